@@ -1,0 +1,3 @@
+"""checkpoint: a health-code (JKM1) checkpoint scanner."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from checkpoint_app.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""checkpoint-app: the window (default), and the commands of spec section 9 and more.
+
+Each command lives in its own module with `add_parser(sub)`; heavy imports (Qt, OpenCV)
+happen inside the handlers so that `verify` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from checkpoint_app.cli_common import EXIT_USAGE, OneLineParser, UsageError
+
+COMMAND_MODULES = (
+    "checkpoint_app.cli.verify",
+    "checkpoint_app.cli.decode",
+    "checkpoint_app.cli.sync",
+    "checkpoint_app.cli.export",
+    "checkpoint_app.cli.selftest",
+    "checkpoint_app.cli.autostart",
+)
+
+
+def build_parser() -> OneLineParser:
+    p = OneLineParser(prog="checkpoint-app", description=(
+        "Health-code checkpoint. With no command it opens the checkpoint window."))
+    p.add_argument("--demo", action="store_true",
+                   help="run end to end with a built-in authority and a demo video as the camera")
+    p.add_argument("--kiosk", action="store_true", help="full screen, locked; leaving needs the admin PIN")
+    p.add_argument("--config", help="settings file that overrides the per-user settings")
+    p.add_argument("--data-dir", help="data folder (default: the per-user data folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a command still being built
+        module.add_parser(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_window(args)
+        result: int = args.handler(args)
+        return result
+    except UsageError as exc:
+        sys.stderr.write(f"checkpoint-app {args.command or ''}: error: {exc}\n".replace("  ", " "))
+        return EXIT_USAGE
+
+
+def _run_window(args: argparse.Namespace) -> int:
+    try:
+        app = importlib.import_module("checkpoint_app.app")
+    except ModuleNotFoundError as exc:
+        if exc.name != "checkpoint_app.app":
+            raise
+        raise UsageError("the window is not built yet; use a command (see --help)") from None
+    result: int = app.run(args)
+    return result

@@ -1,0 +1,125 @@
+"""checkpoint-app verify (spec section 9)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
+from checkpoint_app.core.checkpoint import Context, Inputs, TemperatureOutOfRange, decide, decision_json, scan
+from checkpoint_app.core.codes.signature import load_public_pem
+from checkpoint_app.core.errors import DocumentError
+from checkpoint_app.core.trust.documents import open_document
+from checkpoint_app.core.trust.policy import parse_policy
+from checkpoint_app.core.trust.trust_list import parse_trust_list
+
+
+def temperature(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"temperature {text!r} is not a number of degrees Celsius") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"temperature {text!r} is not a finite number")
+    return value
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("verify", help="verify health-code payloads or QR images offline")
+    p.add_argument("payloads", nargs="*", metavar="PAYLOAD", help="QR text, e.g. JKM1:...")
+    p.add_argument("--image", action="append", default=[], type=Path, metavar="FILE",
+                   help="read the QR codes in an image; may repeat")
+    p.add_argument("--json", action="store_true", help="one JSON object per code, one per line")
+    p.add_argument("--data-dir", type=Path, help="use the trust list, policy and cache the last sync left here")
+    p.add_argument("--trust-list", type=Path, help="signed trust list file (file mode)")
+    p.add_argument("--policy", type=Path, help="signed policy file (file mode)")
+    p.add_argument("--root-key", type=Path, action="append", default=[], metavar="PEM",
+                   help="pinned distribution public key; may repeat")
+    p.add_argument("--at", type=int, metavar="UNIX_TIME", help="take this as now")
+    p.add_argument("--temperature", type=temperature, metavar="C", help="temperature taken, in °C")
+    p.add_argument("--mask", choices=["yes", "no"], help="mask worn")
+    p.add_argument("--record", action="store_true", help="write each decision to the outbox in --data-dir")
+    p.set_defaults(handler=run)
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+def file_context(a: argparse.Namespace) -> Context:
+    if not (a.trust_list and a.policy and a.root_key):
+        raise UsageError("file mode needs --trust-list, --policy and at least one --root-key")
+    try:
+        keys = [load_public_pem(_read(p, "root key")) for p in a.root_key]
+    except ValueError as exc:
+        raise UsageError(f"root key is not a PEM public key: {exc}") from None
+    try:
+        trust = parse_trust_list(open_document(_read(a.trust_list, "trust list"), keys))
+        policy = parse_policy(open_document(_read(a.policy, "policy"), keys))
+    except DocumentError as exc:
+        raise UsageError(str(exc)) from None
+    return Context(trust=trust, policy=policy)
+
+
+def _payloads(a: argparse.Namespace) -> list[str]:
+    texts = list(a.payloads)
+    if a.image:
+        from checkpoint_app.core.scanning.images import read_image_codes
+
+        for path in a.image:
+            try:
+                texts += read_image_codes(path)
+            except OSError as exc:
+                raise UsageError(f"cannot read image {path}: {exc}") from None
+    if not texts:
+        raise UsageError("nothing to verify: give payloads or --image FILE (no code found)")
+    return texts
+
+
+def _line(d: dict[str, Any]) -> str:
+    if not d["valid"]:
+        return f"INVALID {d['error']} -> {d['action']}"
+    reasons = ",".join(map(str, d["reasons"])) or "-"
+    return (f"{d['color']} (code {d['code_color']}, reasons {reasons}, hid {d['hid']}) -> {d['action']}"
+            f" {'ALLOW' if d['allow'] else 'DENY'}{' (pending)' if d['pending'] else ''}")
+
+
+def run(a: argparse.Namespace) -> int:
+    ctx = _context(a)
+    if a.temperature is not None and not ctx.policy.temperature_in_range(a.temperature):
+        raise UsageError(str(TemperatureOutOfRange(a.temperature, ctx.policy)) + "; measure again")
+    inputs = Inputs(temperature_c=a.temperature, mask=None if a.mask is None else a.mask == "yes")
+    now = a.at if a.at is not None else int(time.time())
+    decisions = [decide(scan(text, ctx, now), inputs, ctx) for text in _payloads(a)]
+    if a.record:
+        _record(a, decisions)
+    for d in decisions:
+        obj = decision_json(d)
+        sys.stdout.write((json.dumps(obj, ensure_ascii=False) if a.json else _line(obj)) + "\n")
+    return EXIT_OK if all(d.valid for d in decisions) else EXIT_PROBLEM
+
+
+def _context(a: argparse.Namespace) -> Context:
+    if a.trust_list or a.policy:
+        return file_context(a)
+    try:
+        from checkpoint_app.core.store.context import store_context
+    except ModuleNotFoundError:
+        raise UsageError("give --trust-list, --policy and --root-key (the local store is not built yet)") from None
+    return store_context(a.data_dir, a.root_key)
+
+
+def _record(a: argparse.Namespace, decisions: list[Any]) -> None:
+    try:
+        from checkpoint_app.core.store.context import record_decisions
+    except ModuleNotFoundError:
+        raise UsageError("--record needs the local store, which is not built yet") from None
+    record_decisions(a.data_dir, decisions)

@@ -1,0 +1,98 @@
+"""Scan events (spec sections 5 and 7): what is recorded and uploaded for each decision.
+
+Only the pseudonym `hid` identifies the person; the masked name and document number
+of the code never enter an event."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from checkpoint_app.core.checkpoint import Decision
+
+# Why an event was recorded. "decision": a final decision was shown; "abandoned": the
+# screen reset while the visit waited at a prompt; "manual": a guard let in someone
+# without a code (no smartphone), with `manual_reason`. Sent as an extension field.
+KINDS = ("decision", "abandoned", "manual")
+MANUAL_REASONS = ("no_smartphone", "elderly", "child", "phone_dead", "foreign_visitor", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    """Who records: the checkpoint's identity from its settings (spec section 8)."""
+
+    checkpoint_id: str
+    venue_id: str
+    venue_type: str
+    operator: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanEvent:
+    event_id: str
+    ts: int
+    venue_id: str
+    venue_type: str
+    hid: str | None
+    iss: str | None
+    code_color: str | None
+    color: str | None
+    reasons: tuple[int, ...]
+    temperature_c: float | None
+    mask: bool | None
+    action: str
+    allow: bool
+    error: str | None
+    policy_serial: int | None
+    operator: str
+    kind: str = "decision"
+    manual_reason: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object of the upload body (spec section 5)."""
+        wire: dict[str, Any] = asdict(self)
+        wire["reasons"] = list(self.reasons)
+        extra: dict[str, Any] = wire.pop("extra")
+        return {**wire, **extra}
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+def event_from_decision(d: Decision, station: Station, ts: int, *, kind: str = "decision",
+                        event_id: str | None = None) -> ScanEvent:
+    code = d.scan.verification.code
+    return ScanEvent(
+        event_id=event_id or new_event_id(),
+        ts=ts,
+        venue_id=station.venue_id,
+        venue_type=station.venue_type,
+        hid=code.hid.hex() if code else None,
+        iss=code.iss if code else None,
+        code_color=code.color.label if code else None,
+        color=d.color.label if d.color is not None else None,
+        reasons=d.reasons or (),
+        temperature_c=d.inputs.temperature_c,
+        mask=d.inputs.mask,
+        action=d.action,
+        allow=d.allow if kind == "decision" else False,
+        error=str(d.error) if d.error else None,
+        policy_serial=d.policy_serial,
+        operator=station.operator,
+        kind=kind,
+    )
+
+
+def manual_event(station: Station, ts: int, reason: str, *, temperature_c: float | None = None,
+                 mask: bool | None = None, allow: bool = True, policy_serial: int | None = None) -> ScanEvent:
+    if reason not in MANUAL_REASONS:
+        raise ValueError(f"unknown manual-entry reason {reason!r}")
+    return ScanEvent(
+        event_id=new_event_id(), ts=ts, venue_id=station.venue_id, venue_type=station.venue_type,
+        hid=None, iss=None, code_color=None, color=None, reasons=(), temperature_c=temperature_c,
+        mask=mask, action="manual_entry", allow=allow, error=None, policy_serial=policy_serial,
+        operator=station.operator, kind="manual", manual_reason=reason,
+    )

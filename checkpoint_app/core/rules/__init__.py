@@ -1,0 +1,1 @@
+"""The JsonLogic subset of spec 4.2 and the decision it yields."""

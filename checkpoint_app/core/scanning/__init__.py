@@ -1,0 +1,1 @@
+"""Reading QR codes from frames: decoders, preprocessing, the stabilizer."""

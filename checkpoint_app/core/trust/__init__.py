@@ -1,0 +1,1 @@
+"""Signed documents: pinned distribution keys, the trust list, the policy."""

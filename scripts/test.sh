@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set up, lint, check the Qt-free contract, run the conformance vectors and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/ruff check checkpoint_app tests bench
+.venv/bin/lint-imports
+.venv/bin/mypy checkpoint_app/core
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
