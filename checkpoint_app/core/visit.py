@@ -1,0 +1,158 @@
+"""One visit at the checkpoint as a Qt-free state machine (spec sections 6 and 7).
+
+The window feeds it what happened (a code was verified, the guard typed a temperature,
+marked no mask, the screen timed out) and gets back the next `VisitState` and, when a
+final decision or an abandoned visit must be recorded, the `ScanEvent` to write first.
+The rule of spec section 7 -- record, then show -- is kept by holding a final state
+back (`awaiting`) until `recorded()` confirms the write."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+
+from checkpoint_app.core.checkpoint import Context, Decision, Inputs, Scan, TemperatureOutOfRange, decide
+from checkpoint_app.core.events import ScanEvent, Station, event_from_decision
+
+
+class Phase(StrEnum):
+    SCANNING = "scanning"  # waiting for a code
+    PROMPT = "prompt"  # a pending action: the guard must give an input
+    RECORDING = "recording"  # a final decision waits for the store to confirm the write
+    RESULT = "result"  # a final decision is on screen
+
+
+class Outcome(StrEnum):
+    """What kind of result screen a decision gets: colour, icon, sound and timeout."""
+
+    PASS = "pass"
+    YELLOW = "yellow"
+    RED_HOSPITAL = "red_hospital"
+    RED_TURN_BACK = "red_turn_back"
+    FEVER = "fever"
+    INVALID = "invalid"
+    CANNOT_VERIFY = "cannot_verify"
+    REFUSED = "refused"  # an action a revised policy added that we have no special screen for
+    PENDING = "pending"
+    MANUAL = "manual"
+
+
+_OUTCOMES = {
+    "pass": Outcome.PASS, "home_isolation": Outcome.YELLOW, "hospital_transfer": Outcome.RED_HOSPITAL,
+    "turn_back_isolation": Outcome.RED_TURN_BACK, "fever_referral": Outcome.FEVER,
+    "invalid_code": Outcome.INVALID, "cannot_verify": Outcome.CANNOT_VERIFY, "manual_entry": Outcome.MANUAL,
+}
+# Outcomes that need a guard to act: their screen stays until dismissed (issue 5).
+STAFF_OUTCOMES = frozenset({Outcome.RED_HOSPITAL, Outcome.RED_TURN_BACK, Outcome.FEVER, Outcome.CANNOT_VERIFY})
+
+
+def outcome_of(action: str, allow: bool, pending: bool) -> Outcome:
+    if pending:
+        return Outcome.PENDING
+    return _OUTCOMES.get(action, Outcome.PASS if allow else Outcome.REFUSED)
+
+
+@dataclass(frozen=True, slots=True)
+class VisitState:
+    phase: Phase = Phase.SCANNING
+    decision: Decision | None = None
+    ctx: Context | None = None
+    # The last temperature the guard typed that was outside the policy's range: "measure again".
+    rejected_temperature: float | None = None
+    awaiting: str | None = None  # event id of the record that must land before the result shows
+    shown_at: float | None = None
+
+    @property
+    def outcome(self) -> Outcome | None:
+        d = self.decision
+        return None if d is None else outcome_of(d.action, d.allow, d.pending)
+
+    @property
+    def inputs(self) -> Inputs:
+        return Inputs() if self.decision is None else self.decision.inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The next state and the events to record, in order. When `state.awaiting` names one
+    of them, the final state may be shown only after that event is durable."""
+
+    state: VisitState
+    records: tuple[ScanEvent, ...] = ()
+
+
+def parse_keyed_temperature(keys: str) -> float | None:
+    """The guard's keypad entry in °C. Three digits without a point mean tenths, so a
+    pass takes four key presses: "365" + Enter is 36.5 °C. None when it is not a reading."""
+    keys = keys.strip()
+    if not keys or keys.count(".") > 1:
+        return None
+    try:
+        if "." in keys:
+            return float(keys)
+        if len(keys) == 3:
+            return int(keys) / 10
+        if len(keys) == 2:
+            return float(keys)
+    except ValueError:
+        return None
+    return None
+
+
+class VisitMachine:
+    """Holds the current visit. Every method returns a `Step`; the caller records
+    `step.record` when present and calls `recorded(event_id)` once it is durable."""
+
+    def __init__(self, station: Station) -> None:
+        self.station = station
+        self.state = VisitState()
+
+    def _final_or_prompt(self, decision: Decision, ctx: Context, now: float) -> Step:
+        if decision.pending:
+            self.state = VisitState(Phase.PROMPT, decision, ctx)
+            return Step(self.state)
+        event = event_from_decision(decision, self.station, int(now))
+        self.state = VisitState(Phase.RECORDING, decision, ctx, awaiting=event.event_id)
+        return Step(self.state, (event,))
+
+    def scanned(self, s: Scan, ctx: Context, now: float) -> Step:
+        """A code was verified. A visit still waiting at a prompt is abandoned for the new one."""
+        abandoned = self._abandon(now)
+        step = self._final_or_prompt(decide(s, Inputs(), ctx), ctx, now)
+        return Step(step.state, abandoned + step.records)
+
+    def temperature_entered(self, celsius: float, now: float) -> Step:
+        return self._input(now, dataclasses.replace(self.state.inputs, temperature_c=celsius))
+
+    def mask_marked(self, worn: bool, now: float) -> Step:
+        return self._input(now, dataclasses.replace(self.state.inputs, mask=worn))
+
+    def _input(self, now: float, inputs: Inputs) -> Step:
+        st = self.state
+        if st.phase is not Phase.PROMPT or st.decision is None or st.ctx is None:
+            return Step(st)
+        try:
+            decision = decide(st.decision.scan, inputs, st.ctx)
+        except TemperatureOutOfRange as exc:
+            self.state = dataclasses.replace(st, rejected_temperature=exc.celsius)
+            return Step(self.state)
+        return self._final_or_prompt(decision, st.ctx, now)
+
+    def recorded(self, event_id: str, now: float) -> Step:
+        st = self.state
+        if st.phase is Phase.RECORDING and st.awaiting == event_id:
+            self.state = dataclasses.replace(st, phase=Phase.RESULT, awaiting=None, shown_at=now)
+        return Step(self.state)
+
+    def reset(self, now: float) -> Step:
+        """Back to scanning (timeout, dismissal, cancel). A visit left at a prompt is recorded as abandoned."""
+        abandoned = self._abandon(now)
+        self.state = VisitState()
+        return Step(self.state, abandoned)
+
+    def _abandon(self, now: float) -> tuple[ScanEvent, ...]:
+        st = self.state
+        if st.phase is Phase.PROMPT and st.decision is not None:
+            return (event_from_decision(st.decision, self.station, int(now), kind="abandoned"),)
+        return ()

@@ -1,0 +1,23 @@
+"""Session-wide test set-up: Qt offscreen before any QApplication exists, and fresh
+per-user folders for every test so no test reads another's settings or store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Must precede the first QApplication (pytest-qt creates it lazily, after collection).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    base = tmp_path_factory.mktemp("user")
+    for name in ("DATA", "CONFIG", "LOG", "CACHE"):
+        (base / name.lower()).mkdir()
+        monkeypatch.setenv(f"CHECKPOINT_{name}_DIR", str(base / name.lower()))
+    yield base

@@ -1,0 +1,104 @@
+"""The visit state machine: the flows of spec section 6 with the default policy, and the
+record-before-show rule of section 7."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkpoint_app.core.checkpoint import scan
+from checkpoint_app.core.codes.claims import Color
+from checkpoint_app.core.events import Station
+from checkpoint_app.core.rules.facts import Freshness
+from checkpoint_app.core.visit import Outcome, Phase, VisitMachine, parse_keyed_temperature
+
+from conftest import NOW, Pki
+
+STATION = Station("CP-1", "venue-1", "mall")
+
+
+def _start(pki: Pki, **code: object) -> tuple[VisitMachine, object]:
+    m = VisitMachine(STATION)
+    ctx = pki.context()
+    return m, m.scanned(scan(pki.issue(**code), ctx, NOW), ctx, NOW)
+
+
+def _show(m: VisitMachine, step: object) -> None:
+    (event,) = step.records  # type: ignore[attr-defined]
+    assert m.state.phase is Phase.RECORDING and m.state.awaiting == event.event_id
+    m.recorded(event.event_id, NOW)
+    assert m.state.phase is Phase.RESULT
+
+
+def test_green_asks_for_temperature_then_passes_after_record(pki: Pki) -> None:
+    m, step = _start(pki)
+    assert m.state.phase is Phase.PROMPT and m.state.outcome is Outcome.PENDING and not step.records
+    step = m.temperature_entered(36.5, NOW + 3)
+    assert m.state.decision.action == "pass"
+    assert step.records[0].temperature_c == 36.5 and step.records[0].allow
+    _show(m, step)
+    assert m.state.outcome is Outcome.PASS
+
+
+def test_no_mask_before_and_after_temperature(pki: Pki) -> None:
+    m, _ = _start(pki)
+    assert not m.mask_marked(False, NOW).records and m.state.decision.action == "measure_temperature"
+    assert not m.temperature_entered(36.4, NOW).records
+    assert m.state.decision.action == "wear_mask" and m.state.phase is Phase.PROMPT
+    step = m.mask_marked(True, NOW)
+    assert step.records[0].mask is True and m.state.decision.action == "pass"
+
+
+def test_fever_is_final(pki: Pki) -> None:
+    m, _ = _start(pki)
+    step = m.temperature_entered(38.2, NOW)
+    assert m.state.outcome is Outcome.FEVER and step.records[0].temperature_c == 38.2
+
+
+def test_out_of_range_temperature_records_nothing(pki: Pki) -> None:
+    m, _ = _start(pki)
+    step = m.temperature_entered(12.0, NOW)
+    assert not step.records and m.state.phase is Phase.PROMPT and m.state.rejected_temperature == 12.0
+
+
+@pytest.mark.parametrize(("color", "reasons", "outcome"), [
+    (Color.YELLOW, (201,), Outcome.YELLOW), (Color.RED, (101,), Outcome.RED_HOSPITAL),
+    (Color.RED, (103,), Outcome.RED_TURN_BACK)])
+def test_yellow_and_red_are_immediate(pki: Pki, color: Color, reasons: tuple[int, ...], outcome: Outcome) -> None:
+    m, step = _start(pki, color=color, reasons=reasons)
+    assert m.state.outcome is outcome
+    _show(m, step)
+
+
+def test_invalid_and_cannot_verify(pki: Pki) -> None:
+    m = VisitMachine(STATION)
+    ctx = pki.context()
+    step = m.scanned(scan("JKM1:nonsense", ctx, NOW), ctx, NOW)
+    assert m.state.outcome is Outcome.INVALID and step.records[0].error == "BASE45_INVALID"
+    stale = pki.context(freshness=Freshness(offline_too_long=True))
+    m.scanned(scan(pki.issue(), stale, NOW), stale, NOW)
+    assert m.state.outcome is Outcome.CANNOT_VERIFY
+
+
+def test_reset_at_prompt_records_abandoned_and_new_scan_abandons(pki: Pki) -> None:
+    m, _ = _start(pki)
+    (ev,) = m.reset(NOW).records
+    assert ev.kind == "abandoned" and not ev.allow and m.state.phase is Phase.SCANNING
+    m, _ = _start(pki)
+    ctx = pki.context()
+    step = m.scanned(scan(pki.issue(color=Color.YELLOW, reasons=(201,)), ctx, NOW), ctx, NOW)
+    assert [e.kind for e in step.records] == ["abandoned", "decision"]
+    assert m.state.awaiting == step.records[1].event_id
+    assert not m.reset(NOW).records  # a result screen is not abandoned
+
+
+def test_late_record_confirmation_is_ignored(pki: Pki) -> None:
+    m, step = _start(pki, color=Color.YELLOW, reasons=(201,))
+    m.reset(NOW)
+    m.recorded(step.records[0].event_id, NOW)
+    assert m.state.phase is Phase.SCANNING
+
+
+@pytest.mark.parametrize(("keys", "value"), [("365", 36.5), ("36.5", 36.5), ("37", 37.0), ("3", None),
+                                             ("3655", None), ("", None), ("3..6", None), ("4a5", None)])
+def test_keyed_temperature(keys: str, value: float | None) -> None:
+    assert parse_keyed_temperature(keys) == value
