@@ -75,6 +75,8 @@ def _payloads(a: argparse.Namespace) -> list[str]:
         from checkpoint_app.core.scanning.images import read_image_codes
 
         for path in a.image:
+            if not path.is_file():
+                raise UsageError(f"cannot read image {path}: no such file")
             try:
                 texts += read_image_codes(path)
             except OSError as exc:
