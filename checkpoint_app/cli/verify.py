@@ -114,9 +114,13 @@ def _context(a: argparse.Namespace) -> Context:
         return file_context(a)
     try:
         from checkpoint_app.core.store.context import store_context
+        from checkpoint_app.core.store.errors import StoreError
     except ModuleNotFoundError:
         raise UsageError("give --trust-list, --policy and --root-key (the local store is not built yet)") from None
-    return store_context(a.data_dir, a.root_key)
+    try:
+        return store_context(a.data_dir, a.root_key, now=a.at)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _record(a: argparse.Namespace, decisions: list[Any]) -> None:

@@ -1,0 +1,98 @@
+"""The authority's database (SQLAlchemy Core): SQLite by default, PostgreSQL by URL.
+
+Core rather than the ORM: the status log is a numbered append-only table read in
+ranges, which plain SQL says best, and the same statements run on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+
+metadata = MetaData()
+
+# seq is assigned by the application under the `head` row lock (see statuslog.py), so
+# that sequence numbers become visible in commit order on PostgreSQL as on SQLite.
+status_log = Table(
+    "status_log", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("hid", LargeBinary(16), nullable=False, index=True),
+    Column("color", SmallInteger, nullable=False),
+    Column("reasons", String(200), nullable=False),  # "103,201": portable and small
+    Column("effective_at", BigInteger, nullable=False),
+)
+
+counters = Table(
+    "counters", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("serial", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("checkpoint_id", String(64), primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+scans = Table(
+    "scans", metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("checkpoint_id", String(64), nullable=False),
+    Column("ts", BigInteger, nullable=False, index=True),
+    Column("day", String(10), nullable=False),
+    Column("region", String(6), nullable=False),
+    Column("venue_type", String(32), nullable=False),
+    Column("color", String(8), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("fever", Boolean, nullable=True),
+    Column("allow", Boolean, nullable=False),
+    Column("body", Text, nullable=False),  # the event as received: hid pseudonym only
+)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute("PRAGMA busy_timeout = 10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the schema created; SQLite files get WAL so pages are served while writing."""
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        for name in ("head", "horizon"):
+            if conn.execute(counters.select().where(counters.c.name == name)).first() is None:
+                conn.execute(counters.insert().values(name=name, value=0))
+    return engine

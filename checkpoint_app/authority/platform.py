@@ -1,0 +1,111 @@
+"""The reference platform's state and operations, shared by the HTTP server and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, exc, select
+
+from checkpoint_app.authority import scans, statuslog
+from checkpoint_app.authority.db import checkpoints, documents, make_engine
+from checkpoint_app.core.codes.signature import PrivateKey
+from checkpoint_app.core.sync.pages import encode_status_page
+from checkpoint_app.core.trust.documents import open_document, sign_document
+from checkpoint_app.core.trust.policy import parse_policy
+from checkpoint_app.core.trust.trust_list import parse_trust_list
+
+log = logging.getLogger("checkpoint.authority")
+DEFAULT_PAGE_SIZE = 10_000
+_PARSERS = {"trust-list": parse_trust_list, "policy": parse_policy}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class Authority:
+    """The database, the distribution key that signs what is served, and the page size."""
+
+    engine: Engine
+    distribution_key: PrivateKey | None  # None: commands that sign nothing (set-status, stats)
+    page_size: int = DEFAULT_PAGE_SIZE
+    clock: Callable[[], float] = time.time
+    admin_token: str | None = None
+
+    @classmethod
+    def open(cls, db_url: str, distribution_key: PrivateKey | None, **kw: Any) -> Authority:
+        return cls(make_engine(db_url), distribution_key, **kw)
+
+    @property
+    def key(self) -> PrivateKey:
+        if self.distribution_key is None:
+            raise ValueError("this needs the distribution key (--key)")
+        return self.distribution_key
+
+    # -- documents ---------------------------------------------------------------------
+    def publish(self, kind: str, signed: bytes) -> int:
+        """Serve a signed trust list or policy; it must verify and not go back in serial."""
+        doc = _PARSERS[kind](open_document(signed, [self.key.public_key()]))
+        with self.engine.begin() as conn:
+            held = conn.execute(select(documents.c.serial).where(documents.c.kind == kind)).scalar()
+            if held is not None and doc.serial < held:
+                raise ValueError(f"{kind} serial {doc.serial} is lower than the published {held}")
+            conn.execute(documents.delete().where(documents.c.kind == kind))
+            conn.execute(documents.insert().values(kind=kind, serial=doc.serial, body=signed))
+        log.info("published %s serial %d", kind, doc.serial)
+        return doc.serial
+
+    def document(self, kind: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            body: bytes | None = conn.execute(select(documents.c.body).where(documents.c.kind == kind)).scalar()
+        return body
+
+    # -- status log --------------------------------------------------------------------
+    def set_statuses(self, changes: Iterable[statuslog.Change]) -> int:
+        return statuslog.append(self.engine, changes)
+
+    def status_page(self, since: int, rebuild: bool, limit: int | None = None) -> bytes:
+        p = statuslog.page(self.engine, since, rebuild, limit or self.page_size)
+        payload = encode_status_page(p.since, p.to, p.more, p.reset, p.entries, at=int(self.clock()))
+        return sign_document(self.key, payload)
+
+    def compact(self, drop_removals_before: int | None) -> statuslog.CompactResult:
+        result = statuslog.compact(self.engine, drop_removals_before)
+        log.info("compacted the status log: %d entries deleted, horizon %d", result.deleted, result.horizon)
+        return result
+
+    # -- checkpoints and scans ---------------------------------------------------------
+    def register_checkpoint(self, checkpoint_id: str, token: str | None = None) -> str:
+        """Register (or re-key) a checkpoint; returns its bearer token. Only a hash is kept."""
+        if not checkpoint_id or "." in checkpoint_id or len(checkpoint_id) > 64:
+            raise ValueError("a checkpoint id is 1-64 characters without '.'")
+        token = token or f"{checkpoint_id}.{secrets.token_urlsafe(24)}"
+        with self.engine.begin() as conn:
+            conn.execute(checkpoints.delete().where(checkpoints.c.checkpoint_id == checkpoint_id))
+            conn.execute(checkpoints.insert().values(checkpoint_id=checkpoint_id, token_sha256=token_hash(token),
+                                                     created_at=int(self.clock())))
+        return token
+
+    def checkpoint_for(self, token: str) -> str | None:
+        with self.engine.connect() as conn:
+            found: str | None = conn.execute(select(checkpoints.c.checkpoint_id)
+                                             .where(checkpoints.c.token_sha256 == token_hash(token))).scalar()
+        return found
+
+    def ingest(self, checkpoint_id: str, body: Any) -> scans.IngestResult:
+        rows = scans.parse_batch(checkpoint_id, body)
+        try:
+            return scans.ingest(self.engine, rows)
+        except exc.IntegrityError:
+            # The same event arrived in a parallel request between our check and insert.
+            return scans.ingest(self.engine, rows)
+
+    def stats(self, ts_from: int, ts_to: int) -> dict[str, Any]:
+        return scans.stats(self.engine, ts_from, ts_to)

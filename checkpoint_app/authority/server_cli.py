@@ -1,0 +1,191 @@
+"""checkpoint-authority commands for the platform's database and server:
+serve, publish, set-status, register-checkpoint, compact, export, stats.
+
+Privacy: `set-status --id-number` turns the number into the hid with the authority's
+keyed hash at once; the number is neither stored, printed nor logged. Give `-` to read
+it from standard input, which keeps it out of the process list and shell history."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from checkpoint_app.authority import cli, statuslog
+from checkpoint_app.authority.issuing import hid_for
+from checkpoint_app.authority.keys import load_private_key
+from checkpoint_app.authority.platform import DEFAULT_PAGE_SIZE, Authority
+from checkpoint_app.cli_common import EXIT_OK, UsageError
+from checkpoint_app.core.codes.claims import Color
+
+DB_ENV = "CHECKPOINT_AUTHORITY_DB"
+ADMIN_ENV = "CHECKPOINT_AUTHORITY_ADMIN_TOKEN"
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def _db_url(text: str | None) -> str:
+    text = text or os.environ.get(DB_ENV) or "authority.sqlite3"
+    return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
+
+
+def _open(a: argparse.Namespace, **kw: Any) -> Authority:
+    key = load_private_key(a.key) if getattr(a, "key", None) else None
+    return Authority.open(_db_url(a.db), key, **kw)
+
+
+def _cmd_serve(a: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from checkpoint_app.authority.server import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    admin = a.admin_token_file.read_text().strip() if a.admin_token_file else os.environ.get(ADMIN_ENV)
+    authority = _open(a, page_size=a.page_size, admin_token=admin or None)
+    _publish(authority, a)
+    print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ (Ctrl-C stops)", flush=True)
+    serve(create_app(authority), host=a.host, port=a.port, threads=a.threads, ident="checkpoint-authority")
+    return EXIT_OK
+
+
+def _publish(authority: Authority, a: argparse.Namespace) -> None:
+    for kind, path in (("trust-list", a.trust_list), ("policy", a.policy)):
+        if path is not None:
+            print(f"{kind} serial {authority.publish(kind, path.read_bytes())} published")
+
+
+def _cmd_publish(a: argparse.Namespace) -> int:
+    if not (a.trust_list or a.policy):
+        raise UsageError("give --trust-list FILE and/or --policy FILE")
+    _publish(_open(a), a)
+    return EXIT_OK
+
+
+def _hid(a: argparse.Namespace) -> bytes:
+    if a.hid:
+        try:
+            hid = bytes.fromhex(a.hid)
+        except ValueError:
+            hid = b""
+        if len(hid) != 16:
+            raise UsageError("--hid must be 32 hex digits (16 bytes)")
+        return hid
+    if not (a.id_number and a.hid_key):
+        raise UsageError("give --hid, or --id-number with --hid-key")
+    number = sys.stdin.readline().strip() if a.id_number == "-" else a.id_number
+    if not number:
+        raise UsageError("the ID number is empty")
+    return hid_for(a.hid_key.read_bytes(), number)
+
+
+def _cmd_set_status(a: argparse.Namespace) -> int:
+    hid = _hid(a)
+    color = Color[a.color.upper()]
+    at = a.effective_at if a.effective_at is not None else int(time.time())
+    seq = _open(a).set_statuses([(hid, int(color), tuple(a.reason), at)])
+    what = "removed (no special status)" if color == Color.GREEN and not a.reason else f"{color.label} {a.reason}"
+    print(f"hid {hid.hex()}: {what} from {at}, seq {seq}")
+    return EXIT_OK
+
+
+def _cmd_register(a: argparse.Namespace) -> int:
+    token = _open(a).register_checkpoint(a.checkpoint_id)
+    print(token)
+    sys.stderr.write(f"checkpoint {a.checkpoint_id} registered; give it this token (shown once)\n")
+    return EXIT_OK
+
+
+def _cmd_compact(a: argparse.Namespace) -> int:
+    before = None if a.drop_removals_days is None else int(time.time()) - a.drop_removals_days * 86400
+    result = _open(a).compact(before)
+    print(f"{result.deleted} entries deleted; horizon {result.horizon}; head {statuslog.head(_open(a).engine)}")
+    return EXIT_OK
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    from checkpoint_app.authority.export import export_folder
+
+    pages = export_folder(_open(a), a.folder)
+    print(f"trust list, policy and {pages} status pages written to {a.folder}")
+    return EXIT_OK
+
+
+def _day_start(text: str) -> int:
+    try:
+        return int(dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), CST).timestamp())
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date like 2020-03-03") from None
+
+
+def _cmd_stats(a: argparse.Namespace) -> int:
+    ts_from = _day_start(a.day_from) if a.day_from else 0
+    ts_to = _day_start(a.day_to) + 86400 if a.day_to else 2**62
+    print(json.dumps(_open(a).stats(ts_from, ts_to), ensure_ascii=False, indent=1))
+    return EXIT_OK
+
+
+def _common(p: argparse.ArgumentParser, key: bool = False) -> None:
+    p.add_argument("--db", metavar="URL|FILE",
+                   help=f"database: a SQLite file or an SQLAlchemy URL (default ${DB_ENV} or ./authority.sqlite3)")
+    if key:
+        p.add_argument("--key", type=Path, required=True, help="the distribution private key (ES256) that signs")
+
+
+def _add(sub: Any) -> None:
+    s = sub.add_parser("serve", help="serve the distribution API (spec section 5) over HTTP")
+    _common(s, key=True)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE, help="status entries per page")
+    s.add_argument("--trust-list", type=Path, help="signed trust list to publish at start")
+    s.add_argument("--policy", type=Path, help="signed policy to publish at start")
+    s.add_argument("--admin-token-file", type=Path, help=f"token for GET /v1/stats (or ${ADMIN_ENV})")
+    s.set_defaults(handler=_cmd_serve)
+
+    p = sub.add_parser("publish", help="publish a signed trust list or policy (serial may not go back)")
+    _common(p, key=True)
+    p.add_argument("--trust-list", type=Path)
+    p.add_argument("--policy", type=Path)
+    p.set_defaults(handler=_cmd_publish)
+
+    t = sub.add_parser("set-status", help="set a person's status in the log (by hid or ID number)")
+    _common(t)
+    t.add_argument("--hid", help="the holder pseudonym, 32 hex digits")
+    t.add_argument("--id-number", help="ID number, hashed at once into the hid; '-' reads it from stdin")
+    t.add_argument("--hid-key", type=Path, help="file with the authority's secret for hashing ID numbers")
+    t.add_argument("--color", choices=[c.label for c in Color], required=True,
+                   help="green with no --reason removes the person's special status")
+    t.add_argument("--reason", type=int, action="append", default=[], help="reason code; may repeat")
+    t.add_argument("--effective-at", type=int, help="from when (Unix seconds; default now)")
+    t.set_defaults(handler=_cmd_set_status)
+
+    r = sub.add_parser("register-checkpoint", help="register a checkpoint and print its bearer token")
+    _common(r)
+    r.add_argument("checkpoint_id", help="e.g. TY-XD-0001")
+    r.set_defaults(handler=_cmd_register)
+
+    c = sub.add_parser("compact", help="keep the newest entry per person; optionally drop old removals")
+    _common(c)
+    c.add_argument("--drop-removals-days", type=int, metavar="DAYS",
+                   help="also drop removals older than DAYS (checkpoints behind them get a reset)")
+    c.set_defaults(handler=_cmd_compact)
+
+    e = sub.add_parser("export", help="write the signed documents to a folder for sites with no network")
+    _common(e, key=True)
+    e.add_argument("folder", type=Path, metavar="DIR")
+    e.set_defaults(handler=_cmd_export)
+
+    st = sub.add_parser("stats", help="scan counts per day, region, colour, action and fever (JSON)")
+    _common(st)
+    st.add_argument("--from", dest="day_from", metavar="DATE", help="first day, YYYY-MM-DD (UTC+8)")
+    st.add_argument("--to", dest="day_to", metavar="DATE", help="last day, inclusive")
+    st.set_defaults(handler=_cmd_stats)
+
+
+cli.register(_add)

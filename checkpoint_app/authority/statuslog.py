@@ -1,0 +1,116 @@
+"""The status log (spec 4.3): numbered changes, pages with `since`, compaction and resets.
+
+`head` is the last sequence number handed out, `horizon` the highest one below which
+compaction may have dropped removals: a checkpoint asking from below it must rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, delete, func, select, update
+
+from checkpoint_app.authority.db import counters, status_log
+
+# (hid, color, reasons, effective_at)
+Change = tuple[bytes, int, tuple[int, ...], int]
+
+
+@dataclass(frozen=True)
+class Page:
+    since: int
+    to: int
+    more: bool
+    reset: bool
+    entries: list[list[object]]  # [hid, color, [reasons], effective_at, seq]
+
+
+@dataclass(frozen=True)
+class CompactResult:
+    deleted: int
+    horizon: int
+
+
+def _counter(conn: Connection, name: str, *, lock: bool = False) -> int:
+    query = select(counters.c.value).where(counters.c.name == name)
+    if lock:
+        query = query.with_for_update()
+    value: int = conn.execute(query).scalar_one()
+    return value
+
+
+def _reasons_text(reasons: Iterable[int]) -> str:
+    return ",".join(str(int(r)) for r in reasons)
+
+
+def _reasons(text: str) -> list[int]:
+    return [int(r) for r in text.split(",")] if text else []
+
+
+def append(engine: Engine, changes: Iterable[Change]) -> int:
+    """Append changes in order; returns the new head. The head row's lock orders writers."""
+    with engine.begin() as conn:
+        head = _counter(conn, "head", lock=True)
+        rows = []
+        for hid, color, reasons, effective_at in changes:
+            if len(hid) != 16 or color not in (0, 1, 2):
+                raise ValueError("a status change needs a 16-byte hid and a colour 0-2")
+            head += 1
+            rows.append({"seq": head, "hid": hid, "color": color, "reasons": _reasons_text(reasons),
+                         "effective_at": effective_at})
+        if rows:
+            conn.execute(status_log.insert(), rows)
+            conn.execute(update(counters).where(counters.c.name == "head").values(value=head))
+        return head
+
+
+def page(engine: Engine, since: int, rebuild: bool, limit: int) -> Page:
+    """One page after `since`; a reset (from 0) when `since` is ahead of the log or below the horizon."""
+    with engine.connect() as conn:
+        # Read head first: every row up to it is committed and visible to the next query.
+        head, horizon = _counter(conn, "head"), _counter(conn, "horizon")
+        reset = since > head or (not rebuild and since < horizon)
+        start = 0 if reset else since
+        rows = conn.execute(
+            select(status_log).where(status_log.c.seq > start, status_log.c.seq <= head)
+            .order_by(status_log.c.seq).limit(limit + 1)
+        ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    to = rows[-1].seq if more else head
+    entries = [[r.hid, r.color, _reasons(r.reasons), r.effective_at, r.seq] for r in rows]
+    return Page(start, to, more, reset, entries)
+
+
+def compact(engine: Engine, drop_removals_before: int | None) -> CompactResult:
+    """Keep the newest entry per person; drop removals effective before the given time.
+
+    Dropping a removal moves the horizon up to its seq: a checkpoint behind it would
+    never hear of the removal, so it is sent a reset instead."""
+    with engine.begin() as conn:
+        _counter(conn, "head", lock=True)
+        newest = select(func.max(status_log.c.seq)).group_by(status_log.c.hid).scalar_subquery()
+        deleted = conn.execute(delete(status_log).where(status_log.c.seq.not_in(newest))).rowcount
+        horizon = _counter(conn, "horizon")
+        if drop_removals_before is not None:
+            removal = (status_log.c.color == 0) & (status_log.c.reasons == "") \
+                & (status_log.c.effective_at < drop_removals_before)
+            top = conn.execute(select(func.max(status_log.c.seq)).where(removal)).scalar()
+            deleted += conn.execute(delete(status_log).where(removal)).rowcount
+            if top is not None and top > horizon:
+                horizon = int(top)
+                conn.execute(update(counters).where(counters.c.name == "horizon").values(value=horizon))
+    return CompactResult(deleted, horizon)
+
+
+def head(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return _counter(conn, "head")
+
+
+def current(engine: Engine, hid: bytes) -> Change | None:
+    """The newest entry for one person (for the CLI and the tests)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(status_log).where(status_log.c.hid == hid)
+                           .order_by(status_log.c.seq.desc()).limit(1)).first()
+    return None if row is None else (row.hid, row.color, tuple(_reasons(row.reasons)), row.effective_at)

@@ -1,0 +1,75 @@
+"""checkpoint-app sync (spec section 9): `--once` from the platform, `--from DIR` from a folder."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("sync", help="sync the trust list, policy and status cache; upload the scan outbox")
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--once", action="store_true", help="sync with the platform once and exit")
+    mode.add_argument("--from", dest="folder", type=Path, metavar="DIR",
+                      help="apply the signed documents exported to a folder (no network needed)")
+    p.add_argument("--server", metavar="URL", help="platform base URL (remembered in the data folder)")
+    p.add_argument("--token", help="this checkpoint's bearer token (remembered)")
+    p.add_argument("--root-key", type=Path, action="append", default=[], metavar="PEM",
+                   help="pinned distribution public key; may repeat (remembered)")
+    p.add_argument("--data-dir", type=Path, help="data folder (default: the per-user data folder)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each answer (default 30)")
+    p.set_defaults(handler=run)
+
+
+def _remember(store: Any, a: argparse.Namespace) -> None:
+    from checkpoint_app.core.store.context import ROOT_KEYS, read_pem_keys
+
+    if a.root_key:
+        store.set_setting(ROOT_KEYS, read_pem_keys(a.root_key))
+    if a.server:
+        if not a.server.startswith(("http://", "https://")):
+            raise UsageError(f"--server {a.server!r} is not an http(s) URL")
+        store.set_setting("server_url", a.server)
+    if a.token:
+        store.set_setting("token", a.token)
+
+
+def _sync(store: Any, a: argparse.Namespace, keys: list[Any]) -> Any:
+    from checkpoint_app.core.sync.client import sync_once
+    from checkpoint_app.core.sync.folder import apply_folder
+
+    if a.folder is not None:
+        return apply_folder(store, a.folder, keys)
+    server, token = store.get_setting("server_url"), store.get_setting("token")
+    if not server or not token:
+        raise UsageError("no platform configured: give --server URL and --token TOKEN once")
+    return sync_once(store, server, token, keys, timeout=(min(a.timeout, 10.0), a.timeout))
+
+
+def run(a: argparse.Namespace) -> int:
+    from checkpoint_app.core.store import Store, StoreError
+    from checkpoint_app.core.store.context import pinned_keys
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        with Store.open(a.data_dir) as store:
+            if store.recovered_from is not None:
+                sys.stderr.write(f"warning: the store was damaged; moved to {store.recovered_from}\n")
+            _remember(store, a)
+            keys = pinned_keys(store)
+            if not keys:
+                raise UsageError("no distribution key pinned: give --root-key PEM once")
+            report = _sync(store, a, keys)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    if report.ok:
+        sys.stdout.write(f"sync ok: {report.summary()}\n")
+        return EXIT_OK
+    sys.stdout.write(f"sync incomplete: {report.summary()}\n")
+    sys.stderr.write(f"checkpoint-app sync: error: {report.error}: {report.detail}\n")
+    return EXIT_PROBLEM

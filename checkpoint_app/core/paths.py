@@ -1,0 +1,42 @@
+"""Per-user folders (platformdirs) shared by the window and the command line.
+
+A script and the window on one machine must find the same store (spec section 9), so
+both ask here; CHECKPOINT_DATA_DIR moves the data folder for tests and portable installs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "checkpoint"
+STORE_FILE = "checkpoint.sqlite3"
+
+
+def data_dir() -> Path:
+    if env := os.environ.get("CHECKPOINT_DATA_DIR"):
+        return Path(env)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    if env := os.environ.get("CHECKPOINT_CONFIG_DIR"):
+        return Path(env)
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    if env := os.environ.get("CHECKPOINT_LOG_DIR"):
+        return Path(env)
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def store_path(path_or_dir: Path | str | None = None) -> Path:
+    """The store file: `path_or_dir` itself when it names a file, else STORE_FILE inside it."""
+    if path_or_dir is None:
+        return data_dir() / STORE_FILE
+    path = Path(path_or_dir)
+    if path.is_dir() or not path.suffix:
+        return path / STORE_FILE
+    return path

@@ -1,0 +1,167 @@
+"""The local store: one SQLite file per data folder (spec section 7, issue 4).
+
+Threads (STYLE rule 3): a Store is one SQLite connection and belongs to the thread that
+opened it; sqlite3 raises ProgrammingError if another thread touches it. The window
+opens its Store inside its one database worker thread and makes every call there. A
+second thread or process (the sync, `checkpoint-app verify`) opens its own Store on the
+same file: WAL lets readers go on while one writer applies a page."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checkpoint_app.core.checkpoint import Context
+from checkpoint_app.core.codes.signature import PublicKey
+from checkpoint_app.core.events import ScanEvent
+from checkpoint_app.core.paths import store_path
+from checkpoint_app.core.rules.facts import Freshness
+from checkpoint_app.core.status import StatusEntry
+from checkpoint_app.core.store import cache, outbox
+from checkpoint_app.core.store.connection import open_checked
+from checkpoint_app.core.store.documents import StoredDocument, load_verified, put_document
+from checkpoint_app.core.store.errors import NotSyncedError
+from checkpoint_app.core.store.outbox import RETENTION_S, PurgeResult
+from checkpoint_app.core.sync.pages import StatusPage
+from checkpoint_app.core.trust.policy import Policy
+
+LAST_LOCAL, LAST_PLATFORM = "last_sync_local", "last_sync_platform"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncTimes:
+    """The checkpoint's and the platform's clocks at the last successful sync (None: never)."""
+
+    local: int | None
+    platform: int | None
+
+
+class Store:
+    """Status cache, signed documents, sync cursor and times, outbox and settings."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, recovered_from: Path | None) -> None:
+        self._conn = conn
+        self.path = path
+        self.recovered_from = recovered_from  # the damaged file moved aside at open, if any
+
+    @classmethod
+    def open(cls, path_or_data_dir: Path | str | None = None, *, check: bool = True) -> Store:
+        """Open (creating and migrating) the store; `check` runs the integrity check first."""
+        path = store_path(path_or_data_dir)
+        conn, aside = open_checked(path, check=check)
+        return cls(conn, path, aside)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: take the write lock first, so a page never half-applies."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- status cache ------------------------------------------------------------------
+    def lookup(self, hid: bytes) -> StatusEntry | None:
+        return cache.lookup(self._conn, hid)
+
+    def cache_size(self) -> int:
+        return cache.count(self._conn)
+
+    def cursor(self) -> int:
+        return cache.get_state(self._conn, cache.CURSOR) or 0
+
+    def apply_status_page(self, page: StatusPage) -> None:
+        with self.transaction() as conn:
+            cache.apply_page(conn, page)
+
+    def abandon_rebuild(self) -> bool:
+        with self.transaction() as conn:
+            return cache.abandon_rebuild(conn)
+
+    # -- documents and freshness ---------------------------------------------------------
+    def document(self, kind: str) -> StoredDocument | None:
+        row = self._conn.execute("SELECT serial, body, etag FROM documents WHERE kind = ?", (kind,)).fetchone()
+        return None if row is None else StoredDocument(kind, row[0], row[1], row[2])
+
+    def put_document(self, doc: StoredDocument, now: int) -> None:
+        with self.transaction() as conn:
+            put_document(conn, doc, now)
+
+    def record_sync(self, local: int, platform: int | None) -> None:
+        with self.transaction() as conn:
+            cache.set_state(conn, LAST_LOCAL, local)
+            cache.set_state(conn, LAST_PLATFORM, platform)
+
+    def sync_times(self) -> SyncTimes:
+        return SyncTimes(cache.get_state(self._conn, LAST_LOCAL), cache.get_state(self._conn, LAST_PLATFORM))
+
+    def freshness(self, policy: Policy, now: int) -> Freshness:
+        """The three facts of spec 4.2 from the recorded times; never synced counts as stale."""
+        times = self.sync_times()
+        if times.local is None:
+            return Freshness(cache_stale=True, offline_too_long=True, clock_error=False)
+        age = now - times.local
+        platform = times.platform if times.platform is not None else times.local
+        return Freshness(
+            cache_stale=age > policy.max_cache_age_s,
+            offline_too_long=age > policy.max_offline_s,
+            clock_error=now < platform - policy.clock_skew_s,
+        )
+
+    def load_context(self, root_keys: Sequence[PublicKey], venue_type: str, now: int) -> Context:
+        """The verified trust list and policy, this store as the cache, and the freshness facts."""
+        trust, policy = load_verified(self.document("trust-list"), self.document("policy"), root_keys)
+        return Context(trust=trust, policy=policy, cache=self, freshness=self.freshness(policy, now),
+                       venue_type=venue_type)
+
+    # -- scan events -------------------------------------------------------------------
+    def record_event(self, event: ScanEvent) -> None:
+        """Write the event to the outbox; it is on disk (synchronous=FULL) when this returns."""
+        with self.transaction() as conn:
+            outbox.record(conn, event)
+
+    def pending_count(self) -> int:
+        return outbox.pending_count(self._conn)
+
+    def pending_events(self, limit: int = 500) -> list[ScanEvent]:
+        return outbox.pending(self._conn, limit)
+
+    def mark_sent(self, event_ids: list[str], now: int) -> int:
+        with self.transaction() as conn:
+            return outbox.mark_sent(conn, event_ids, now)
+
+    def events_between(self, ts_from: int, ts_to: int) -> list[ScanEvent]:
+        return outbox.between(self._conn, ts_from, ts_to)
+
+    def purge(self, now: int, retention_s: int = RETENTION_S) -> PurgeResult:
+        with self.transaction() as conn:
+            return outbox.purge(conn, now, retention_s)
+
+    # -- settings (JSON values; the typed schema lives with the window) -------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                         (key, json.dumps(value, ensure_ascii=False)))
+
+
+__all__ = ["NotSyncedError", "Store", "StoredDocument", "SyncTimes"]

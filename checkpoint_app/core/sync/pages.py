@@ -1,0 +1,90 @@
+"""Status pages (spec 4.3): the CBOR payload, checked whole before anything is applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+from checkpoint_app.core.errors import DocumentError
+
+HID_LEN = 16
+# One entry: [hid, color, reasons, effective_at, seq].
+Entry = tuple[bytes, int, tuple[int, ...], int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPage:
+    since: int
+    to: int
+    more: bool
+    reset: bool
+    entries: tuple[Entry, ...]
+    # Extension: the platform's time when it signed the page, used for folder syncs
+    # where no HTTP Date header exists. None when the platform does not send it.
+    at: int | None = None
+
+
+def _uint(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _entry(raw: Any, low: int, high: int) -> Entry:
+    if not (isinstance(raw, list) and len(raw) == 5):
+        raise DocumentError("status page: an entry is not [hid, color, reasons, effective_at, seq]")
+    hid, color, reasons, effective_at, seq = raw
+    if not (isinstance(hid, bytes) and len(hid) == HID_LEN):
+        raise DocumentError("status page: an entry's hid is not 16 bytes")
+    if not (_uint(color) and color <= 2):
+        raise DocumentError("status page: an entry's colour is not 0-2")
+    if not (isinstance(reasons, list) and all(_uint(r) for r in reasons)):
+        raise DocumentError("status page: an entry's reasons are not non-negative integers")
+    if not isinstance(effective_at, int) or isinstance(effective_at, bool):
+        raise DocumentError("status page: an entry's effective_at is not an integer")
+    if not (_uint(seq) and low < seq <= high):
+        raise DocumentError(f"status page: seq {seq!r} is not increasing within ({low}, {high}]")
+    return hid, color, tuple(reasons), effective_at, seq
+
+
+def _header(obj: Any) -> tuple[int, int, bool, bool, list[Any]]:
+    if not isinstance(obj, dict) or obj.get("type") != "status":
+        raise DocumentError("document is not a status page")
+    start, to, more, reset, entries = (obj.get(k) for k in ("from", "to", "more", "reset", "entries"))
+    if not (isinstance(start, int) and isinstance(to, int) and _uint(start) and _uint(to) and start <= to):
+        raise DocumentError("status page: 'from' and 'to' are not integers with from <= to")
+    if not (isinstance(more, bool) and isinstance(reset, bool) and isinstance(entries, list)):
+        raise DocumentError("status page: 'more', 'reset' or 'entries' is missing or of the wrong type")
+    return start, to, more, reset, entries
+
+
+def parse_status_page(payload: bytes, since: int, *, rebuilding: bool = False) -> StatusPage:
+    """The page answering `since`, or DocumentError: a wrong `from`, a malformed entry
+    or a seq out of order refuses the whole page."""
+    try:
+        obj = cbor2.loads(payload)
+    except Exception as exc:  # cbor2 raises several types for truncated or bad input
+        raise DocumentError(f"status page is not CBOR: {exc}") from None
+    start, to, more, reset, raw_entries = _header(obj)
+    if reset and (start != 0 or rebuilding):
+        raise DocumentError("status page: a reset must start at 0 and cannot come while rebuilding")
+    if not reset and start != since:
+        raise DocumentError(f"status page starts at {start}, not at the asked {since} (gap)")
+    entries: list[Entry] = []
+    low = start
+    for raw in raw_entries:
+        entry = _entry(raw, low, to)
+        entries.append(entry)
+        low = entry[4]
+    at = obj.get("at")
+    return StatusPage(start, to, more, reset, tuple(entries), at if _uint(at) else None)
+
+
+def encode_status_page(since: int, to: int, more: bool, reset: bool, entries: list[list[Any]],
+                       at: int | None = None) -> bytes:
+    """The CBOR payload of a page (the authority signs it)."""
+    doc: dict[str, Any] = {"type": "status", "from": since, "to": to, "more": more, "reset": reset,
+                           "entries": entries}
+    if at is not None:
+        doc["at"] = at
+    return cbor2.dumps(doc)
