@@ -13,7 +13,7 @@ from typing import Any
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.errors import ErrorCode
 from checkpoint_app.core.rules.facts import FILE_MODE, Facts, Freshness
-from checkpoint_app.core.rules.jsonlogic import evaluate, truthy
+from checkpoint_app.core.rules.jsonlogic import truthy
 from checkpoint_app.core.status import EmptyCache, FinalStatus, StatusLookup, final_status
 from checkpoint_app.core.trust.policy import Policy
 from checkpoint_app.core.trust.trust_list import TrustList
@@ -132,7 +132,7 @@ def decide(s: Scan, inputs: Inputs, ctx: Context) -> Decision:
         check_temperature(ctx.policy, inputs.temperature_c)
     facts = facts_for(s, inputs, ctx)
     mapping = facts.as_mapping()
-    rule = next(r for r in ctx.policy.rules if truthy(evaluate(r.condition, mapping)))
+    rule = next(r for r in ctx.policy.rules if truthy(r.test(mapping)))
     action = ctx.policy.actions[rule.then]
     return Decision(
         scan=s, inputs=inputs, action=action.id, allow=action.allow, pending=action.pending,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import HID, NOW, Pki
 
 from checkpoint_app.core.checkpoint import (
     Context,
@@ -16,6 +15,8 @@ from checkpoint_app.core.checkpoint import (
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry, final_status
+
+from conftest import HID, NOW, Pki
 
 
 class DictCache:
@@ -119,9 +120,9 @@ def test_policy_facts_venue_type_and_code_age(pki: Pki, make_policy: object) -> 
     """A policy revised for hospitals: codes older than an hour are refused there."""
     import json
 
-    from conftest import default_policy_json
-
     from checkpoint_app.core.trust.policy import parse_policy
+
+    from conftest import default_policy_json
 
     doc = default_policy_json()
     doc["rules"].insert(1, {"id": "hospital-fresh-code", "then": "invalid_code", "if": {

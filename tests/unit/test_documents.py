@@ -8,8 +8,6 @@ from typing import Any
 
 import cbor2
 import pytest
-from conftest import NOW, Pki, default_policy_json
-from jkm_forge import sign1
 
 from checkpoint_app.authority.documents import IssuerKey, sign_json, trust_list_json
 from checkpoint_app.authority.keys import generate_key
@@ -17,6 +15,9 @@ from checkpoint_app.core.errors import DocumentError
 from checkpoint_app.core.trust.documents import check_serial, open_document
 from checkpoint_app.core.trust.policy import Policy, parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list
+
+from conftest import NOW, Pki, default_policy_json
+from jkm_forge import sign1
 
 
 def test_open_document_needs_a_pinned_key(pki: Pki) -> None:

@@ -7,15 +7,16 @@ from dataclasses import replace
 
 import cbor2
 import pytest
-from conftest import NOW, Pki
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from jkm_forge import claims_payload, sign1, text_of, wrap_cose
 
 from checkpoint_app.authority.keys import generate_key
 from checkpoint_app.core.codes.signature import kid_of
 from checkpoint_app.core.errors import ErrorCode
 from checkpoint_app.core.verification import verify_code
+
+from conftest import NOW, Pki
+from jkm_forge import claims_payload, sign1, text_of, wrap_cose
 
 
 def check(pki: Pki, text: str, now: int = NOW) -> ErrorCode | None:

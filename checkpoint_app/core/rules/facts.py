@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 VENUE_TYPES = (
@@ -29,12 +29,13 @@ class Facts:
     venue_type: str = "office_building"
 
     def as_mapping(self) -> dict[str, Any]:
-        facts = asdict(self)
+        # Not dataclasses.asdict: it deep-copies, and this runs for every decision.
+        facts = {name: getattr(self, name) for name in FACT_NAMES}
         facts["reasons"] = list(self.reasons)
         return facts
 
 
-FACT_NAMES = frozenset(Facts.__dataclass_fields__)
+FACT_NAMES = tuple(f.name for f in fields(Facts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The JsonLogic subset of spec section 4.2: var, ==, !=, <, <=, >, >=, and, or, !, in, if.
 
-`validate` runs once when a policy is loaded, so `evaluate` can trust the shape.
+`validate` and `compile_condition` run once when a policy is loaded.
 Equality is strict (no JsonLogic type coercion: "1" != 1, true != 1) and any
 ordering comparison involving null is false, as the spec requires."""
 
@@ -88,56 +88,89 @@ def _in(needle: Any, haystack: Any) -> bool:
     return False
 
 
-def _if(args: list[Any], facts: Mapping[str, Any]) -> Any:
-    for i in range(0, len(args) - 1, 2):
-        if truthy(evaluate(args[i], facts)):
-            return evaluate(args[i + 1], facts)
-    return evaluate(args[-1], facts) if len(args) % 2 else None
+Compiled = Callable[[Mapping[str, Any]], Any]
 
 
-def evaluate(expr: Any, facts: Mapping[str, Any]) -> Any:
-    """The value of a validated expression over `facts`."""
+def compile_condition(expr: Any) -> Compiled:
+    """Turn a validated expression into a closure over the facts: a policy is compiled
+    once when loaded, and each decision is then a few plain Python calls."""
     if isinstance(expr, list):
-        return [evaluate(item, facts) for item in expr]
+        items = [compile_condition(item) for item in expr]
+        return lambda facts: [item(facts) for item in items]
     if not isinstance(expr, dict):
-        return expr
+        return lambda facts: expr
     (op, value), = expr.items()
     args = _args(value)
     if op == "var":
-        found = facts.get(args[0])
-        return args[1] if found is None and len(args) > 1 else found
-    if op == "and":
+        name, default = args[0], (args[1] if len(args) > 1 else None)
+        return lambda facts: _var(facts, name, default)
+    parts = [compile_condition(arg) for arg in args]
+    if op in ("and", "or", "if"):
+        return {"and": _and, "or": _or, "if": _if}[op](parts)
+    return _OPERATIONS[op](parts)
+
+
+def _var(facts: Mapping[str, Any], name: str, default: Any) -> Any:
+    found = facts.get(name)
+    return default if found is None else found
+
+
+def _and(parts: list[Compiled]) -> Compiled:
+    def run(facts: Mapping[str, Any]) -> Any:
         result: Any = True
-        for arg in args:
-            result = evaluate(arg, facts)
+        for part in parts:
+            result = part(facts)
             if not truthy(result):
                 return result
         return result
-    if op == "or":
-        result = False
-        for arg in args:
-            result = evaluate(arg, facts)
+    return run
+
+
+def _or(parts: list[Compiled]) -> Compiled:
+    def run(facts: Mapping[str, Any]) -> Any:
+        result: Any = False
+        for part in parts:
+            result = part(facts)
             if truthy(result):
                 return result
         return result
-    if op == "if":
-        return _if(args, facts)
-    values = [evaluate(arg, facts) for arg in args]
-    match op:
-        case "!":
-            return not truthy(values[0])
-        case "==":
-            return _equal(values[0], values[1])
-        case "!=":
-            return not _equal(values[0], values[1])
-        case "in":
-            return _in(values[0], values[1])
-        case "<":
-            return _chain(values, lambda a, b: a < b)
-        case "<=":
-            return _chain(values, lambda a, b: a <= b)
-        case ">":
-            return _chain(values, lambda a, b: a > b)
-        case ">=":
-            return _chain(values, lambda a, b: a >= b)
-    raise RuleError(f"operator {op!r} is not allowed")  # unreachable after validate
+    return run
+
+
+def _if(parts: list[Compiled]) -> Compiled:
+    def run(facts: Mapping[str, Any]) -> Any:
+        for i in range(0, len(parts) - 1, 2):
+            if truthy(parts[i](facts)):
+                return parts[i + 1](facts)
+        return parts[-1](facts) if len(parts) % 2 else None
+    return run
+
+
+def _binary(test: Callable[[Any, Any], bool]) -> Callable[[list[Compiled]], Compiled]:
+    def build(parts: list[Compiled]) -> Compiled:
+        a, b = parts
+        return lambda facts: test(a(facts), b(facts))
+    return build
+
+
+def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[list[Compiled]], Compiled]:
+    def build(parts: list[Compiled]) -> Compiled:
+        return lambda facts: _chain([p(facts) for p in parts], test)
+    return build
+
+
+def _not(parts: list[Compiled]) -> Compiled:
+    (a,) = parts
+    return lambda facts: not truthy(a(facts))
+
+
+_OPERATIONS: dict[str, Callable[[list[Compiled]], Compiled]] = {
+    "!": _not,
+    "==": _binary(_equal),
+    "!=": _binary(lambda a, b: not _equal(a, b)),
+    "in": _binary(_in),
+    "<": _ordering(lambda a, b: a < b),
+    "<=": _ordering(lambda a, b: a <= b),
+    ">": _ordering(lambda a, b: a > b),
+    ">=": _ordering(lambda a, b: a >= b),
+}

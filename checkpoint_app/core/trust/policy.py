@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checkpoint_app.core.errors import DocumentError
 from checkpoint_app.core.rules.facts import FACT_NAMES
-from checkpoint_app.core.rules.jsonlogic import RuleError, validate
+from checkpoint_app.core.rules.jsonlogic import Compiled, RuleError, compile_condition, validate
 from checkpoint_app.core.trust.documents import load_json_object, positive_int, require
 
 _WHAT = "policy"
@@ -32,6 +32,7 @@ class Rule:
     id: str
     condition: Any
     then: str
+    test: Compiled = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +70,14 @@ def _action(action_id: str, entry: Any) -> Action:
 def _rule(entry: Any, actions: Mapping[str, Action]) -> Rule:
     if not isinstance(entry, dict) or "if" not in entry:
         raise DocumentError(f"{_WHAT}: a rule is not an object with 'if'")
-    rule = Rule(require(entry, "id", str, _WHAT), entry["if"], require(entry, "then", str, _WHAT))
-    if rule.then not in actions:
-        raise DocumentError(f"{_WHAT}: rule {rule.id!r} names unknown action {rule.then!r}")
+    rule_id, then = require(entry, "id", str, _WHAT), require(entry, "then", str, _WHAT)
+    if then not in actions:
+        raise DocumentError(f"{_WHAT}: rule {rule_id!r} names unknown action {then!r}")
     try:
-        validate(rule.condition, FACT_NAMES)
+        validate(entry["if"], FACT_NAMES)
     except RuleError as exc:
-        raise DocumentError(f"{_WHAT}: rule {rule.id!r}: {exc}") from None
-    return rule
+        raise DocumentError(f"{_WHAT}: rule {rule_id!r}: {exc}") from None
+    return Rule(rule_id, entry["if"], then, compile_condition(entry["if"]))
 
 
 def _seconds(obj: dict[str, Any], key: str) -> int:
