@@ -9,9 +9,14 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+import cbor2
+
 from checkpoint_app.authority.issuing import hid_for, issue, mask_doc, mask_name
-from checkpoint_app.authority.keys import generate_key, load_private_key
-from checkpoint_app.core.codes.claims import Color, HealthCode
+from checkpoint_app.authority.keys import load_private_key
+from checkpoint_app.core.codes.claims import Color, HealthCode, encode_claims
+from checkpoint_app.core.codes.cose import encode_parts
+from checkpoint_app.core.codes.payload import unwrap, wrap
+from checkpoint_app.core.codes.signature import PrivateKey
 from checkpoint_app.resources import resource
 
 
@@ -61,24 +66,13 @@ def demo_codes(now: int) -> list[DemoCode]:
     codes = [DemoCode(p.label, issue(key, person_code(p, now - 60))) for p in DEMO_PEOPLE]
     expired = person_code(DEMO_PEOPLE[0], now - 3 * 86400)
     codes.append(DemoCode("expired", issue(key, expired)))
-    # Forged: a stranger's key that claims the real issuer's kid cannot produce its signature.
-    forged = issue(generate_key(), dataclasses.replace(person_code(DEMO_PEOPLE[3], now - 60), color=Color.GREEN,
-                                                       reasons=()))
-    codes.append(DemoCode("forged", _with_kid_of(forged, key)))
+    codes.append(DemoCode("forged", forged_green(key, person_code(DEMO_PEOPLE[3], now - 60))))
     return codes
 
 
-def _with_kid_of(text: str, real_key: object) -> str:
-    """Rewrite the protected header of a forged code to name the real issuer's kid."""
-    import zlib
-
-    import cbor2
-
-    from checkpoint_app.core.codes.base45 import b45decode
-    from checkpoint_app.core.codes.payload import PREFIX, wrap
-    from checkpoint_app.core.codes.signature import kid_of
-
-    tag = cbor2.loads(zlib.decompress(b45decode(text[len(PREFIX):])))
-    protected, unprotected, payload, signature = tag.value
-    header = cbor2.loads(protected) | {4: kid_of(real_key.public_key())}  # type: ignore[attr-defined]
-    return wrap(cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps(header), {}, payload, signature])))
+def forged_green(key: PrivateKey, red: HealthCode) -> str:
+    """A red code whose claims were edited to green, keeping the issuer's signature:
+    the forgery a checkpoint sees most, and refuses with BAD_SIGNATURE."""
+    genuine = unwrap(issue(key, red))
+    edited = cbor2.dumps(encode_claims(dataclasses.replace(red, color=Color.GREEN, reasons=())))
+    return wrap(encode_parts(genuine.protected, edited, genuine.signature))

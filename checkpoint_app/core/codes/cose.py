@@ -85,6 +85,10 @@ def _protected_header(protected: bytes) -> tuple[int, bytes]:
 def encode_sign1(key: PrivateKey, payload: bytes, *, tagged: bool = True) -> bytes:
     """Sign `payload` into a COSE_Sign1 with alg and kid in the protected header."""
     protected = cbor2.dumps({_ALG: alg_of(key), _KID: kid_of(key.public_key())})
-    signature = sign(key, sig_structure(protected, payload))
+    return encode_parts(protected, payload, sign(key, sig_structure(protected, payload)), tagged=tagged)
+
+
+def encode_parts(protected: bytes, payload: bytes, signature: bytes, *, tagged: bool = True) -> bytes:
+    """A COSE_Sign1 from its parts as given, whether or not the signature fits them."""
     array = [protected, {}, payload, signature]
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, array) if tagged else array)
