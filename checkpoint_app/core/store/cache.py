@@ -53,13 +53,22 @@ def _write(conn: sqlite3.Connection, table: str, entries: tuple[Entry, ...]) -> 
     conn.executemany(f"INSERT OR REPLACE INTO {table} (hid, st, at) VALUES (?, ?, ?)", rows)
 
 
+_pages_applied = 0
+
+
 def _test_hook() -> None:
-    """Lets the crash test stop a process in the middle of a page's transaction."""
+    """Lets the crash test stop a process in the middle of a page's transaction: with
+    CHECKPOINT_TEST_APPLY_MARKER set, each page appends a line to that file, and page number
+    CHECKPOINT_TEST_SLOW_PAGE sleeps there, its rows written but not committed."""
+    global _pages_applied
     marker = os.environ.get("CHECKPOINT_TEST_APPLY_MARKER")
-    if marker:
-        with Path(marker).open("a") as f:
-            f.write("applying\n")
-        time.sleep(float(os.environ.get("CHECKPOINT_TEST_APPLY_DELAY", "0")))
+    if not marker:
+        return
+    _pages_applied += 1
+    with Path(marker).open("a") as f:
+        f.write(f"page {_pages_applied}\n")
+    if str(_pages_applied) == os.environ.get("CHECKPOINT_TEST_SLOW_PAGE"):
+        time.sleep(60)
 
 
 def apply_page(conn: sqlite3.Connection, page: StatusPage) -> None:

@@ -1,0 +1,40 @@
+"""A sync process killed (SIGKILL) in the middle of applying a page leaves the store at the
+previous page boundary, and the next sync completes it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checkpoint_app.authority.demo import demo_keys_dir
+from checkpoint_app.core.store import Store
+from tests.e2e.conftest import NOW, Platform, cache_state, expected_state, sync, wait_for
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+def test_sigkill_while_applying_a_page_leaves_the_last_page_boundary(platform: Platform, tmp_path: Path) -> None:
+    platform.authority.set_statuses([(os.urandom(16), 2, (103,), NOW) for _ in range(400)])
+    data, marker = tmp_path / "cp", tmp_path / "applying"
+    # The third page sleeps inside its transaction, its rows written but not committed.
+    env = dict(os.environ, CHECKPOINT_TEST_APPLY_MARKER=str(marker), CHECKPOINT_TEST_SLOW_PAGE="3")
+    cmd = [sys.executable, "-m", "checkpoint_app", "sync", "--once", "--server", platform.url,
+           "--token", platform.token, "--root-key", str(demo_keys_dir() / "distribution.pub.pem"),
+           "--data-dir", str(data)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: marker.exists() and marker.read_text().count("\n") >= 3)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    with Store.open(data) as store:
+        assert store.cursor() == 100  # pages 1 and 2 (50 entries each) were committed, not page 3
+        assert cache_state(store.path) == expected_state(platform.authority, upto=100)
+        report = sync(store, platform.url, platform.token, platform.keys)
+        assert report.ok and report.cursor == 404
+        assert cache_state(store.path) == expected_state(platform.authority)
