@@ -1,0 +1,66 @@
+"""Recover a code that no single frame shows readably, from the last few frames.
+
+Sensor noise in a dark room is independent from frame to frame, so the mean of a few
+aligned frames has less of it; a highlight or a thumb that moves while the phone stays
+put covers different modules in each frame, so the per-pixel median (and for additive
+glare the minimum) shows the code without it. Frames are aligned by phase correlation
+on a quarter-size copy, which handles the translation a shaking hand causes."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import cv2
+import numpy as np
+
+from checkpoint_app.core.scanning.preprocess import Gray
+
+
+class FrameHistory:
+    def __init__(self, depth: int = 5, max_age_s: float = 0.6) -> None:
+        self.depth = depth
+        self.max_age_s = max_age_s
+        self._frames: deque[tuple[float, Gray, Gray]] = deque(maxlen=depth)
+
+    def push(self, gray: Gray, t: float) -> None:
+        if self._frames and (self._frames[-1][1].shape != gray.shape or t < self._frames[-1][0]):
+            self._frames.clear()  # resolution change or clock reset: old frames mean nothing
+        small = cv2.resize(gray, (gray.shape[1] // 4, gray.shape[0] // 4), interpolation=cv2.INTER_AREA)
+        self._frames.append((t, gray.copy(), small.astype(np.float32)))
+
+    def clear(self) -> None:
+        self._frames.clear()
+
+    def aligned(self, t: float) -> list[Gray] | None:
+        """The recent frames shifted onto the newest one, or None if too few or too different."""
+        recent = [f for f in self._frames if t - f[0] <= self.max_age_s]
+        if len(recent) < 3:
+            return None
+        _, ref, ref_small = recent[-1]
+        out = [ref]
+        for _, gray, small in recent[:-1]:
+            (dx, dy), response = cv2.phaseCorrelate(ref_small, small)
+            if response < 0.2:
+                continue  # the scene changed (the phone moved away): not the same picture
+            shift = np.array([[1, 0, -4 * dx], [0, 1, -4 * dy]], np.float32)
+            out.append(cv2.warpAffine(gray, shift, (gray.shape[1], gray.shape[0]), borderMode=cv2.BORDER_REPLICATE))
+        return out if len(out) >= 3 else None
+
+
+def mean_of(frames: list[Gray]) -> Gray:
+    acc = np.zeros(frames[0].shape, np.float32)
+    for f in frames:
+        cv2.accumulate(f, acc)
+    return cv2.convertScaleAbs(acc, alpha=1.0 / len(frames))
+
+
+def median_of(frames: list[Gray]) -> Gray:
+    out: Gray = np.median(np.stack(frames), axis=0).astype(np.uint8)
+    return out
+
+
+def min_of(frames: list[Gray]) -> Gray:
+    out = frames[0]
+    for f in frames[1:]:
+        out = cv2.min(out, f)
+    return out

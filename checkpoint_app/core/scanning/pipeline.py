@@ -1,0 +1,141 @@
+"""The decoding pipeline: a cheap pass on every frame, escalation only while time allows.
+
+Per frame, in order, stopping at the budget:
+1. zxing-cpp on the gray frame (about 1-5 ms at 720p): most frames end here.
+2. Regions of interest: symbols zxing located but could not decode, and where codes were
+   read in the last second (a tracked phone rarely jumps): crop, then the ROI ladder.
+3. The whole-frame ladder (upscale+sharpen for small or blurred codes, contrast, glare...).
+4. Multi-frame fusion: the mean (noise) and minimum (moving glare) of aligned recent frames.
+
+The pipeline is stateful (tracking and fusion use earlier frames) and not thread-safe:
+one pipeline per decode thread. Callers feed it the latest frame only (STYLE rule 4)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from checkpoint_app.core.scanning import fusion
+from checkpoint_app.core.scanning.attempts import Attempt, full_frame_ladder, roi_ladder
+from checkpoint_app.core.scanning.decoders import Hit, zxing
+from checkpoint_app.core.scanning.preprocess import Gray, crop, to_gray
+from checkpoint_app.core.scanning.result import Corners, FrameResult, ReadCode
+
+__all__ = ["FrameResult", "ReadCode", "ScanPipeline"]
+
+
+class ScanPipeline:
+    def __init__(self, budget_ms: float = 30.0, *, track_s: float = 1.0, fuse: bool = True,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.budget_ms = budget_ms
+        self.track_s = track_s
+        self._clock = clock
+        self._full = full_frame_ladder()
+        self._roi = roi_ladder()
+        self._history = fusion.FrameHistory() if fuse else None
+        self._tracked: list[tuple[float, Corners]] = []
+
+    def decode(self, frame: np.ndarray, t: float) -> FrameResult:
+        """All codes in one frame (BGR or gray) taken at time t (seconds, monotonic)."""
+        start = self._clock()
+        gray = to_gray(frame)
+        found: dict[str, Corners] = {}
+        pending = self._first_pass(gray, found)
+        deadline = start + self.budget_ms / 1000.0
+        if self._history is not None:
+            self._history.push(gray, t)
+        if not found or pending:
+            self._escalate(gray, t, found, pending, deadline)
+        self._track(found, t)
+        codes = tuple(ReadCode.of(text, corners) for text, corners in found.items())
+        return FrameResult(codes, (self._clock() - start) * 1000.0)
+
+    def reset(self) -> None:
+        """Forget tracked positions and past frames (e.g. when the camera changes)."""
+        self._tracked.clear()
+        if self._history is not None:
+            self._history.clear()
+
+    def _first_pass(self, gray: Gray, found: dict[str, Corners]) -> list[Corners]:
+        """Decode; return the corners of symbols located but not decoded (candidate ROIs)."""
+        hits = zxing(gray, errors=True)
+        _collect(hits, found)
+        return [h.corners for h in hits if h.text is None and not _overlaps(h.corners, found.values())]
+
+    def _escalate(self, gray: Gray, t: float, found: dict[str, Corners], pending: list[Corners],
+                  deadline: float) -> None:
+        rois = pending + [c for seen, c in self._tracked if t - seen <= self.track_s
+                          and not _overlaps(c, found.values())]
+        for corners in _dedupe(rois):
+            sub, (ox, oy) = crop(gray, corners)
+            if sub.size and self._ladder(self._roi, sub, found, deadline, offset=(ox, oy)):
+                continue
+        if found and not pending:
+            return
+        if not found:
+            self._ladder(self._full, gray, found, deadline)
+        if not found and self._history is not None:
+            self._fuse(gray, t, found, deadline)
+
+    def _ladder(self, ladder: Sequence[Attempt], gray: Gray, found: dict[str, Corners], deadline: float,
+                offset: tuple[int, int] = (0, 0)) -> bool:
+        pixels = gray.shape[0] * gray.shape[1]
+        for attempt in ladder:
+            if self._clock() + attempt.estimate(pixels) / 1000.0 > deadline:
+                continue  # a cheaper attempt further down may still fit
+            hits = attempt.run(gray)
+            if _collect(hits, found, offset):
+                return True
+        return False
+
+    def _fuse(self, gray: Gray, t: float, found: dict[str, Corners], deadline: float) -> None:
+        assert self._history is not None
+        if self._clock() + 0.004 > deadline:
+            return
+        frames = self._history.aligned(t)
+        if frames is None:
+            return
+        for combine in (fusion.mean_of, fusion.min_of):
+            if self._clock() + 0.006 > deadline:
+                return
+            if _collect(zxing(combine(frames)), found):
+                return
+
+    def _track(self, found: dict[str, Corners], t: float) -> None:
+        self._tracked = [(seen, c) for seen, c in self._tracked if t - seen <= self.track_s and t >= seen]
+        self._tracked += [(t, c) for c in found.values()]
+        del self._tracked[:-8]  # a handful of phones at most; bound the ROI work
+
+
+def _collect(hits: Sequence[Hit], found: dict[str, Corners], offset: tuple[int, int] = (0, 0)) -> bool:
+    ox, oy = offset
+    new = False
+    for h in hits:
+        if h.text is not None and h.text not in found:
+            found[h.text] = tuple((x + ox, y + oy) for x, y in h.corners)
+            new = True
+    return new
+
+
+def _box(c: Corners) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in c], [p[1] for p in c]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlaps(c: Corners, others: Iterable[Corners]) -> bool:
+    ax0, ay0, ax1, ay1 = _box(c)
+    for o in others:
+        bx0, by0, bx1, by1 = _box(o)
+        if ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1:
+            return True
+    return False
+
+
+def _dedupe(rois: list[Corners]) -> list[Corners]:
+    out: list[Corners] = []
+    for r in rois:
+        if not _overlaps(r, out):
+            out.append(r)
+    return out

@@ -1,0 +1,71 @@
+"""Frame transforms that turn an unreadable code into a readable one.
+
+Each one answers a weakness measured on bench/scan (see docs/benchmarks.md): upscaling
+with sharpening for codes under ~2.5 pixels per module and for blur, contrast
+normalisation for dim screens and low light, flat-fielding for glare, smoothing for
+moiré and JPEG blocks."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+Gray = np.ndarray
+
+_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+
+
+def to_gray(frame: np.ndarray) -> Gray:
+    if frame.ndim == 2:
+        return frame
+    if frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+
+
+def upscale(gray: Gray, factor: float = 2.0) -> Gray:
+    # Cubic keeps module edges steeper than linear, which is what the binarizer needs.
+    return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+
+
+def sharpen(gray: Gray, sigma: float = 2.0, amount: float = 1.0) -> Gray:
+    """Unsharp mask: a cheap partial inverse of blur that does not need the blur's kernel."""
+    return cv2.addWeighted(gray, 1 + amount, cv2.GaussianBlur(gray, (0, 0), sigma), -amount, 0)
+
+
+def upsharp(gray: Gray) -> Gray:
+    return sharpen(upscale(gray), 2.0)
+
+
+def clahe(gray: Gray) -> Gray:
+    return _CLAHE.apply(gray)
+
+
+def stretch(gray: Gray) -> Gray:
+    """Stretch the 1st..99th percentile to full range: a dim screen in the dark."""
+    lo, hi = np.percentile(gray[::4, ::4], (1, 99))
+    if hi - lo < 4:
+        return gray
+    return cv2.convertScaleAbs(gray, alpha=255.0 / (hi - lo), beta=-lo * 255.0 / (hi - lo))
+
+
+def denoise(gray: Gray) -> Gray:
+    return cv2.GaussianBlur(gray, (0, 0), 1.0)
+
+
+def flatten(gray: Gray) -> Gray:
+    """Divide by a local white level so a glare gradient becomes flat; saturated cores stay lost."""
+    k = max(15, (min(gray.shape[:2]) // 24) | 1)
+    white = cv2.blur(cv2.dilate(gray, np.ones((k, k), np.uint8)), (2 * k + 1, 2 * k + 1))
+    return cv2.divide(gray, np.maximum(white, 1), scale=220)
+
+
+def crop(gray: Gray, corners: tuple[tuple[float, float], ...], margin: float = 0.35) -> tuple[Gray, tuple[int, int]]:
+    """Axis-aligned crop around a quadrilateral, grown by `margin` of its size; returns the offset."""
+    pts = np.array(corners, np.float32)
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    grow = margin * max(x1 - x0, y1 - y0, 16)
+    h, w = gray.shape[:2]
+    xa, ya = int(max(0, x0 - grow)), int(max(0, y0 - grow))
+    xb, yb = int(min(w, x1 + grow)), int(min(h, y1 + grow))
+    return gray[ya:yb, xa:xb], (xa, ya)
