@@ -18,8 +18,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.authority.db import status_log
+from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority

@@ -1,0 +1,104 @@
+"""The outbox: idempotent upload, retry after a lost answer, malformed batches, retention."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from checkpoint_app.authority.db import scans
+from checkpoint_app.core.events import ScanEvent, new_event_id
+from checkpoint_app.core.store import Store
+from checkpoint_app.core.sync.http import SyncError
+from tests.e2e.conftest import NOW, FaultProxy, Platform, sync
+
+
+def event(ts: int = NOW - 60, **kw: Any) -> ScanEvent:
+    base = ScanEvent(event_id=new_event_id(), ts=ts, venue_id="140105-mall-0007", venue_type="mall",
+                     hid="ab" * 16, iss="140000", code_color="green", color="red", reasons=(103,),
+                     temperature_c=36.6, mask=True, action="turn_back_isolation", allow=False, error=None,
+                     policy_serial=1, operator="guard-03")
+    return dataclasses.replace(base, **kw)
+
+
+def held(platform: Platform) -> int:
+    with platform.authority.engine.connect() as conn:
+        n: int = conn.execute(select(func.count()).select_from(scans)).scalar_one()
+    return n
+
+
+def test_upload_sends_the_outbox_once(platform: Platform, store: Store) -> None:
+    for i in range(3):
+        store.record_event(event(ts=NOW - i))
+    assert store.pending_count() == 3
+    report = sync(store, platform.url, platform.token, platform.keys)
+    assert report.ok and report.uploaded == 3 and report.pending == 0
+    assert held(platform) == 3
+    assert len(store.events_between(0, NOW + 1)) == 3  # kept locally until retention ends
+    again = sync(store, platform.url, platform.token, platform.keys)
+    assert again.uploaded == 0 and held(platform) == 3
+
+
+def test_upload_retried_after_a_lost_answer_makes_no_duplicates(platform: Platform, proxy: FaultProxy,
+                                                               store: Store) -> None:
+    events = [event(ts=NOW - i) for i in range(4)]
+    for e in events:
+        store.record_event(e)
+    # The platform stores the batch, but its answer is lost on the way back.
+    proxy.fault = lambda path, status, body: (502, b"") if path.startswith("/v1/scans") else None
+    report = sync(store, proxy.url, platform.token, platform.keys, attempts=1)
+    assert report.error == SyncError.SERVER_ERROR and store.pending_count() == 4
+    assert held(platform) == 4
+    proxy.fault = None
+    report = sync(store, proxy.url, platform.token, platform.keys)
+    assert report.ok and report.duplicates == 4 and report.uploaded == 0 and store.pending_count() == 0
+    assert held(platform) == 4
+
+
+def test_a_batch_the_platform_calls_malformed_stays_in_the_outbox(platform: Platform, store: Store) -> None:
+    store.record_event(event(hid="not-hex"))
+    report = sync(store, platform.url, platform.token, platform.keys)
+    assert report.error == SyncError.REJECTED and "HTTP 400" in report.detail
+    assert store.pending_count() == 1 and held(platform) == 0
+
+
+def test_upload_with_another_checkpoints_id_is_forbidden(platform: Platform, store: Store) -> None:
+    store.record_event(event())
+    report = sync(store, platform.url, platform.token, platform.keys, checkpoint_id="SOMEONE-ELSE")
+    assert report.error == SyncError.AUTH_REFUSED and store.pending_count() == 1
+
+
+def test_retention_purge_deletes_old_records_and_logs_the_unsent(platform: Platform, store: Store,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    old_sent, old_unsent, recent = event(ts=NOW - 40 * 86400), event(ts=NOW - 29 * 86400), event(ts=NOW - 86400)
+    store.record_event(old_sent)
+    store.mark_sent([old_sent.event_id], NOW - 40 * 86400)
+    store.record_event(old_unsent)
+    store.record_event(recent)
+    with caplog.at_level(logging.INFO, logger="checkpoint.store"):
+        report = sync(store, platform.url, platform.token, platform.keys)
+    assert report.ok and report.purged_unsent == 1 and report.uploaded == 1
+    assert [e.event_id for e in store.events_between(0, NOW + 1)] == [recent.event_id]
+    assert "deleted 1 scan events that were never uploaded" in caplog.text
+    assert held(platform) == 1
+
+
+def test_statistics_count_per_day_region_colour_action_and_fever(platform: Platform, store: Store) -> None:
+    store.record_event(event(temperature_c=38.1, action="fever_referral", color="green"))
+    store.record_event(event())
+    assert sync(store, platform.url, platform.token, platform.keys).ok
+    assert requests.get(f"{platform.url}/v1/stats", timeout=5).status_code == 401
+    platform.authority.admin_token = "admin-secret"
+    resp = requests.get(f"{platform.url}/v1/stats", headers={"Authorization": "Bearer admin-secret"}, timeout=5)
+    stats = resp.json()
+    assert stats["total"] == 2 and stats["by_region"] == {"140105": 2}
+    assert stats["by_color"] == {"green": 1, "red": 1} and stats["by_fever"] == {"false": 1, "true": 1}
+    assert stats["by_action"] == {"fever_referral": 1, "turn_back_isolation": 1}
+    assert sum(stats["by_day"].values()) == 2
+    body = json.dumps(stats)
+    assert "ab" * 16 not in body  # aggregates only
