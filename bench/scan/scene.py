@@ -155,3 +155,18 @@ def background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
 
 def quad_through(hom: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(quad.reshape(-1, 1, 2).astype(np.float32), hom).reshape(-1, 2)
+
+
+def phone_frame(texts: list[str], m: float = 4.0, size: tuple[int, int] = (1280, 720), seed: int = 1) -> np.ndarray:
+    """A webcam frame with one phone per text, side by side, `m` pixels per module."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    frame = background(h, w, rng)
+    for i, text in enumerate(texts):
+        scr = render_phone(qr_modules(text), max(2, round(m * 1.6)), rng)
+        qc = scr.qr_quad.mean(axis=0)
+        ph, pw = scr.image.shape[:2]
+        shift = np.array([[1, 0, pw / 2 - qc[0]], [0, 1, ph / 2 - qc[1]], [0, 0, 1]])
+        center = (w * (i + 0.5) / len(texts), h / 2)
+        frame = place(frame, scr.image, pose_homography(pw, ph, center, m / scr.px_per_module, 5, 10, 30) @ shift)
+    return frame

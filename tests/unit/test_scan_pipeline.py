@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import cv2
-import numpy as np
 import pytest
 
 from bench.scan.generate import PAYLOADS, render
-from bench.scan.scene import background, place, pose_homography, qr_modules, render_phone
+from bench.scan.scene import phone_frame
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.scanning.result import FrameResult, ReadCode
-
-
-def phone_frame(texts: list[str], m: float = 4.0, size: tuple[int, int] = (1280, 720), seed: int = 1) -> np.ndarray:
-    """A webcam frame with one phone per text, side by side, `m` pixels per module."""
-    rng = np.random.default_rng(seed)
-    w, h = size
-    frame = background(h, w, rng)
-    for i, text in enumerate(texts):
-        scr = render_phone(qr_modules(text), max(2, round(m * 1.6)), rng)
-        qc = scr.qr_quad.mean(axis=0)
-        ph, pw = scr.image.shape[:2]
-        shift = np.array([[1, 0, pw / 2 - qc[0]], [0, 1, ph / 2 - qc[1]], [0, 0, 1]])
-        center = (w * (i + 0.5) / len(texts), h / 2)
-        frame = place(frame, scr.image, pose_homography(pw, ph, center, m / scr.px_per_module, 5, 10, 30) @ shift)
-    return frame
 
 
 def test_reads_a_health_code_with_corners_in_frame_pixels() -> None:
@@ -45,7 +29,10 @@ def test_every_code_of_a_multi_code_frame_is_reported() -> None:
     assert texts == {PAYLOADS[1], "https://example.org/x", PAYLOADS[2]}
 
 
-@pytest.mark.parametrize("text", ["https://example.org/visit?desk=7", "WIFI:S:gate;T:WPA;P:x;;", "健康码?不是", "JKM2:ABC"])
+OTHER_TEXTS = ["https://example.org/visit?desk=7", "WIFI:S:gate;T:WPA;P:x;;", "健康码?不是", "JKM2:ABC"]
+
+
+@pytest.mark.parametrize("text", OTHER_TEXTS)
 def test_other_payloads_are_reported_as_not_health_codes(text: str) -> None:
     codes = ScanPipeline().decode(phone_frame([text]), 0.0).codes
     assert codes == (ReadCode(text, False, codes[0].corners),)
