@@ -17,13 +17,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit"))
-from jkm_forge import claims_payload, sign1, text_of, wrap_cose  # noqa: E402
+from checkpoint_app.authority.documents import IssuerKey, sign_json, trust_list_json
+from checkpoint_app.authority.keys import generate_key, public_pem
+from checkpoint_app.core.codes.claims import Color, HealthCode
+from checkpoint_app.core.codes.signature import kid_of
+from checkpoint_app.resources import resource
 
-from checkpoint_app.authority.documents import IssuerKey, sign_json, trust_list_json  # noqa: E402
-from checkpoint_app.authority.keys import generate_key, public_pem  # noqa: E402
-from checkpoint_app.core.codes.claims import Color, HealthCode  # noqa: E402
-from checkpoint_app.core.codes.signature import kid_of  # noqa: E402
-from checkpoint_app.resources import resource  # noqa: E402
+from jkm_forge import claims_payload, sign1, text_of, wrap_cose
 
 HERE = Path(__file__).resolve().parent
 AT = 1_600_000_000
