@@ -62,14 +62,19 @@ class VisitState:
     rejected_temperature: float | None = None
     awaiting: str | None = None  # event id of the record that must land before the result shows
     shown_at: float | None = None
+    manual: ScanEvent | None = None  # a manual entry (no code) being recorded or shown
 
     @property
     def outcome(self) -> Outcome | None:
+        if self.manual is not None:
+            return Outcome.MANUAL
         d = self.decision
         return None if d is None else outcome_of(d.action, d.allow, d.pending)
 
     @property
     def inputs(self) -> Inputs:
+        if self.manual is not None:
+            return Inputs(self.manual.temperature_c, self.manual.mask)
         return Inputs() if self.decision is None else self.decision.inputs
 
 
@@ -138,6 +143,12 @@ class VisitMachine:
             self.state = dataclasses.replace(st, rejected_temperature=exc.celsius)
             return Step(self.state)
         return self._final_or_prompt(decision, st.ctx, now)
+
+    def manual_entry(self, event: ScanEvent, now: float) -> Step:
+        """A guard records someone without a code; a visit at a prompt is abandoned for it."""
+        abandoned = self._abandon(now)
+        self.state = VisitState(Phase.RECORDING, awaiting=event.event_id, manual=event)
+        return Step(self.state, (*abandoned, event))
 
     def recorded(self, event_id: str, now: float) -> Step:
         st = self.state

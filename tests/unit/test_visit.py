@@ -102,3 +102,14 @@ def test_late_record_confirmation_is_ignored(pki: Pki) -> None:
                                              ("3655", None), ("", None), ("3..6", None), ("4a5", None)])
 def test_keyed_temperature(keys: str, value: float | None) -> None:
     assert parse_keyed_temperature(keys) == value
+
+
+def test_manual_entry_waits_for_its_record(pki: Pki) -> None:
+    from checkpoint_app.core.events import manual_event
+
+    m, _ = _start(pki)
+    event = manual_event(STATION, NOW, "elderly")
+    step = m.manual_entry(event, NOW)
+    assert [e.kind for e in step.records] == ["abandoned", "manual"] and m.state.outcome is Outcome.MANUAL
+    m.recorded(event.event_id, NOW)
+    assert m.state.phase is Phase.RESULT

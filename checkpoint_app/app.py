@@ -1,0 +1,305 @@
+"""The composition root: builds and wires the window, its threads and the demo, in one
+logged order, and takes them down in one shutdown path (STYLE rule 2)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QtMsgType, Slot, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from checkpoint_app.core import paths
+from checkpoint_app.core import settings as settings_mod
+from checkpoint_app.core.checkpoint import Context
+from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
+from checkpoint_app.core.events import Station
+from checkpoint_app.core.settings import Settings
+from checkpoint_app.core.trust.documents import open_document
+from checkpoint_app.core.trust.policy import parse_policy
+from checkpoint_app.core.trust.trust_list import parse_trust_list
+from checkpoint_app.core.visit import VisitMachine
+from checkpoint_app.gui.admin import AdminFlows
+from checkpoint_app.gui.i18n import LanguageSwitcher
+from checkpoint_app.gui.main_window import MainWindow
+from checkpoint_app.gui.sound import SoundPlayer
+from checkpoint_app.gui.visit_controller import VisitController
+from checkpoint_app.resources import resource
+from checkpoint_app.workers.camera_worker import CameraWorker
+from checkpoint_app.workers.decode_worker import DecodeWorker
+from checkpoint_app.workers.frames import Frame, PreviewFrame
+from checkpoint_app.workers.mailbox import Mailbox
+from checkpoint_app.workers.sources import FrameSource, make_pipeline, open_source
+from checkpoint_app.workers.store_worker import StoreWorker
+from checkpoint_app.workers.sync_worker import SyncWorker
+from checkpoint_app.workers.threads import WorkerThread
+from checkpoint_app.workers.values import SyncOutcome
+
+log = logging.getLogger("checkpoint.app")
+DEMO_PIN = "1234"
+NO_CAMERA = "none"
+
+
+def bundled_context() -> Context:
+    """File mode (spec 4.2) from the documents shipped in resources, signed by the demo key."""
+    key = load_public_pem(resource("demo", "keys", "distribution.pub.pem").read_bytes())
+    trust = parse_trust_list(open_document(resource("demo", "trust-list.cose").read_bytes(), [key]))
+    policy = parse_policy(open_document(resource("policy", "default-policy.cose").read_bytes(), [key]))
+    return Context(trust=trust, policy=policy)
+
+
+def _read_keys(spec: str) -> list[PublicKey]:
+    keys = []
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        try:
+            keys.append(load_public_pem(Path(part).read_bytes()))
+        except (OSError, ValueError):
+            log.error("distribution key %s unreadable; ignored", part)
+    return keys
+
+
+def _qt_messages(kind: QtMsgType, _context: object, message: str) -> None:
+    """Qt's own warnings into logging (STYLE rule 7)."""
+    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING}.get(kind, logging.ERROR)
+    logging.getLogger("checkpoint.qt").log(level, "%s", message)
+
+
+class CheckpointApp(QObject):
+    """Everything the window needs, built in `start()` and taken down in `shutdown()`."""
+
+    def __init__(self, settings_path: Path, data_dir: Path, *, demo: bool = False, kiosk: bool = False,
+                 camera: str | None = None, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.settings_path, self.data_dir, self.demo, self.kiosk = settings_path, data_dir, demo, kiosk
+        self.settings = settings_mod.load(settings_path)
+        self.camera_spec = camera if camera is not None else self.settings.camera
+        self.clock = clock
+        self.threads: list[WorkerThread] = []
+        self.authority: object | None = None
+        self.decoder: DecodeWorker | None = None
+        self.camera: CameraWorker | None = None
+        self.sync: SyncWorker | None = None
+        self.demo_video: object | None = None
+        self._stopped = False
+
+    # -- building ----------------------------------------------------------------------------
+    def start(self) -> MainWindow:
+        log.info("start: language %s", self.settings.language)
+        self.language = LanguageSwitcher()
+        self.language.apply(self.settings.language)
+        root_keys = _read_keys(self.settings.root_keys)
+        if self.demo:
+            root_keys = self._start_demo_authority() or root_keys
+        log.info("start: store in %s", self.data_dir)
+        self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type,
+                                 bundled_context if self.demo or not root_keys else None, self.clock)
+        self._thread(self.store, "store")
+        log.info("start: window")
+        self.window = MainWindow(demo=self.demo)
+        self.sound = SoundPlayer(self.settings.sound_volume)
+        self.machine = VisitMachine(self.station())
+        self.controller = VisitController(self.machine, self.window, self.sound, lambda: self.settings,
+                                          self._forget_codes, self.clock)
+        self._wire_store()
+        self._root_keys = root_keys
+        self.store.ready.connect(self._on_store_ready)
+        self._start_camera()
+        self.admin = AdminFlows(self)
+        log.info("start: ready")
+        return self.window
+
+    def station(self) -> Station:
+        s = self.settings
+        return Station(s.checkpoint_id, s.venue_id, s.venue_type, s.operator)
+
+    def _thread(self, worker: QObject, name: str) -> None:
+        t = WorkerThread(worker, name)
+        self.threads.append(t)
+        t.start()
+
+    def _start_demo_authority(self) -> list[PublicKey]:
+        try:
+            from checkpoint_app.authority.demo_server import start_demo_authority
+        except ImportError:
+            log.info("demo: no in-process authority available; file mode with the bundled documents")
+            return []
+        auth = start_demo_authority(self.data_dir / "authority")
+        self.authority = auth
+        self.settings = dataclasses.replace(self.settings, server_url=auth.url, token=auth.token,
+                                            checkpoint_id=auth.checkpoint_id, sync_interval_s=60)
+        log.info("demo: authority on %s", auth.url)
+        return [load_public_pem(auth.distribution_public_key.read_bytes())]
+
+    def _wire_store(self) -> None:
+        s, c = self.store, self.controller
+        s.scanned.connect(c._on_scanned)
+        s.recorded.connect(c._on_recorded)
+        s.record_failed.connect(c._on_record_failed)
+        c.record_requested.connect(s._on_record_requested)
+        s.status_changed.connect(self._on_store_status)
+        s.failed.connect(self._on_store_failed)
+
+    @Slot(str)
+    def _on_store_failed(self, _kind: str) -> None:
+        self.window.render_visit(self.machine.state, None, failed=True)
+
+    @Slot(object)
+    def _on_store_status(self, status: object) -> None:
+        self.window.status.store = status  # type: ignore[assignment]
+        self.window.status.render()
+
+    @Slot()
+    def _on_store_ready(self) -> None:
+        # Only now: the store thread has opened (and migrated) the file; one opener at a time.
+        if self.settings.server_url and self._root_keys and self.sync is None:
+            self._start_sync(self._root_keys)
+
+    def _start_sync(self, root_keys: list[PublicKey]) -> None:
+        s = self.settings
+        self.sync = SyncWorker(self.data_dir, s.server_url, s.token, root_keys, s.sync_interval_s, s.checkpoint_id)
+        self.sync.sync_started.connect(self._on_sync_started)
+        self.sync.sync_finished.connect(self._on_sync_finished)
+        self.sync.sync_finished.connect(self.store._on_synced)
+        self._thread(self.sync, "sync")
+
+    @Slot()
+    def _on_sync_started(self) -> None:
+        self.window.status.sync_state = "running"
+        self.window.status.render()
+
+    @Slot(object)
+    def _on_sync_finished(self, outcome: SyncOutcome) -> None:
+        self.window.status.sync_state = "ok" if outcome.ok else "failed"
+        self.window.status.render()
+
+    def _start_camera(self) -> None:
+        decode_box: Mailbox[Frame] = Mailbox()
+        self.preview_box: Mailbox[PreviewFrame] = Mailbox()
+        self.decoder = DecodeWorker(decode_box, make_pipeline())
+        self.decoder.code_read.connect(self.store._on_code_read)
+        self.decoder.start()
+        if self.camera_spec == NO_CAMERA:
+            self.window.status.camera_state = "stopped"
+            self.window.status.render()
+            return
+        self.camera = CameraWorker(self._make_source, decode_box, self.preview_box)
+        self.camera.state_changed.connect(self._on_camera_state)
+        self.camera.preview_ready.connect(self._on_preview_ready, Qt.ConnectionType.QueuedConnection)
+        self._thread(self.camera, "camera")
+
+    def _make_source(self) -> FrameSource:
+        """Runs in the camera thread, so making the demo video never holds up the window."""
+        spec = self.camera_spec
+        if self.demo and spec in ("", "0", "demo"):
+            from checkpoint_app.gui.demo_video import demo_video
+
+            self.demo_video = demo_video(self.data_dir.parent / "video")
+            spec = str(self.demo_video.path)  # type: ignore[attr-defined]
+        return open_source(spec, loop=True)
+
+    @Slot(str)
+    def _on_camera_state(self, state: str) -> None:
+        self.window.status.camera_state = state
+        self.window.status.render()
+
+    @Slot()
+    def _on_preview_ready(self) -> None:
+        frame = self.preview_box.take_nowait()
+        if frame is not None:
+            self.window.scan.preview.show_image(frame.image)
+
+    def _forget_codes(self) -> None:
+        if self.decoder is not None:
+            self.decoder.forget_codes()
+
+    # -- live changes ------------------------------------------------------------------------
+    def apply_settings(self, new: Settings) -> None:
+        """Save, and apply what can change while running; the rest applies at the next start."""
+        if not self.demo:
+            settings_mod.save(self.settings_path, new)
+        self.settings = new
+        self.sound.volume = new.sound_volume
+        self.machine.station = self.station()
+        if new.language != self.language.language:
+            self.set_language(new.language)
+
+    def set_language(self, language: str) -> None:
+        self.language.apply(language)
+        if self.settings.language != language:
+            self.settings = dataclasses.replace(self.settings, language=language)
+            if not self.demo:
+                settings_mod.save(self.settings_path, self.settings)
+        self.window.retranslate()
+        self.admin.retranslate()
+
+    # -- one shutdown path -------------------------------------------------------------------
+    def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        log.info("shutdown")
+        self.controller.stop()
+        self.admin.close_all()
+        for t in reversed(self.threads):
+            if t.worker is self.store:
+                continue
+            t.stop()
+        if self.decoder is not None:
+            self.decoder.stop()
+        for t in self.threads:
+            if t.worker is self.store:
+                t.stop()  # last: pending records land before the store closes
+        if self.authority is not None:
+            self.authority.stop()  # type: ignore[attr-defined]
+        log.info("shutdown complete")
+
+
+def demo_folders() -> tuple[Path, Path]:
+    """A fresh data folder and settings file for --demo, beside the cached demo video."""
+    base = Path(os.environ.get("CHECKPOINT_CACHE_DIR") or paths.data_dir().parent / "checkpoint-demo") / "demo"
+    data = base / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    settings_path = base / "settings.json"
+    settings_mod.save(settings_path, Settings(venue_id="demo-venue", admin_pin=settings_mod.hash_pin(DEMO_PIN),
+                                              camera="demo"))
+    return settings_path, data
+
+
+def _setup_logging(level: str) -> None:
+    try:
+        from checkpoint_app.logs import setup_logging
+    except ImportError:
+        logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        return
+    setup_logging(level)  # type: ignore[call-arg]
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.demo:
+        settings_path, data_dir = demo_folders()
+    else:
+        settings_path = Path(args.config) if args.config else paths.config_dir() / "settings.json"
+        data_dir = Path(args.data_dir) if args.data_dir else paths.data_dir()
+    _setup_logging(settings_mod.load(settings_path).log_level)
+    qInstallMessageHandler(_qt_messages)
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk)
+    window = app.start()
+    qapp.aboutToQuit.connect(app.shutdown)  # type: ignore[attr-defined]
+    window.resize(1280, 800)
+    if args.kiosk or app.settings.kiosk:
+        window.showFullScreen()
+    else:
+        window.show()
+    code: int = qapp.exec()
+    app.shutdown()
+    return code

@@ -1,0 +1,52 @@
+"""An on-screen numeric keypad for temperatures, usable by touch; the screens map the
+physical keyboard onto the same keys, so both paths share one code path."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
+
+from checkpoint_app.workers.signals import emit
+
+KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "back")
+BACK, ENTER = "back", "enter"
+
+
+class KeypadWidget(QWidget):
+    """Signals: key_pressed(str): a digit, ".", "back" or "enter"."""
+
+    key_pressed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setSpacing(8)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, key in enumerate((*KEYS, ENTER)):
+            b = QPushButton("⌫" if key == BACK else ("↵" if key == ENTER else key))
+            b.setObjectName(f"key_{key}")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the screen keeps the keyboard focus
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            b.setMinimumSize(64, 56)
+            b.clicked.connect(lambda _=False, k=key: emit(self.key_pressed, k))
+            if key == ENTER:
+                grid.addWidget(b, 4, 0, 1, 3)
+            else:
+                grid.addWidget(b, i // 3, i % 3)
+            self.buttons[key] = b
+
+    def set_font_px(self, px: int) -> None:
+        for b in self.buttons.values():
+            f = b.font()
+            f.setPixelSize(px)
+            f.setBold(True)
+            b.setFont(f)
+
+
+def edit(keys: str, key: str) -> str:
+    """The typed text after one key; at most five characters ("36.55")."""
+    if key == BACK:
+        return keys[:-1]
+    if key == "." and "." in keys:
+        return keys
+    return keys + key if len(keys) < 5 else keys

@@ -1,0 +1,101 @@
+"""The main window: three screens in a stack (scanning, prompt, result) and the status
+bar. It renders the state it is given and forwards the guard's intents as signals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from checkpoint_app.core.visit import Phase, VisitState
+from checkpoint_app.gui import texts
+from checkpoint_app.gui.prompt_screen import PromptScreen
+from checkpoint_app.gui.result_screen import ResultScreen
+from checkpoint_app.gui.scan_screen import ScanScreen
+from checkpoint_app.gui.status_bar import StatusBarWidget
+from checkpoint_app.workers.signals import emit
+
+_RESULT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Space)
+
+
+class MainWindow(QMainWindow):
+    """Signals: manual_requested(), stats_requested(), settings_requested(),
+    language_requested(), close_requested(): the window was asked to close."""
+
+    manual_requested = Signal()
+    stats_requested = Signal()
+    settings_requested = Signal()
+    language_requested = Signal()
+    close_requested = Signal()
+
+    def __init__(self, demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.demo = demo
+        self.setMinimumSize(1024, 700)
+        self.scan, self.prompt, self.result = ScanScreen(), PromptScreen(), ResultScreen()
+        self.stack = QStackedWidget()
+        for screen in (self.scan, self.prompt, self.result):
+            self.stack.addWidget(screen)
+        self.setCentralWidget(self.stack)
+        self.status = StatusBarWidget()
+        self.setStatusBar(self.status)
+        self.scan.manual_requested.connect(self.manual_requested)
+        self.scan.stats_requested.connect(self.stats_requested)
+        self.scan.settings_requested.connect(self.settings_requested)
+        self.scan.language_requested.connect(self.language_requested)
+        self._state = VisitState()
+        self._remaining: int | None = None
+        self._failed = False
+        self.retranslate()
+
+    def render_visit(self, state: VisitState, remaining_s: int | None, failed: bool = False) -> None:
+        self._state, self._remaining, self._failed = state, remaining_s, failed
+        if failed:
+            self.result.render(state, None, failed=True)
+            self._show(self.result)
+        elif state.phase is Phase.PROMPT:
+            self.prompt.render(state)
+            self._show(self.prompt)
+        elif state.phase is Phase.RESULT:
+            self.result.render(state, remaining_s)
+            self._show(self.result)
+        elif state.phase is Phase.SCANNING:
+            self._show(self.scan)
+        # RECORDING: the previous screen stays until the record is durable (a few ms)
+
+    def _show(self, screen: QWidget) -> None:
+        if self.stack.currentWidget() is not screen:
+            self.stack.setCurrentWidget(screen)
+        screen.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def retranslate(self) -> None:
+        """Render every screen again in the language now installed."""
+        self.setWindowTitle(texts.ui("window_title"))
+        self.scan.render(self.demo)
+        self.status.render()
+        if self._state.phase is not Phase.SCANNING or self._failed:
+            self.render_visit(self._state, self._remaining, self._failed)
+
+    def current_screen(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        on_scan = self.stack.currentWidget() is self.scan
+        if on_scan and key == Qt.Key.Key_F2:
+            emit(self.manual_requested)
+        elif on_scan and key == Qt.Key.Key_F3:
+            emit(self.stats_requested)
+        elif on_scan and key == Qt.Key.Key_F4:
+            emit(self.settings_requested)
+        elif key == Qt.Key.Key_F5:
+            emit(self.language_requested)
+        elif self.stack.currentWidget() is self.result and key in _RESULT_KEYS:
+            emit(self.result.dismissed)
+        else:
+            super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        emit(self.close_requested)
+        super().closeEvent(event)

@@ -1,0 +1,69 @@
+"""The admin PIN: checked with the salted slow hash and the lockout of core.settings, or
+set for the first time (4-8 digits, typed twice is left out: the dialog shows the digits
+count and the guard sets it on the spot)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from checkpoint_app.core.settings import PinGuard
+from checkpoint_app.gui import texts
+from checkpoint_app.workers.signals import emit
+
+
+class PinDialog(QDialog):
+    """Signals: pin_accepted(str hash_or_pin): in check mode the PIN was right (the PIN
+    is passed on only in set mode, where the caller hashes and stores it)."""
+
+    pin_accepted = Signal(str)
+
+    def __init__(self, guard: PinGuard, stored_hash: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PinDialog")
+        self.guard, self.stored = guard, stored_hash
+        self.setting_new = not stored_hash
+        self.prompt, self.message = QLabel(), QLabel()
+        self.message.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.edit = QLineEdit()
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setValidator(QRegularExpressionValidator(r"\d{0,8}"))
+        self.ok = QPushButton()
+        self.ok.setDefault(True)
+        self.ok.clicked.connect(self._on_ok)
+        self.edit.returnPressed.connect(self._on_ok)
+        lay = QVBoxLayout(self)
+        for w in (self.prompt, self.edit, self.message, self.ok):
+            lay.addWidget(w)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(texts.ui("enter_pin"))
+        self.prompt.setText(texts.ui("set_pin" if self.setting_new else "enter_pin"))
+        self.ok.setText(texts.ui("ok"))
+        self._show_lock()
+
+    def _show_lock(self) -> bool:
+        until = None if self.setting_new else self.guard.locked()
+        self.edit.setEnabled(until is None)
+        if until is not None:
+            self.message.setText(texts.ui("pin_locked", time=time.strftime("%H:%M:%S", time.localtime(until))))
+        return until is not None
+
+    def _on_ok(self) -> None:
+        pin = self.edit.text()
+        self.edit.clear()
+        if self.setting_new:
+            if 4 <= len(pin) <= 8:
+                emit(self.pin_accepted, pin)
+                self.accept()
+            return
+        result = self.guard.check(pin, self.stored)
+        if result.ok:
+            emit(self.pin_accepted, "")
+            self.accept()
+        elif not self._show_lock():
+            self.message.setText(texts.ui("pin_wrong", n=result.failures_left))

@@ -1,0 +1,82 @@
+"""The scanning screen: the live preview, the invitation to show a code, and the guard's
+buttons (manual entry, statistics, settings, language)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from checkpoint_app.gui import texts
+from checkpoint_app.gui.scaling import ScaledScreen
+
+
+class PreviewWidget(QWidget):
+    """Paints the newest frame, letterboxed. Painting a QImage straight to the screen
+    avoids a QPixmap conversion per frame; fast (not smooth) scaling keeps up at 30 fps."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.image: QImage | None = None
+        self.painted = 0  # frames painted, for the benchmark
+
+    def show_image(self, image: QImage) -> None:
+        self.image = image
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), Qt.GlobalColor.black)
+        if self.image is not None and not self.image.isNull():
+            size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(self.rect().center())
+            p.drawImage(target, self.image)
+            self.painted += 1
+        p.end()
+
+
+class ScanScreen(ScaledScreen):
+    """Signals: manual_requested(), stats_requested(), settings_requested(), language_requested()."""
+
+    manual_requested = Signal()
+    stats_requested = Signal()
+    settings_requested = Signal()
+    language_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ScanScreen")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.preview = PreviewWidget()
+        self.hint = self.scaled(QLabel(), 44, bold=True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo = self.scaled(QLabel(), 20, bold=True)
+        self.demo.setStyleSheet("color: #ffffff; background: #6a1b9a; padding: 4px 12px;")
+        self.demo.hide()
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for key, signal in (("manual_entry", self.manual_requested), ("statistics", self.stats_requested),
+                            ("settings", self.settings_requested), ("language", self.language_requested)):
+            b = self.scaled(QPushButton(), 22)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumHeight(56)
+            b.clicked.connect(signal)
+            row.addWidget(b)
+            self.buttons[key] = b
+        top = QHBoxLayout()
+        top.addWidget(self.hint, 1)
+        top.addWidget(self.demo)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.addLayout(top)
+        lay.addWidget(self.preview, 1)
+        lay.addLayout(row)
+
+    def render(self, demo: bool = False) -> None:
+        self.hint.setText(texts.ui("scan_hint"))
+        self.demo.setText(texts.ui("demo"))
+        self.demo.setVisible(demo)
+        for key, b in self.buttons.items():
+            b.setText(texts.ui(key))

@@ -1,0 +1,125 @@
+"""Statistics for today or a chosen date range, and CSV export of the pseudonymous events.
+The events come from the store thread; the counting is core.stats (Qt-free)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import time as dtime
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkpoint_app.core.events import ScanEvent
+from checkpoint_app.core.stats import Statistics, compute, to_csv
+from checkpoint_app.gui import texts
+from checkpoint_app.gui.bar_chart import BarChartWidget
+from checkpoint_app.workers.signals import emit
+
+
+def _ts(day: QDate, end: bool) -> int:
+    d = datetime.combine(day.toPython(), dtime.max if end else dtime.min)  # type: ignore[arg-type]
+    return int(d.timestamp())
+
+
+def _lines(counts: dict[str, int], names: dict[str, str]) -> str:
+    return "\n".join(f"{texts.tr(names[k]) if k in names else k}: {v}" for k, v in sorted(counts.items()))
+
+
+class StatsDialog(QDialog):
+    """Signals: events_requested(int ts_from, int ts_to); exported(str path, int count)."""
+
+    events_requested = Signal(int, int)
+    exported = Signal(str, int)
+
+    def __init__(self, fever_threshold_c: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("StatsDialog")
+        self.fever_threshold_c = fever_threshold_c
+        self.events: tuple[ScanEvent, ...] = ()
+        self.stats: Statistics | None = None
+        today = QDate.currentDate()
+        self.date_from, self.date_to = QDateEdit(today), QDateEdit(today)
+        for d in (self.date_from, self.date_to):
+            d.setCalendarPopup(True)
+            d.dateChanged.connect(self.refresh)
+        self.from_label, self.to_label = QLabel(), QLabel()
+        self.today = QPushButton()
+        self.today.clicked.connect(self._on_today)
+        self.export = QPushButton()
+        self.export.clicked.connect(self._on_export_clicked)
+        row = QHBoxLayout()
+        for w in (self.from_label, self.date_from, self.to_label, self.date_to, self.today, self.export):
+            row.addWidget(w)
+        self.totals, self.by_color, self.by_action, self.by_error = QLabel(), QLabel(), QLabel(), QLabel()
+        grid = QGridLayout()
+        for i, w in enumerate((self.totals, self.by_color, self.by_action, self.by_error)):
+            w.setWordWrap(True)
+            grid.addWidget(w, 0, i)
+        self.chart = BarChartWidget()
+        self.message = QLabel()
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addLayout(grid)
+        lay.addWidget(self.chart, 1)
+        lay.addWidget(self.message)
+        self.resize(900, 560)
+        self.retranslate()
+
+    def refresh(self) -> None:
+        emit(self.events_requested, _ts(self.date_from.date(), False), _ts(self.date_to.date(), True))
+
+    def _on_today(self) -> None:
+        self.date_from.setDate(QDate.currentDate())
+        self.date_to.setDate(QDate.currentDate())
+        self.refresh()
+
+    def _on_events_loaded(self, events: tuple[ScanEvent, ...]) -> None:
+        self.events = events
+        self.stats = compute(events, None, self.fever_threshold_c)
+        self.render()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(texts.ui("statistics"))
+        self.from_label.setText(texts.ui("from"))
+        self.to_label.setText(texts.ui("to"))
+        self.today.setText(texts.ui("today"))
+        self.export.setText(texts.ui("export_csv"))
+        self.render()
+
+    def render(self) -> None:
+        s = self.stats
+        if s is None:
+            return
+        u = texts.ui
+        self.totals.setText(f"{u('people')}: {s.people}\n{u('allowed')}: {s.allowed}\n{u('fevers')}: {s.fevers}\n"
+                            f"{u('manual_count')}: {s.manual}\n{u('abandoned')}: {s.abandoned}")
+        self.by_color.setText(f"{u('by_color')}\n{_lines(s.by_color, texts.COLORS)}")
+        self.by_action.setText(f"{u('by_action')}\n{_lines(s.by_action, texts.ACTIONS)}")
+        self.by_error.setText(f"{u('by_error')}\n{_lines(s.by_error, texts.ERRORS)}")
+        self.chart.set_data(s.per_hour, [str(h) for h in range(24)], u("per_hour"))
+
+    def _on_export_clicked(self) -> None:
+        dialog = QFileDialog(self, texts.ui("export_csv"), str(Path.home() / "checkpoint-events.csv"), "CSV (*.csv)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.fileSelected.connect(lambda p: self.export_to(Path(p)))
+        dialog.open()
+
+    def export_to(self, path: Path) -> None:
+        path.write_text(to_csv(self.events), encoding="utf-8")
+        self.message.setText(texts.ui("exported", n=len(self.events), path=path))
+        emit(self.exported, str(path), len(self.events))
+
+
+

@@ -1,0 +1,54 @@
+"""The status bar: camera, sync state and last sync time with graduated freshness,
+clock problems and events waiting to upload. Warnings are coloured and worded."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from checkpoint_app.gui import texts
+from checkpoint_app.gui.style import BAD, OK, WARN
+from checkpoint_app.workers.values import StoreStatus
+
+_LEVEL_COLOURS = {"fresh": OK, "file": OK, "stale": WARN, "too_old": BAD, "never": BAD}
+_CAMERA_COLOURS = {"running": OK, "starting": WARN, "reconnecting": WARN, "failed": BAD, "stopped": BAD}
+_SYNC_COLOURS = {"ok": OK, "running": OK, "idle": OK, "off": WARN, "failed": BAD}
+
+
+def _chip(label: QLabel, text: str, colour: str) -> None:
+    fg = "#1a1a1a" if colour == WARN else "#ffffff"
+    label.setText(text)
+    label.setStyleSheet(f"background: {colour}; color: {fg}; padding: 2px 10px; border-radius: 6px;")
+
+
+class StatusBarWidget(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(False)
+        self.camera, self.sync, self.freshness = QLabel(), QLabel(), QLabel()
+        self.last_sync, self.clock, self.pending = QLabel(), QLabel(), QLabel()
+        for w in (self.camera, self.sync, self.freshness, self.last_sync, self.clock, self.pending):
+            w.setObjectName("status_" + str(len(self.children())))
+            self.addWidget(w)
+        f = self.font()
+        f.setPixelSize(18)
+        self.setFont(f)
+        self.camera_state, self.sync_state = "starting", "off"
+        self.store: StoreStatus | None = None
+
+    def render(self) -> None:
+        _chip(self.camera, texts.tr(texts.CAMERA_STATES[self.camera_state]), _CAMERA_COLOURS[self.camera_state])
+        _chip(self.sync, texts.tr(texts.SYNC_STATES[self.sync_state]), _SYNC_COLOURS[self.sync_state])
+        s = self.store
+        if s is None:
+            for w in (self.freshness, self.last_sync, self.clock, self.pending):
+                w.setText("")
+            return
+        _chip(self.freshness, texts.tr(texts.FRESHNESS[s.level]), _LEVEL_COLOURS[s.level])
+        self.last_sync.setText(texts.ui("last_sync", time=time.strftime("%m-%d %H:%M", time.localtime(s.last_sync)))
+                               if s.last_sync else "")
+        self.clock.setVisible(s.clock_error)
+        if s.clock_error:
+            _chip(self.clock, texts.ui("clock_problem"), BAD)
+        self.pending.setText(texts.ui("pending_uploads", n=s.pending))

@@ -1,0 +1,190 @@
+"""Every user-facing string. The core returns codes (actions, error codes, reasons);
+this module turns them into words through Qt's translation system: the English source
+texts are marked here, the Chinese live in resources/translations/checkpoint_zh_CN.ts
+(compiled to .qm). `tr()` looks a text up in the language installed at that moment, so
+switching language is: install the other translator, render again."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from checkpoint_app.core.trust.policy import Policy
+
+CONTEXT = "Texts"
+
+
+def N(text: str) -> str:
+    """Marks a source text for lupdate; translated later by `tr`."""
+    return QT_TRANSLATE_NOOP("Texts", text)  # type: ignore[no-any-return]
+
+
+def tr(source: str) -> str:
+    return QCoreApplication.translate(CONTEXT, source)
+
+
+ACTIONS = {
+    "pass": N("Entry permitted"),
+    "invalid_code": N("Refused: show a valid health code"),
+    "hospital_transfer": N("Send to the designated hospital now"),
+    "turn_back_isolation": N("Turn back: 14 days of centralized or strict home isolation"),
+    "home_isolation": N("14 days of home medical observation"),
+    "cannot_verify": N("Cannot verify: data out of date or clock wrong; check by hand"),
+    "measure_temperature": N("Take temperature"),
+    "fever_referral": N("Fever: measure again, then refer to a fever clinic"),
+    "wear_mask": N("Put on a mask"),
+    "manual_entry": N("Manual entry recorded"),
+}
+HEADLINES = {  # one or two words above the action, by outcome (core.visit.Outcome)
+    "pass": N("PASS"), "yellow": N("YELLOW CODE"), "red_hospital": N("RED CODE"), "red_turn_back": N("RED CODE"),
+    "fever": N("FEVER"), "invalid": N("INVALID CODE"), "cannot_verify": N("CANNOT VERIFY"),
+    "refused": N("REFUSED"), "pending": N("GREEN CODE"), "manual": N("MANUAL ENTRY"),
+}
+ERRORS = {
+    "NOT_A_HEALTH_CODE": N("Not a health code"),
+    "BASE45_INVALID": N("Damaged code (Base45)"),
+    "DECOMPRESS_FAILED": N("Damaged code (compression)"),
+    "COSE_INVALID": N("Damaged code (structure)"),
+    "UNSUPPORTED_ALGORITHM": N("Unsupported signature algorithm"),
+    "UNKNOWN_KID": N("Issuer not trusted"),
+    "BAD_SIGNATURE": N("Forged or altered code: bad signature"),
+    "CLAIMS_INVALID": N("Damaged code (contents)"),
+    "ISSUER_MISMATCH": N("Issuer does not match its key"),
+    "KEY_NOT_VALID": N("Issuer key not valid"),
+    "NOT_YET_VALID": N("Code not yet valid (check the clock)"),
+    "EXPIRED": N("Code expired: refresh the code"),
+    "TOO_OLD": N("Code too old: refresh the code"),
+}
+REASONS = {
+    101: N("Confirmed case"), 102: N("Suspected case"), 103: N("Close contact of a confirmed case"),
+    104: N("Under centralized or home medical isolation"), 105: N("Arrived from or through a key epidemic area"),
+    199: N("Other red management"), 201: N("Fever, shortness of breath or respiratory symptoms"),
+    202: N("Contact with a person with fever or respiratory symptoms"),
+    203: N("Confirmed case or close contact in the same stairwell"),
+    204: N("Travel across cities within the province"), 205: N("From a higher-risk county outside the province"),
+    299: N("Other yellow management"), 301: N("On the epidemic-control whitelist"),
+}
+OTHER_REASON = N("Other")
+MANUAL_REASONS = {
+    "no_smartphone": N("No smartphone"), "elderly": N("Elderly person"), "child": N("Child"),
+    "phone_dead": N("Phone battery dead"), "foreign_visitor": N("Foreign visitor"), "other": N("Other reason"),
+}
+DOC_TYPES = {1: N("Resident ID card"), 2: N("Passport"), 3: N("Hong Kong/Macao travel permit"),
+             4: N("Taiwan travel permit"), 5: N("Foreigner's permanent residence ID")}
+COLORS = {"green": N("Green"), "yellow": N("Yellow"), "red": N("Red"), "none": N("No colour (invalid)")}
+CAMERA_STATES = {"starting": N("Camera starting"), "running": N("Camera on"),
+                 "reconnecting": N("Camera lost, retrying"), "failed": N("No camera"), "stopped": N("Camera off")}
+FRESHNESS = {"fresh": N("Data fresh"), "stale": N("Status data stale"), "too_old": N("Data too old to decide"),
+             "file": N("Offline documents"), "never": N("Never synced")}
+SYNC_STATES = {"idle": N("Sync idle"), "running": N("Syncing"), "ok": N("Synced"), "failed": N("Sync failed"),
+               "off": N("No server")}
+
+SETTING_LABELS = {
+    "checkpoint_id": N("Checkpoint id"), "venue_id": N("Venue id"), "venue_type": N("Venue type"),
+    "operator": N("Guard on duty"), "server_url": N("Server URL"), "token": N("Server token"),
+    "root_keys": N("Distribution key files"), "camera": N("Camera"), "sync_interval_s": N("Sync interval (s)"),
+    "language": N("Language"), "timeout_pass_s": N("Pass screen (s)"),
+    "timeout_refused_s": N("Yellow/invalid screen (s)"),
+    "timeout_staff_s": N("Red/fever screen (s, 0 = until dismissed)"),
+    "timeout_prompt_s": N("Prompt abandoned after (s)"),
+    "sound_volume": N("Sound volume (%)"), "kiosk": N("Kiosk mode"), "thermometer_port": N("Thermometer port"),
+    "thermometer_protocol": N("Thermometer protocol"), "scanner_serial_port": N("Serial scanner port"),
+    "gate_kind": N("Gate relay"), "gate_serial_port": N("Gate serial port"),
+    "gate_serial_command": N("Gate serial command"), "gate_http_url": N("Gate HTTP URL"), "log_level": N("Log level"),
+    "new_pin": N("New admin PIN (empty: keep)"),
+}
+VENUE_TYPES = {
+    "government": N("Government"), "enterprise": N("Enterprise"), "factory": N("Factory"),
+    "office_building": N("Office building"), "hospital": N("Hospital"), "residential": N("Residential area"),
+    "village": N("Village"), "railway_station": N("Railway station"), "bus_station": N("Bus station"),
+    "airport": N("Airport"), "mall": N("Shopping mall"), "supermarket": N("Supermarket"), "hotel": N("Hotel"),
+    "restaurant": N("Restaurant"), "park": N("Park"), "scenic_spot": N("Scenic spot"),
+    "public_transport": N("Public transport"),
+}
+
+UI = {k: v for k, v in {
+    "scan_hint": N("Show your health code"),
+    "check_id": N("Check the ID"),
+    "enter_temperature": N("Enter temperature, then Enter"),
+    "measure_again": N("Measure again: {value} °C is outside {lo}–{hi} °C"),
+    "no_mask": N("No mask (M)"),
+    "mask_on": N("Mask on now (K)"),
+    "cancel": N("Cancel (Esc)"),
+    "dismiss": N("Done (Enter)"),
+    "returns_in": N("Back to scanning in {n} s"),
+    "stays": N("Stays until dismissed"),
+    "temperature": N("Temperature"),
+    "mask": N("Mask"),
+    "mask_yes": N("worn"),
+    "mask_no": N("not worn"),
+    "time": N("Time"),
+    "manual_entry": N("Manual entry (F2)"),
+    "manual_title": N("Entry without a health code"),
+    "manual_reason": N("Reason"),
+    "manual_record": N("Record entry"),
+    "statistics": N("Statistics (F3)"),
+    "settings": N("Settings (F4)"),
+    "language": N("中文 / English (F5)"),
+    "last_sync": N("Last sync {time}"),
+    "pending_uploads": N("{n} to upload"),
+    "clock_problem": N("Clock wrong"),
+    "record_failed": N("Cannot record the scan: out of service, call the administrator"),
+    "enter_pin": N("Admin PIN"),
+    "set_pin": N("Set a new admin PIN (4-8 digits)"),
+    "pin_wrong": N("Wrong PIN: {n} tries left"),
+    "pin_locked": N("Locked: try again at {time}"),
+    "ok": N("OK"),
+    "save": N("Save"),
+    "close": N("Close"),
+    "today": N("Today"),
+    "from": N("From"),
+    "to": N("To"),
+    "export_csv": N("Export CSV"),
+    "exported": N("Exported {n} events to {path}"),
+    "people": N("People"),
+    "allowed": N("Allowed in"),
+    "fevers": N("Fevers"),
+    "manual_count": N("Manual entries"),
+    "abandoned": N("Abandoned"),
+    "per_hour": N("People per hour"),
+    "by_color": N("By colour"),
+    "by_action": N("By action"),
+    "by_error": N("Invalid codes by reason"),
+    "window_title": N("Health-code checkpoint"),
+    "demo": N("DEMO"),
+}.items()}
+
+
+def chinese() -> bool:
+    """Whether the installed translation is Chinese (English is the source language)."""
+    return tr(ACTIONS["pass"]) != ACTIONS["pass"]
+
+
+def action_text(action: str, policy: Policy | None = None) -> str:
+    """An action's words. A revised policy may name an action this build does not know:
+    then the policy's own text in the current language stands."""
+    if action in ACTIONS:
+        return tr(ACTIONS[action])
+    if policy is not None and action in policy.actions:
+        a = policy.actions[action]
+        return a.zh if chinese() else a.en
+    return action
+
+
+def reason_text(code: int) -> str:
+    return tr(REASONS.get(code, OTHER_REASON))
+
+
+def error_text(code: str) -> str:
+    return tr(ERRORS.get(code, ERRORS["CLAIMS_INVALID"]))
+
+
+def ui(key: str, **values: object) -> str:
+    text = tr(UI[key])
+    return text.format(**values) if values else text
+
+
+def catalog() -> list[str]:
+    """Every source text, for the completeness test and the .ts generator."""
+    groups: list[dict[object, str]] = [ACTIONS, HEADLINES, ERRORS, REASONS, MANUAL_REASONS, DOC_TYPES, COLORS,
+                                       CAMERA_STATES, FRESHNESS, SYNC_STATES, SETTING_LABELS, VENUE_TYPES, UI]  # type: ignore[list-item]
+    return [OTHER_REASON, *(t for g in groups for t in g.values())]

@@ -1,0 +1,1 @@
+"""Qt glue for concurrency (QtCore only): the camera, decode and store threads."""

@@ -1,0 +1,61 @@
+"""The decode thread: takes the newest frame from its mailbox, decodes it and passes each
+new code (after the stabilizer) on. Sleeps on the mailbox, never busy-waits."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from PySide6.QtCore import QThread, Signal
+
+from checkpoint_app.core.scanning.stabilizer import Stabilizer
+from checkpoint_app.workers.frames import Frame
+from checkpoint_app.workers.mailbox import Mailbox
+from checkpoint_app.workers.signals import emit
+
+log = logging.getLogger("checkpoint.decode")
+
+
+class DecodeWorker(QThread):
+    """Signals: code_read(str text, float t): a code to act on; t is when its frame was read
+    (time.monotonic), so the time to decision can be measured from the frame;
+    frame_decoded(float ms): one frame's decoding time."""
+
+    code_read = Signal(str, float)
+    frame_decoded = Signal(float)
+
+    def __init__(self, box: Mailbox[Frame], pipeline: Any, stabilizer: Stabilizer | None = None) -> None:
+        super().__init__()
+        self.setObjectName("DecodeWorker")
+        self._box = box
+        self._pipeline = pipeline
+        self._stabilizer = stabilizer or Stabilizer()
+        self._reset = threading.Event()
+        self.frames = 0
+
+    def forget_codes(self) -> None:
+        """Thread-safe: the codes in view count as new again (the guard cancelled a visit)."""
+        self._reset.set()
+
+    def stop(self) -> None:
+        self._box.close()
+        self.wait()
+
+    def run(self) -> None:
+        while not self._box.closed:
+            frame = self._box.take(timeout=1.0)
+            if frame is None:
+                continue
+            if self._reset.is_set():
+                self._reset.clear()
+                self._stabilizer.reset()
+            try:
+                result = self._pipeline.decode(frame.image, frame.t)
+            except Exception:  # a decoder bug must not kill the scanner: log, skip the frame
+                log.exception("decoding frame %d failed", frame.index)
+                continue
+            self.frames += 1
+            emit(self.frame_decoded, float(result.ms))
+            for code in self._stabilizer.feed(result.codes, frame.t):
+                emit(self.code_read, code.text, frame.t)

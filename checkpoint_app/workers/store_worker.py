@@ -1,0 +1,139 @@
+"""The store thread: owns the one SQLite connection of the window (STYLE rule 3). It
+verifies codes (the status cache lives here), records events before they are shown,
+and answers the statistics queries."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from checkpoint_app.core.checkpoint import Context, scan
+from checkpoint_app.core.codes.signature import PublicKey
+from checkpoint_app.core.events import ScanEvent
+from checkpoint_app.core.rules.facts import Freshness
+from checkpoint_app.core.status import EmptyCache
+from checkpoint_app.core.store.store import NotSyncedError, Store
+from checkpoint_app.workers.signals import emit
+from checkpoint_app.workers.values import ScanResult, StoreStatus, freshness_level
+
+log = logging.getLogger("checkpoint.store")
+STATUS_MS = 5000
+CONTEXT_MAX_AGE_S = 30  # freshness facts are recomputed at least this often
+
+
+class StoreWorker(QObject):
+    """Signals: ready(); scanned(ScanResult); recorded(str event_id);
+    record_failed(str event_id); events_loaded(object: tuple of ScanEvent);
+    status_changed(StoreStatus); failed(str): the store cannot be opened."""
+
+    ready = Signal()
+    scanned = Signal(object)
+    recorded = Signal(str)
+    record_failed = Signal(str)
+    events_loaded = Signal(object)
+    status_changed = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, data_dir: Path, root_keys: Sequence[PublicKey], venue_type: str,
+                 fallback: Callable[[], Context] | None, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self._data_dir, self._root_keys, self._venue_type = data_dir, list(root_keys), venue_type
+        self._fallback = fallback  # file-mode context (the bundled documents) until a first sync
+        self._clock = clock
+        self._store: Store | None = None
+        self._ctx: Context | None = None
+        self._ctx_at = 0.0
+        self._file_mode = False
+        self._timer: QTimer | None = None
+
+    @Slot()
+    def start(self) -> None:
+        try:
+            self._store = Store.open(self._data_dir)
+        except Exception as exc:  # disk full, permissions: a calm message, not a crash
+            log.exception("cannot open the store in %s", self._data_dir)
+            emit(self.failed, type(exc).__name__)
+            return
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._on_status_due)
+        self._timer.start(STATUS_MS)
+        self._load_context()
+        emit(self.ready)
+        self._on_status_due()
+
+    def _load_context(self) -> Context:
+        assert self._store is not None
+        now = int(self._clock())
+        try:
+            self._ctx = self._store.load_context(self._root_keys, self._venue_type, now)
+            self._file_mode = False
+        except (NotSyncedError, ValueError) as exc:
+            if self._fallback is None:
+                raise
+            if not self._file_mode:
+                log.info("no synced documents (%s); using the bundled documents", exc)
+            ctx = self._fallback()
+            # Never synced: the bundled documents decide only in file mode (demo); otherwise
+            # the data is as old as it gets, and the policy says "cannot verify".
+            self._ctx = dataclasses.replace(ctx, cache=self._store, venue_type=self._venue_type)
+            self._file_mode = True
+        self._ctx_at = self._clock()
+        return self._ctx
+
+    def _context(self) -> Context:
+        if self._ctx is None or self._clock() - self._ctx_at > CONTEXT_MAX_AGE_S:
+            return self._load_context()
+        return self._ctx
+
+    @Slot(str, float)
+    def _on_code_read(self, text: str, t_frame: float) -> None:
+        if self._store is None:
+            return
+        ctx = self._context()
+        s = scan(text, ctx, int(self._clock()))
+        emit(self.scanned, ScanResult(text, s, dataclasses.replace(ctx, cache=EmptyCache()), t_frame))
+
+    @Slot(object)
+    def _on_record_requested(self, event: ScanEvent) -> None:
+        try:
+            assert self._store is not None, "store not open"
+            self._store.record_event(event)
+        except Exception:
+            log.exception("recording event %s failed", event.event_id)
+            emit(self.record_failed, event.event_id)
+            return
+        emit(self.recorded, event.event_id)
+
+    @Slot(int, int)
+    def _on_events_requested(self, ts_from: int, ts_to: int) -> None:
+        if self._store is not None:
+            emit(self.events_loaded, tuple(self._store.events_between(ts_from, ts_to)))
+
+    @Slot()
+    def _on_synced(self) -> None:
+        if self._store is not None:
+            self._load_context()
+            self._on_status_due()
+
+    @Slot()
+    def _on_status_due(self) -> None:
+        if self._store is None:
+            return
+        ctx = self._context()
+        times = self._store.sync_times()
+        f = Freshness() if self._file_mode else ctx.freshness
+        level = freshness_level(f, synced=times.local is not None, file_mode=self._file_mode)
+        emit(self.status_changed, StoreStatus(self._store.pending_count(), times.local, f, level, f.clock_error))
+
+    @Slot()
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self._store is not None:
+            self._store.close()
+            self._store = None

@@ -1,0 +1,32 @@
+"""Run a QObject worker in its own QThread, and stop it in one well-defined way."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread
+
+log = logging.getLogger("checkpoint.threads")
+
+
+class WorkerThread:
+    """Owns one QThread and one worker moved into it. The worker's `start` slot runs when
+    the thread starts; `stop()` runs the worker's `stop` slot in its thread, then joins."""
+
+    def __init__(self, worker: QObject, name: str) -> None:
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName(name)
+        worker.moveToThread(self.thread)
+        self.thread.started.connect(worker.start)  # type: ignore[attr-defined]
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout_ms: int = 10000) -> None:
+        if not self.thread.isRunning():
+            return
+        QMetaObject.invokeMethod(self.worker, "stop", Qt.ConnectionType.BlockingQueuedConnection)
+        self.thread.quit()
+        if not self.thread.wait(timeout_ms):
+            log.error("thread %s did not stop in %d ms", self.thread.objectName(), timeout_ms)

@@ -1,0 +1,46 @@
+"""Immutable values the workers send to the GUI thread (STYLE rule 5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checkpoint_app.core.checkpoint import Context, Scan
+from checkpoint_app.core.rules.facts import Freshness
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """A verified code. `ctx` is a snapshot for `decide` without the store-backed cache
+    (decide never reads the cache; only the store thread may touch the store)."""
+
+    text: str
+    scan: Scan
+    ctx: Context
+    t_frame: float  # time.monotonic() of the frame the code was read from
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    pending: int
+    last_sync: int | None  # local Unix time of the last successful sync
+    freshness: Freshness
+    level: str  # "fresh" | "stale" | "too_old" | "file" | "never"
+    clock_error: bool
+
+
+def freshness_level(f: Freshness, *, synced: bool, file_mode: bool) -> str:
+    if file_mode:
+        return "file"
+    if not synced:
+        return "never"
+    if f.offline_too_long:
+        return "too_old"
+    return "stale" if f.cache_stale else "fresh"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    ok: bool
+    at: int
+    summary: str  # for the log only; the screen shows the state, not this text
+    error: str | None = None

@@ -1,0 +1,675 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+  <context>
+    <name>Texts</name>
+    <message>
+      <source>14 days of home medical observation</source>
+      <translation>14天居家隔离医学观察</translation>
+    </message>
+    <message>
+      <source>Abandoned</source>
+      <translation>未完成</translation>
+    </message>
+    <message>
+      <source>Admin PIN</source>
+      <translation>管理员密码</translation>
+    </message>
+    <message>
+      <source>Airport</source>
+      <translation>机场</translation>
+    </message>
+    <message>
+      <source>Allowed in</source>
+      <translation>准入</translation>
+    </message>
+    <message>
+      <source>Arrived from or through a key epidemic area</source>
+      <translation>经停重点疫区来晋返晋</translation>
+    </message>
+    <message>
+      <source>Back to scanning in {n} s</source>
+      <translation>{n} 秒后返回扫码</translation>
+    </message>
+    <message>
+      <source>Bus station</source>
+      <translation>汽车站</translation>
+    </message>
+    <message>
+      <source>By action</source>
+      <translation>按处置</translation>
+    </message>
+    <message>
+      <source>By colour</source>
+      <translation>按颜色</translation>
+    </message>
+    <message>
+      <source>CANNOT VERIFY</source>
+      <translation>无法核验</translation>
+    </message>
+    <message>
+      <source>Camera</source>
+      <translation>摄像头</translation>
+    </message>
+    <message>
+      <source>Camera lost, retrying</source>
+      <translation>摄像头断开,正在重连</translation>
+    </message>
+    <message>
+      <source>Camera off</source>
+      <translation>摄像头已关闭</translation>
+    </message>
+    <message>
+      <source>Camera on</source>
+      <translation>摄像头正常</translation>
+    </message>
+    <message>
+      <source>Camera starting</source>
+      <translation>摄像头启动中</translation>
+    </message>
+    <message>
+      <source>Cancel (Esc)</source>
+      <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+      <source>Cannot record the scan: out of service, call the administrator</source>
+      <translation>无法记录扫码:暂停服务,请联系管理员</translation>
+    </message>
+    <message>
+      <source>Cannot verify: data out of date or clock wrong; check by hand</source>
+      <translation>无法核验:数据过期或时钟异常,请人工核验</translation>
+    </message>
+    <message>
+      <source>Check the ID</source>
+      <translation>核对证件</translation>
+    </message>
+    <message>
+      <source>Checkpoint id</source>
+      <translation>卡口编号</translation>
+    </message>
+    <message>
+      <source>Child</source>
+      <translation>儿童</translation>
+    </message>
+    <message>
+      <source>Clock wrong</source>
+      <translation>时钟异常</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>Close contact of a confirmed case</source>
+      <translation>密切接触者</translation>
+    </message>
+    <message>
+      <source>Code expired: refresh the code</source>
+      <translation>健康码已过期:请刷新</translation>
+    </message>
+    <message>
+      <source>Code not yet valid (check the clock)</source>
+      <translation>健康码尚未生效(请检查时钟)</translation>
+    </message>
+    <message>
+      <source>Code too old: refresh the code</source>
+      <translation>健康码过旧:请刷新</translation>
+    </message>
+    <message>
+      <source>Confirmed case</source>
+      <translation>确诊病人</translation>
+    </message>
+    <message>
+      <source>Confirmed case or close contact in the same stairwell</source>
+      <translation>同一楼道有确诊病人或密切接触者</translation>
+    </message>
+    <message>
+      <source>Contact with a person with fever or respiratory symptoms</source>
+      <translation>接触过发热或呼吸道症状病人</translation>
+    </message>
+    <message>
+      <source>DEMO</source>
+      <translation>演示</translation>
+    </message>
+    <message>
+      <source>Damaged code (Base45)</source>
+      <translation>健康码损坏(Base45)</translation>
+    </message>
+    <message>
+      <source>Damaged code (compression)</source>
+      <translation>健康码损坏(压缩)</translation>
+    </message>
+    <message>
+      <source>Damaged code (contents)</source>
+      <translation>健康码损坏(内容)</translation>
+    </message>
+    <message>
+      <source>Damaged code (structure)</source>
+      <translation>健康码损坏(结构)</translation>
+    </message>
+    <message>
+      <source>Data fresh</source>
+      <translation>数据最新</translation>
+    </message>
+    <message>
+      <source>Data too old to decide</source>
+      <translation>数据过旧,无法判定</translation>
+    </message>
+    <message>
+      <source>Distribution key files</source>
+      <translation>分发公钥文件</translation>
+    </message>
+    <message>
+      <source>Done (Enter)</source>
+      <translation>完成 (Enter)</translation>
+    </message>
+    <message>
+      <source>Elderly person</source>
+      <translation>老年人</translation>
+    </message>
+    <message>
+      <source>Enter temperature, then Enter</source>
+      <translation>输入体温后按 Enter</translation>
+    </message>
+    <message>
+      <source>Enterprise</source>
+      <translation>企业</translation>
+    </message>
+    <message>
+      <source>Entry permitted</source>
+      <translation>准予通行</translation>
+    </message>
+    <message>
+      <source>Entry without a health code</source>
+      <translation>无健康码人工登记</translation>
+    </message>
+    <message>
+      <source>Export CSV</source>
+      <translation>导出 CSV</translation>
+    </message>
+    <message>
+      <source>Exported {n} events to {path}</source>
+      <translation>已导出 {n} 条记录到 {path}</translation>
+    </message>
+    <message>
+      <source>FEVER</source>
+      <translation>体温异常</translation>
+    </message>
+    <message>
+      <source>Factory</source>
+      <translation>工厂</translation>
+    </message>
+    <message>
+      <source>Fever, shortness of breath or respiratory symptoms</source>
+      <translation>有发热、气促、呼吸道症状</translation>
+    </message>
+    <message>
+      <source>Fever: measure again, then refer to a fever clinic</source>
+      <translation>体温异常:复测后送发热门诊</translation>
+    </message>
+    <message>
+      <source>Fevers</source>
+      <translation>发热</translation>
+    </message>
+    <message>
+      <source>Foreign visitor</source>
+      <translation>外籍人员</translation>
+    </message>
+    <message>
+      <source>Foreigner's permanent residence ID</source>
+      <translation>外国人永久居留身份证</translation>
+    </message>
+    <message>
+      <source>Forged or altered code: bad signature</source>
+      <translation>伪造或篡改的健康码:签名错误</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>从</translation>
+    </message>
+    <message>
+      <source>From a higher-risk county outside the province</source>
+      <translation>来自省外较高风险县(市、区)</translation>
+    </message>
+    <message>
+      <source>GREEN CODE</source>
+      <translation>绿码</translation>
+    </message>
+    <message>
+      <source>Gate HTTP URL</source>
+      <translation>闸机 HTTP 地址</translation>
+    </message>
+    <message>
+      <source>Gate relay</source>
+      <translation>闸机继电器</translation>
+    </message>
+    <message>
+      <source>Gate serial command</source>
+      <translation>闸机串口命令</translation>
+    </message>
+    <message>
+      <source>Gate serial port</source>
+      <translation>闸机串口</translation>
+    </message>
+    <message>
+      <source>Government</source>
+      <translation>政府机关</translation>
+    </message>
+    <message>
+      <source>Green</source>
+      <translation>绿码</translation>
+    </message>
+    <message>
+      <source>Guard on duty</source>
+      <translation>值班人员</translation>
+    </message>
+    <message>
+      <source>Health-code checkpoint</source>
+      <translation>健康码卡口</translation>
+    </message>
+    <message>
+      <source>Hong Kong/Macao travel permit</source>
+      <translation>港澳居民来往内地通行证</translation>
+    </message>
+    <message>
+      <source>Hospital</source>
+      <translation>医院</translation>
+    </message>
+    <message>
+      <source>Hotel</source>
+      <translation>宾馆酒店</translation>
+    </message>
+    <message>
+      <source>INVALID CODE</source>
+      <translation>无效码</translation>
+    </message>
+    <message>
+      <source>Invalid codes by reason</source>
+      <translation>无效码原因</translation>
+    </message>
+    <message>
+      <source>Issuer does not match its key</source>
+      <translation>签发机构与密钥不符</translation>
+    </message>
+    <message>
+      <source>Issuer key not valid</source>
+      <translation>签发密钥无效</translation>
+    </message>
+    <message>
+      <source>Issuer not trusted</source>
+      <translation>签发机构不受信任</translation>
+    </message>
+    <message>
+      <source>Kiosk mode</source>
+      <translation>自助终端模式</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <source>Last sync {time}</source>
+      <translation>上次同步 {time}</translation>
+    </message>
+    <message>
+      <source>Locked: try again at {time}</source>
+      <translation>已锁定:请于 {time} 后重试</translation>
+    </message>
+    <message>
+      <source>Log level</source>
+      <translation>日志级别</translation>
+    </message>
+    <message>
+      <source>MANUAL ENTRY</source>
+      <translation>人工登记</translation>
+    </message>
+    <message>
+      <source>Manual entries</source>
+      <translation>人工登记</translation>
+    </message>
+    <message>
+      <source>Manual entry (F2)</source>
+      <translation>人工登记 (F2)</translation>
+    </message>
+    <message>
+      <source>Manual entry recorded</source>
+      <translation>已记录人工登记</translation>
+    </message>
+    <message>
+      <source>Mask</source>
+      <translation>口罩</translation>
+    </message>
+    <message>
+      <source>Mask on now (K)</source>
+      <translation>已戴口罩 (K)</translation>
+    </message>
+    <message>
+      <source>Measure again: {value} °C is outside {lo}–{hi} °C</source>
+      <translation>请重新测量:{value} °C 不在 {lo}–{hi} °C 范围内</translation>
+    </message>
+    <message>
+      <source>Never synced</source>
+      <translation>从未同步</translation>
+    </message>
+    <message>
+      <source>New admin PIN (empty: keep)</source>
+      <translation>新管理员密码(留空不变)</translation>
+    </message>
+    <message>
+      <source>No camera</source>
+      <translation>无摄像头</translation>
+    </message>
+    <message>
+      <source>No colour (invalid)</source>
+      <translation>无颜色(无效码)</translation>
+    </message>
+    <message>
+      <source>No mask (M)</source>
+      <translation>未戴口罩 (M)</translation>
+    </message>
+    <message>
+      <source>No server</source>
+      <translation>未配置服务器</translation>
+    </message>
+    <message>
+      <source>No smartphone</source>
+      <translation>无智能手机</translation>
+    </message>
+    <message>
+      <source>Not a health code</source>
+      <translation>不是健康码</translation>
+    </message>
+    <message>
+      <source>OK</source>
+      <translation>确定</translation>
+    </message>
+    <message>
+      <source>Office building</source>
+      <translation>写字楼</translation>
+    </message>
+    <message>
+      <source>Offline documents</source>
+      <translation>离线文件</translation>
+    </message>
+    <message>
+      <source>On the epidemic-control whitelist</source>
+      <translation>列入疫情防控白名单</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>其他</translation>
+    </message>
+    <message>
+      <source>Other reason</source>
+      <translation>其他原因</translation>
+    </message>
+    <message>
+      <source>Other red management</source>
+      <translation>其他红码管理人员</translation>
+    </message>
+    <message>
+      <source>Other yellow management</source>
+      <translation>其他黄码管理人员</translation>
+    </message>
+    <message>
+      <source>PASS</source>
+      <translation>通行</translation>
+    </message>
+    <message>
+      <source>Park</source>
+      <translation>公园</translation>
+    </message>
+    <message>
+      <source>Pass screen (s)</source>
+      <translation>通行画面(秒)</translation>
+    </message>
+    <message>
+      <source>Passport</source>
+      <translation>护照</translation>
+    </message>
+    <message>
+      <source>People</source>
+      <translation>人数</translation>
+    </message>
+    <message>
+      <source>People per hour</source>
+      <translation>每小时人数</translation>
+    </message>
+    <message>
+      <source>Phone battery dead</source>
+      <translation>手机没电</translation>
+    </message>
+    <message>
+      <source>Prompt abandoned after (s)</source>
+      <translation>提示超时放弃(秒)</translation>
+    </message>
+    <message>
+      <source>Public transport</source>
+      <translation>公共交通</translation>
+    </message>
+    <message>
+      <source>Put on a mask</source>
+      <translation>请佩戴口罩</translation>
+    </message>
+    <message>
+      <source>RED CODE</source>
+      <translation>红码</translation>
+    </message>
+    <message>
+      <source>REFUSED</source>
+      <translation>拒绝</translation>
+    </message>
+    <message>
+      <source>Railway station</source>
+      <translation>火车站</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>原因</translation>
+    </message>
+    <message>
+      <source>Record entry</source>
+      <translation>记录登记</translation>
+    </message>
+    <message>
+      <source>Red</source>
+      <translation>红码</translation>
+    </message>
+    <message>
+      <source>Red/fever screen (s, 0 = until dismissed)</source>
+      <translation>红码/发热画面(秒,0 = 直到确认)</translation>
+    </message>
+    <message>
+      <source>Refused: show a valid health code</source>
+      <translation>拒绝:请出示有效健康码</translation>
+    </message>
+    <message>
+      <source>Resident ID card</source>
+      <translation>居民身份证</translation>
+    </message>
+    <message>
+      <source>Residential area</source>
+      <translation>居民小区</translation>
+    </message>
+    <message>
+      <source>Restaurant</source>
+      <translation>餐馆</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <source>Scenic spot</source>
+      <translation>景区</translation>
+    </message>
+    <message>
+      <source>Send to the designated hospital now</source>
+      <translation>立即送定点医院</translation>
+    </message>
+    <message>
+      <source>Serial scanner port</source>
+      <translation>串口扫码器</translation>
+    </message>
+    <message>
+      <source>Server URL</source>
+      <translation>服务器地址</translation>
+    </message>
+    <message>
+      <source>Server token</source>
+      <translation>服务器令牌</translation>
+    </message>
+    <message>
+      <source>Set a new admin PIN (4-8 digits)</source>
+      <translation>设置新的管理员密码(4-8 位数字)</translation>
+    </message>
+    <message>
+      <source>Settings (F4)</source>
+      <translation>设置 (F4)</translation>
+    </message>
+    <message>
+      <source>Shopping mall</source>
+      <translation>商场</translation>
+    </message>
+    <message>
+      <source>Show your health code</source>
+      <translation>请出示健康码</translation>
+    </message>
+    <message>
+      <source>Sound volume (%)</source>
+      <translation>音量(%)</translation>
+    </message>
+    <message>
+      <source>Statistics (F3)</source>
+      <translation>统计 (F3)</translation>
+    </message>
+    <message>
+      <source>Status data stale</source>
+      <translation>状态数据陈旧</translation>
+    </message>
+    <message>
+      <source>Stays until dismissed</source>
+      <translation>确认后返回</translation>
+    </message>
+    <message>
+      <source>Supermarket</source>
+      <translation>超市</translation>
+    </message>
+    <message>
+      <source>Suspected case</source>
+      <translation>疑似病人</translation>
+    </message>
+    <message>
+      <source>Sync failed</source>
+      <translation>同步失败</translation>
+    </message>
+    <message>
+      <source>Sync idle</source>
+      <translation>同步空闲</translation>
+    </message>
+    <message>
+      <source>Sync interval (s)</source>
+      <translation>同步间隔(秒)</translation>
+    </message>
+    <message>
+      <source>Synced</source>
+      <translation>已同步</translation>
+    </message>
+    <message>
+      <source>Syncing</source>
+      <translation>同步中</translation>
+    </message>
+    <message>
+      <source>Taiwan travel permit</source>
+      <translation>台湾居民来往大陆通行证</translation>
+    </message>
+    <message>
+      <source>Take temperature</source>
+      <translation>请测量体温</translation>
+    </message>
+    <message>
+      <source>Temperature</source>
+      <translation>体温</translation>
+    </message>
+    <message>
+      <source>Thermometer port</source>
+      <translation>测温仪端口</translation>
+    </message>
+    <message>
+      <source>Thermometer protocol</source>
+      <translation>测温仪协议</translation>
+    </message>
+    <message>
+      <source>Time</source>
+      <translation>时间</translation>
+    </message>
+    <message>
+      <source>To</source>
+      <translation>至</translation>
+    </message>
+    <message>
+      <source>Today</source>
+      <translation>今天</translation>
+    </message>
+    <message>
+      <source>Travel across cities within the province</source>
+      <translation>有跨设区市旅居经历</translation>
+    </message>
+    <message>
+      <source>Turn back: 14 days of centralized or strict home isolation</source>
+      <translation>劝返,14天集中或居家硬隔离医学观察</translation>
+    </message>
+    <message>
+      <source>Under centralized or home medical isolation</source>
+      <translation>正在实施集中或居家隔离医学观察</translation>
+    </message>
+    <message>
+      <source>Unsupported signature algorithm</source>
+      <translation>不支持的签名算法</translation>
+    </message>
+    <message>
+      <source>Venue id</source>
+      <translation>场所编号</translation>
+    </message>
+    <message>
+      <source>Venue type</source>
+      <translation>场所类型</translation>
+    </message>
+    <message>
+      <source>Village</source>
+      <translation>村庄</translation>
+    </message>
+    <message>
+      <source>Wrong PIN: {n} tries left</source>
+      <translation>密码错误:还可尝试 {n} 次</translation>
+    </message>
+    <message>
+      <source>YELLOW CODE</source>
+      <translation>黄码</translation>
+    </message>
+    <message>
+      <source>Yellow</source>
+      <translation>黄码</translation>
+    </message>
+    <message>
+      <source>Yellow/invalid screen (s)</source>
+      <translation>黄码/无效码画面(秒)</translation>
+    </message>
+    <message>
+      <source>not worn</source>
+      <translation>未戴</translation>
+    </message>
+    <message>
+      <source>worn</source>
+      <translation>已戴</translation>
+    </message>
+    <message>
+      <source>{n} to upload</source>
+      <translation>{n} 条待上传</translation>
+    </message>
+    <message>
+      <source>中文 / English (F5)</source>
+      <translation>中文 / English (F5)</translation>
+    </message>
+  </context>
+</TS>
