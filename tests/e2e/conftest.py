@@ -4,6 +4,7 @@ real HTTP over loopback, every store a real SQLite file under tmp_path."""
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import threading
@@ -30,7 +31,9 @@ from checkpoint_app.core.sync.client import SyncReport, sync_once
 from checkpoint_app.core.sync.http import Backoff
 
 # Real time: the HTTP Date header is the real clock, and clock_error compares with it.
-NOW = int(time.time())
+# Through the environment: pytest may import this module twice (as a conftest plugin and
+# from the tests), and both copies must agree.
+NOW = int(os.environ.setdefault("CHECKPOINT_TEST_NOW", str(int(time.time()))))
 FAST = Backoff(base_s=0.01, cap_s=0.05)
 
 
