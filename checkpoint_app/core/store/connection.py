@@ -68,7 +68,7 @@ def _salvage(old: Path, conn: sqlite3.Connection) -> None:
     try:
         src = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
         try:
-            for row in _rows(src, "SELECT event_id, ts, body FROM events WHERE sent IS NULL"):
+            for row in _rows(src, "SELECT event_id, ts, body FROM events NOT INDEXED WHERE sent IS NULL"):
                 conn.execute("INSERT OR IGNORE INTO events (event_id, ts, body) VALUES (?, ?, ?)", row)
                 events += 1
             for row in _rows(src, "SELECT key, value FROM settings"):

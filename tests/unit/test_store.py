@@ -1,0 +1,170 @@
+"""The SQLite store: packing, migrations, pages applied whole, documents re-verified,
+the outbox, settings, thread ownership and recovery of a damaged file."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checkpoint_app.authority.demo import demo_keys_dir
+from checkpoint_app.authority.keys import generate_key, load_private_key
+from checkpoint_app.core.codes.claims import Color
+from checkpoint_app.core.codes.signature import load_public_pem
+from checkpoint_app.core.errors import DocumentError
+from checkpoint_app.core.events import ScanEvent, new_event_id
+from checkpoint_app.core.status import StatusEntry
+from checkpoint_app.core.store import NotSyncedError, Store, StoredDocument, StoreError
+from checkpoint_app.core.store.packing import pack, unpack
+from checkpoint_app.core.store.schema import SCHEMA_VERSION
+from checkpoint_app.core.sync.pages import StatusPage
+from checkpoint_app.resources import resource
+
+H1, H2 = b"\x01" * 16, b"\x02" * 16
+PUB = load_public_pem((demo_keys_dir() / "distribution.pub.pem").read_bytes())
+
+
+def _event(ts: int, **kw: object) -> ScanEvent:
+    return ScanEvent(event_id=str(kw.get("event_id") or new_event_id()), ts=ts, venue_id="v", venue_type="mall",
+                     hid="00" * 16, iss="140000", code_color="green", color="green", reasons=(), temperature_c=36.5,
+                     mask=True, action="pass", allow=True, error=None, policy_serial=1, operator="g")
+
+
+@given(st.sampled_from(list(Color)), st.lists(st.integers(min_value=0, max_value=2**40), max_size=6))
+def test_pack_round_trips_any_reasons(color: Color, reasons: list[int]) -> None:
+    assert unpack(pack(color, tuple(reasons))) == (color, tuple(reasons))
+
+
+def test_common_values_pack_into_small_integers() -> None:
+    assert pack(0, (301,)) == 302 << 2 and pack(2, (103,)) == 418 and isinstance(pack(1, (1, 2, 3, 4)), bytes)
+
+
+def test_open_creates_migrates_and_refuses_a_newer_schema(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        assert s.path == tmp_path / "checkpoint.sqlite3"
+    conn = sqlite3.connect(tmp_path / "checkpoint.sqlite3")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this program"):
+        Store.open(tmp_path)
+
+
+def test_pages_apply_in_order_and_a_page_off_the_cursor_changes_nothing(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(StatusPage(0, 3, True, False, ((H1, 2, (103,), 10, 1), (H2, 0, (301,), 10, 3))))
+        assert s.lookup(H1) == StatusEntry(Color.RED, (103,), 10) and s.cursor() == 3
+        with pytest.raises(StoreError, match="not at the cursor 3"):
+            s.apply_status_page(StatusPage(5, 6, False, False, ((H1, 0, (), 11, 6),)))
+        assert s.lookup(H1) is not None and s.cursor() == 3
+        # Within one page the later entry for a person wins, removal or not.
+        s.apply_status_page(StatusPage(3, 6, False, False, ((H1, 0, (), 11, 4), (H1, 1, (201,), 12, 5),
+                                                            (H2, 0, (), 12, 6))))
+        assert s.lookup(H1) == StatusEntry(Color.YELLOW, (201,), 12) and s.lookup(H2) is None
+
+
+def test_a_reset_rebuilds_beside_the_live_cache(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(StatusPage(0, 1, False, False, ((H1, 2, (103,), 10, 1),)))
+        s.apply_status_page(StatusPage(0, 5, True, True, ((H2, 1, (), 10, 5),)))
+        assert s.lookup(H1) is not None and s.lookup(H2) is None and s.cursor() == 1  # old cache in use
+        assert s.abandon_rebuild() is True
+        s.apply_status_page(StatusPage(0, 5, True, True, ((H2, 1, (), 10, 5),)))
+        s.apply_status_page(StatusPage(5, 9, False, False, ((H2, 2, (), 10, 9),)))
+        assert s.lookup(H1) is None and s.lookup(H2) == StatusEntry(Color.RED, (), 10) and s.cursor() == 9
+
+
+def _doc(kind: str, serial: int, key: object = None) -> StoredDocument:
+    import json
+
+    from checkpoint_app.authority.documents import sign_json
+
+    signer = key or load_private_key(demo_keys_dir() / "distribution.pem")
+    if kind == "policy":
+        body = json.loads(resource("policy", "default-policy.json").read_text(encoding="utf-8"))
+    else:
+        body = {"type": "trust-list", "serial": serial, "issued_at": 1, "issuers": []}
+    return StoredDocument(kind, serial, sign_json(signer, body | {"serial": serial}))  # type: ignore[arg-type]
+
+
+def test_documents_refuse_rollback_and_are_verified_at_every_load(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        with pytest.raises(NotSyncedError, match="sync first"):
+            s.load_context([PUB], "mall", 0)
+        s.put_document(_doc("trust-list", 3), 0)
+        s.put_document(_doc("policy", 2), 0)
+        with pytest.raises(DocumentError, match="rollback"):
+            s.put_document(_doc("policy", 1), 0)
+        assert s.load_context([PUB], "mall", 0).policy.serial == 2
+        with pytest.raises(StoreError, match="no longer verifies"):
+            s.load_context([generate_key().public_key()], "mall", 0)
+        s.put_document(_doc("policy", 4, generate_key()), 0)  # bytes changed behind the checks
+        with pytest.raises(StoreError, match="no longer verifies"):
+            s.load_context([PUB], "mall", 0)
+
+
+def test_events_are_durable_ordered_and_sent_once(tmp_path: Path) -> None:
+    events = [_event(ts) for ts in (30, 10, 20)]
+    with Store.open(tmp_path) as s:
+        for e in events:
+            s.record_event(e)
+        s.record_event(events[0])  # a retried write does not duplicate
+    with Store.open(tmp_path) as s:
+        assert s.pending_count() == 3
+        assert [e.ts for e in s.pending_events()] == [10, 20, 30]
+        assert s.pending_events()[0] == events[1]
+        assert s.mark_sent([events[1].event_id, "unknown"], 40) == 1
+        assert s.pending_count() == 2 and [e.ts for e in s.events_between(10, 30)] == [10, 20]
+
+
+def test_settings_round_trip_json(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        assert s.get_setting("server_url") is None and s.get_setting("x", 5) == 5
+        s.set_setting("root_keys_pem", ["a", "b"])
+    with Store.open(tmp_path) as s:
+        assert s.get_setting("root_keys_pem") == ["a", "b"]
+
+
+def test_only_the_opening_thread_may_use_the_store(tmp_path: Path) -> None:
+    errors: list[BaseException] = []
+    with Store.open(tmp_path) as s:
+        def other() -> None:
+            try:
+                s.lookup(H1)
+            except BaseException as exc:
+                errors.append(exc)
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert len(errors) == 1 and isinstance(errors[0], sqlite3.ProgrammingError)
+
+
+def test_a_damaged_file_is_moved_aside_and_the_outbox_salvaged(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.record_event(_event(5))
+        s.set_setting("server_url", "http://x")
+        s.apply_status_page(StatusPage(0, 1, False, False, ((H1, 2, (103,), 10, 1),)))
+    path = tmp_path / "checkpoint.sqlite3"
+    data = bytearray(path.read_bytes())
+    page = 4096
+    # Scribble over the last page (the status table is created first, so its root survives
+    # while a later page of the events' indexes is damaged), keeping the header valid.
+    data[-page + 8: -page + 200] = b"\xff" * 192
+    path.write_bytes(bytes(data))
+    with Store.open(tmp_path) as s:
+        assert s.recovered_from is not None and s.recovered_from.exists()
+        assert s.get_setting("server_url") == "http://x"
+        assert s.pending_count() == 1 and s.cursor() == 0  # the cache comes back with the next sync
+
+
+def test_a_file_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "checkpoint.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    with Store.open(tmp_path) as s:
+        assert s.recovered_from is not None and s.pending_count() == 0
+        assert s.recovered_from.read_bytes().startswith(b"this is not sqlite")
