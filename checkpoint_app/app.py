@@ -76,9 +76,13 @@ class CheckpointApp(QObject):
     """Everything the window needs, built in `start()` and taken down in `shutdown()`."""
 
     def __init__(self, settings_path: Path, data_dir: Path, *, demo: bool = False, kiosk: bool = False,
-                 camera: str | None = None, clock: Callable[[], float] = time.time) -> None:
+                 camera: str | None = None, clock: Callable[[], float] = time.time,
+                 bundled_documents: bool | None = None) -> None:
+        """`bundled_documents`: decide in file mode with the documents in resources until a
+        sync (default: only in the demo)."""
         super().__init__()
         self.settings_path, self.data_dir, self.demo, self.kiosk = settings_path, data_dir, demo, kiosk
+        self.bundled_documents = demo if bundled_documents is None else bundled_documents
         self.settings = settings_mod.load(settings_path)
         self.camera_spec = camera if camera is not None else self.settings.camera
         self.clock = clock
@@ -99,8 +103,8 @@ class CheckpointApp(QObject):
         if self.demo:
             root_keys = self._start_demo_authority() or root_keys
         log.info("start: store in %s", self.data_dir)
-        self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type,
-                                 bundled_context if self.demo or not root_keys else None, self.clock)
+        self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type, bundled_context, self.clock,
+                                 trust_fallback=self.bundled_documents)
         self._thread(self.store, "store")
         log.info("start: window")
         self.window = MainWindow(demo=self.demo)

@@ -23,7 +23,8 @@ from checkpoint_app.workers.values import ScanResult, StoreStatus, freshness_lev
 
 log = logging.getLogger("checkpoint.store")
 STATUS_MS = 5000
-CONTEXT_MAX_AGE_S = 30  # freshness facts are recomputed at least this often
+CONTEXT_MAX_AGE_S = 30
+NEVER_SYNCED = Freshness(cache_stale=True, offline_too_long=True)  # freshness facts are recomputed at least this often
 
 
 class StoreWorker(QObject):
@@ -40,10 +41,14 @@ class StoreWorker(QObject):
     failed = Signal(str)
 
     def __init__(self, data_dir: Path, root_keys: Sequence[PublicKey], venue_type: str,
-                 fallback: Callable[[], Context] | None, clock: Callable[[], float] = time.time) -> None:
+                 fallback: Callable[[], Context], clock: Callable[[], float] = time.time, *,
+                 trust_fallback: bool = False) -> None:
         super().__init__()
         self._data_dir, self._root_keys, self._venue_type = data_dir, list(root_keys), venue_type
-        self._fallback = fallback  # file-mode context (the bundled documents) until a first sync
+        self._fallback = fallback  # the bundled documents, until a first sync
+        # Only the demo and tests decide with the bundled (demo-key) documents in file mode;
+        # a real checkpoint that never synced must not: its data is as old as it gets.
+        self._trust_fallback = trust_fallback
         self._clock = clock
         self._store: Store | None = None
         self._ctx: Context | None = None
@@ -73,15 +78,12 @@ class StoreWorker(QObject):
             self._ctx = self._store.load_context(self._root_keys, self._venue_type, now)
             self._file_mode = False
         except (NotSyncedError, ValueError) as exc:
-            if self._fallback is None:
-                raise
             if not self._file_mode:
                 log.info("no synced documents (%s); using the bundled documents", exc)
             ctx = self._fallback()
-            # Never synced: the bundled documents decide only in file mode (demo); otherwise
-            # the data is as old as it gets, and the policy says "cannot verify".
-            self._ctx = dataclasses.replace(ctx, cache=self._store, venue_type=self._venue_type)
-            self._file_mode = True
+            freshness = ctx.freshness if self._trust_fallback else NEVER_SYNCED
+            self._ctx = dataclasses.replace(ctx, cache=self._store, venue_type=self._venue_type, freshness=freshness)
+            self._file_mode = self._trust_fallback
         self._ctx_at = self._clock()
         return self._ctx
 

@@ -1,0 +1,37 @@
+"""A real CheckpointApp per test: real widgets offscreen, the real store thread on a
+fresh SQLite file, the bundled signed documents in file mode, and no camera (codes are
+fed into the decoder's signal, as the camera path would). Everything is shut down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from qt_harness import _HASH, Harness
+
+from checkpoint_app.app import CheckpointApp
+from checkpoint_app.core import settings as st
+
+
+@pytest.fixture
+def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
+    made: list[CheckpointApp] = []
+
+    def make(*, bundled: bool = True, **settings: object) -> Harness:
+        path = tmp_path / f"settings-{len(made)}.json"
+        st.save(path, st.Settings(admin_pin=_HASH, **settings))  # type: ignore[arg-type]
+        app = CheckpointApp(path, tmp_path / f"data-{len(made)}", camera="none", bundled_documents=bundled)
+        made.append(app)
+        window = app.start()
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        # Not waitSignal: that would connect straight into the store thread's emit.
+        qtbot.waitUntil(lambda: window.status.store is not None, timeout=5000)
+        return Harness(app, qtbot)
+
+    yield make
+    for app in made:
+        app.shutdown()

@@ -1,0 +1,143 @@
+"""Every visit flow of spec section 6 through the real window, store thread and store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from qt_harness import Harness
+
+from checkpoint_app.core.visit import Phase
+
+MakeApp = Callable[..., Harness]
+
+
+def test_green_pass_takes_four_keys_and_is_recorded_before_shown(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("green")
+    h.wait_screen("prompt")
+    prompt = h.window.prompt
+    assert "王*廉" in prompt.person.text() and "0916" in prompt.person.text()
+    assert prompt.check_id.text() == "核对证件"
+    shown: list[int] = []
+    h.app.controller.decision_shown.connect(lambda *_: shown.append(len(h.events())))
+    h.type("365")
+    h.qtbot.keyClick(prompt, Qt.Key.Key_Return)
+    h.wait_screen("result")
+    assert h.outcome() == "pass" and "准予通行" in h.window.result.action.text()
+    assert shown == [1]  # the event was in the store when the decision reached the screen
+    (event,) = h.events()
+    assert (event.action, event.temperature_c, event.allow, event.hid is not None) == ("pass", 36.5, True, True)
+
+
+def test_no_mask_then_mask_on(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("green")
+    h.wait_screen("prompt")
+    h.type("m365")
+    h.qtbot.keyClick(h.window.prompt, Qt.Key.Key_Return)
+    h.qtbot.waitUntil(lambda: h.app.machine.state.decision.action == "wear_mask")
+    assert h.window.current_screen() is h.window.prompt and h.window.prompt.action.text() == "请佩戴口罩"
+    assert not h.events()
+    h.type("k")
+    h.wait_screen("result")
+    assert h.outcome() == "pass" and h.events()[0].mask is True
+
+
+def test_fever_stays_until_dismissed(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("green")
+    h.wait_screen("prompt")
+    h.type("382")
+    h.qtbot.keyClick(h.window.prompt, Qt.Key.Key_Enter)
+    h.wait_screen("result")
+    assert h.outcome() == "fever" and h.app.controller.remaining_s() is None
+    assert h.events()[0].action == "fever_referral"
+    h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
+    h.wait_screen("scan")
+
+
+def test_out_of_range_temperature_asks_again_and_records_nothing(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("green")
+    h.wait_screen("prompt")
+    for key in "12.5":
+        h.window.prompt.keypad.buttons[key].click()  # by touch, this time
+    h.window.prompt.keypad.buttons["enter"].click()
+    assert "请重新测量" in h.window.prompt.error.text()
+    assert h.window.current_screen() is h.window.prompt and not h.events()
+
+
+def test_no_mask_abandoned_at_prompt_is_recorded_as_abandoned(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("green")
+    h.wait_screen("prompt")
+    h.type("m")
+    h.qtbot.keyClick(h.window.prompt, Qt.Key.Key_Escape)
+    h.wait_screen("scan")
+    h.qtbot.waitUntil(lambda: len(h.events()) == 1)
+    (event,) = h.events()
+    assert (event.kind, event.mask, event.allow, event.action) == ("abandoned", False, False, "measure_temperature")
+
+
+@pytest.mark.parametrize(("label", "outcome", "action"), [
+    ("yellow", "yellow", "14天居家隔离医学观察"),
+    ("red-hospital", "red_hospital", "立即送定点医院"),
+    ("red-turn-back", "red_turn_back", "劝返,14天集中或居家硬隔离医学观察"),
+    ("forged", "invalid", "拒绝:请出示有效健康码"),
+    ("expired", "invalid", "拒绝:请出示有效健康码"),
+])
+def test_immediate_outcomes(make_app: MakeApp, label: str, outcome: str, action: str) -> None:
+    h = make_app()
+    h.show_code(label)
+    h.wait_screen("result")
+    r = h.window.result
+    assert h.outcome() == outcome and r.action.text() == action and not r.icon.pixmap().isNull()
+    assert r.reasons.text()  # words, never colour alone
+    assert len(h.events()) == 1
+
+
+def test_invalid_reason_is_in_words(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("forged")
+    h.wait_screen("result")
+    assert "签名错误" in h.window.result.reasons.text()
+    assert h.events()[0].error == "BAD_SIGNATURE"
+
+
+def test_cannot_verify_when_never_synced(make_app: MakeApp) -> None:
+    h = make_app(bundled=False)
+    assert h.window.status.freshness.text() == "从未同步"
+    h.show_code("green")
+    h.wait_screen("result")
+    assert h.outcome() == "cannot_verify" and "无法核验" in h.window.result.action.text()
+    assert h.events()[0].action == "cannot_verify" and h.app.controller.remaining_s() is None
+
+
+def test_auto_return_per_outcome(make_app: MakeApp) -> None:
+    h = make_app(timeout_pass_s=1.0, timeout_refused_s=2.0)
+    h.show_code("yellow")
+    h.wait_screen("result")
+    assert h.app.controller.remaining_s() == 2 and "2" in h.window.result.countdown.text()
+    h.wait_screen("scan", timeout=4000)
+    h.show_code("green")
+    h.wait_screen("prompt")
+    assert h.app.controller.remaining_s() is not None  # a prompt left alone is abandoned, too
+    h.type("365\r")
+    h.wait_screen("result")
+    h.wait_screen("scan", timeout=3000)
+    h.show_code("red-hospital")
+    h.wait_screen("result")
+    assert h.app.controller.remaining_s() is None and "确认后返回" in h.window.result.countdown.text()
+
+
+def test_busy_guard_is_not_interrupted_by_the_next_code(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("green")
+    h.wait_screen("prompt")
+    h.show_code("yellow")
+    h.show_code("green")  # the same phone still held up
+    h.type("36")
+    h.qtbot.wait(50)  # let any (wrongly) accepted scan arrive before checking it did not
+    assert h.app.machine.state.phase is Phase.PROMPT and h.window.prompt.keys == "36"
