@@ -263,6 +263,7 @@ class CheckpointApp(QObject):
                 t.stop()  # last: pending records land before the store closes
         if self.authority is not None:
             self.authority.stop()  # type: ignore[attr-defined]
+        self.language.release()
         log.info("shutdown complete")
 
 

@@ -19,12 +19,17 @@ class LanguageSwitcher:
         self._translator: QTranslator | None = None
         self.language = "en"
 
+    def release(self) -> None:
+        """Uninstall this switcher's translator (at shutdown: the QApplication may outlive us)."""
+        app = QCoreApplication.instance()
+        if self._translator is not None and app is not None:
+            app.removeTranslator(self._translator)
+        self._translator = None
+
     def apply(self, language: str) -> None:
         app = QCoreApplication.instance()
         assert app is not None
-        if self._translator is not None:
-            app.removeTranslator(self._translator)
-            self._translator = None
+        self.release()
         if language != "en":
             translator = QTranslator()
             qm = resource("translations", f"checkpoint_{language}.qm")

@@ -1,0 +1,122 @@
+"""Manual entry, the PIN and its lockout, the language switch, statistics and CSV export."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from qt_harness import PIN, Harness
+
+from checkpoint_app.core import settings as st
+from checkpoint_app.gui.manual_dialog import ManualEntryDialog
+from checkpoint_app.gui.pin_dialog import PinDialog
+from checkpoint_app.gui.settings_dialog import SettingsDialog
+from checkpoint_app.gui.stats_dialog import StatsDialog
+
+MakeApp = Callable[..., Harness]
+
+
+def _dialog(h: Harness, kind: type) -> object:
+    h.qtbot.waitUntil(lambda: any(isinstance(d, kind) for d in h.app.admin.dialogs))
+    return next(d for d in h.app.admin.dialogs if isinstance(d, kind))
+
+
+def test_manual_entry_is_recorded_and_shown(make_app: MakeApp) -> None:
+    h = make_app()
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F2)
+    dialog = _dialog(h, ManualEntryDialog)
+    assert isinstance(dialog, ManualEntryDialog)
+    dialog.reason_buttons["elderly"].click()
+    for key in "366":
+        dialog.keypad.buttons[key].click()
+    dialog.record.click()
+    h.wait_screen("result")
+    assert h.outcome() == "manual" and "36.6" in h.window.result.inputs.text()
+    (event,) = h.events()
+    assert (event.kind, event.manual_reason, event.temperature_c, event.hid) == ("manual", "elderly", 36.6, None)
+
+
+def test_manual_entry_out_of_range_asks_again(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("yellow")  # the policy comes with the first scan
+    h.wait_screen("result")
+    h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
+    h.wait_screen("scan")
+    dialog = h.app.admin.open_manual()
+    for key in "499":
+        dialog.keypad.buttons[key].click()
+    dialog.record.click()
+    assert "49.9" in dialog.error.text() and len(h.events()) == 1
+
+
+def test_pin_lockout(make_app: MakeApp) -> None:
+    h = make_app()
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F4)
+    dialog = _dialog(h, PinDialog)
+    assert isinstance(dialog, PinDialog)
+    for _ in range(st.MAX_FAILURES - 1):
+        h.qtbot.keyClicks(dialog.edit, "0000")
+        h.qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    assert "1" in dialog.message.text()  # one try left
+    h.qtbot.keyClicks(dialog.edit, "0000")
+    h.qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    assert "锁定" in dialog.message.text() and not dialog.edit.isEnabled()
+    dialog.edit.setEnabled(True)  # even if someone got at the field, the right PIN is refused now
+    h.qtbot.keyClicks(dialog.edit, PIN)
+    h.qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    assert not any(isinstance(d, SettingsDialog) for d in h.app.admin.dialogs)
+
+
+def test_right_pin_opens_settings_which_save_atomically(make_app: MakeApp) -> None:
+    h = make_app()
+    dialog = h.app.admin.open_settings()
+    h.qtbot.keyClicks(dialog.edit, PIN)
+    h.qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    settings = _dialog(h, SettingsDialog)
+    assert isinstance(settings, SettingsDialog)
+    settings.editors["checkpoint_id"].setText("TY-XD-0001")  # type: ignore[union-attr]
+    settings.editors["sound_volume"].setValue(30)  # type: ignore[union-attr]
+    settings.save_button.click()
+    saved = st.load(h.app.settings_path)
+    assert (saved.checkpoint_id, saved.sound_volume, h.app.sound.volume) == ("TY-XD-0001", 30, 30)
+    assert h.app.machine.station.checkpoint_id == "TY-XD-0001"
+
+
+def test_language_switch_at_run_time(make_app: MakeApp) -> None:
+    h = make_app()
+    assert h.window.scan.hint.text() == "请出示健康码"
+    h.show_code("red-hospital")
+    h.wait_screen("result")
+    h.qtbot.keyClick(h.window.result, Qt.Key.Key_F5)
+    assert h.window.result.action.text() == "Send to the designated hospital now"
+    assert h.window.result.reasons.text() == "Confirmed case (101)"
+    assert h.window.scan.hint.text() == "Show your health code" and st.load(h.app.settings_path).language == "en"
+    h.qtbot.keyClick(h.window.result, Qt.Key.Key_F5)
+    assert h.window.result.action.text() == "立即送定点医院"
+
+
+def test_statistics_and_csv_export(make_app: MakeApp, tmp_path: Path) -> None:
+    h = make_app()
+    for label in ("yellow", "forged"):
+        h.show_code(label)
+        h.wait_screen("result")
+        h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
+        h.wait_screen("scan")
+    h.app.controller.manual_entry("child", None)
+    h.wait_screen("result")
+    h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F3)
+    dialog = _dialog(h, StatsDialog)
+    assert isinstance(dialog, StatsDialog)
+    h.qtbot.waitUntil(lambda: dialog.stats is not None and dialog.stats.people == 3)
+    s = dialog.stats
+    assert s is not None and s.manual == 1 and s.by_color == {"yellow": 1, "none": 1}
+    assert s.by_error == {"BAD_SIGNATURE": 1} and sum(s.per_hour) == 3
+    assert "黄码: 1" in dialog.by_color.text() and "签名错误" in dialog.by_error.text()
+    out = tmp_path / "events.csv"
+    dialog.export_to(out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 3 and {r["kind"] for r in rows} == {"decision", "manual"}
+    assert "name" not in rows[0] and all("王" not in v for r in rows for v in r.values())
