@@ -1,0 +1,117 @@
+"""Qt glue for the entrance hardware: thermometer, serial scanner, gate.
+
+The drivers in checkpoint_app.hardware own their threads (one reader per serial port,
+one thread for the gate), so these workers live in the GUI thread and only turn driver
+callbacks into signals. A signal emitted on a driver thread reaches slots in the GUI
+thread queued, carrying a float or a str only. Call `stop()` in the shutdown path: it
+joins the driver threads, so no signal can arrive at a deleted object.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from checkpoint_app.hardware.gate import Gate, GateError
+from checkpoint_app.hardware.serial_scanner import SerialScanner
+from checkpoint_app.hardware.thermometer import Thermometer
+
+log = logging.getLogger("checkpoint.hardware")
+
+
+class ThermometerWorker(QObject):
+    """Signals: temperature_read(float) for each new reading; failed(str) once per problem."""
+
+    temperature_read = Signal(float)
+    failed = Signal(str)
+
+    def __init__(self, port: str, protocol: str, *, baudrate: int = 9600, poll_interval_s: float = 0.5,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._driver = Thermometer(port, protocol, self.temperature_read.emit, self.failed.emit,
+                                   baudrate=baudrate, poll_interval_s=poll_interval_s)
+
+    @Slot()
+    def start(self) -> None:
+        self._driver.start()
+
+    @Slot()
+    def stop(self) -> None:
+        self._driver.stop()
+
+    @Slot()
+    def measure(self) -> None:
+        self._driver.measure()
+
+
+class SerialScannerWorker(QObject):
+    """Signals: scanned(str) for each line the scanner sends; failed(str) once per problem."""
+
+    scanned = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, port: str, *, baudrate: int = 9600, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._driver = SerialScanner(port, self.scanned.emit, self.failed.emit, baudrate=baudrate)
+
+    @Slot()
+    def start(self) -> None:
+        self._driver.start()
+
+    @Slot()
+    def stop(self) -> None:
+        self._driver.stop()
+
+
+class GateWorker(QObject):
+    """Opens the gate on its own thread, one request after another.
+
+    Signals: opened() after each successful pulse; failed(str) with the reason, for the
+    guard to open by hand. Requests made while the gate is busy wait their turn: every
+    allowed person gets the gate, none is dropped.
+    """
+
+    opened = Signal()
+    failed = Signal(str)
+
+    def __init__(self, gate: Gate, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._gate = gate
+        self._requests: queue.Queue[bool] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    @Slot()
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="gate", daemon=True)
+            self._thread.start()
+
+    @Slot()
+    def open_gate(self) -> None:
+        self._requests.put(True)
+
+    @Slot()
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._requests.put(False)
+            self._thread.join(5.0)
+            if self._thread.is_alive():
+                log.error("gate thread did not stop within 5 s")
+            self._thread = None
+        self._gate.close()
+
+    def _run(self) -> None:
+        while self._requests.get():
+            try:
+                self._gate.open_gate()
+            except GateError as exc:
+                log.error("%s", exc)
+                self.failed.emit(str(exc))
+            except Exception as exc:  # a driver bug: keep the thread for the next person
+                log.exception("gate driver failed unexpectedly")
+                self.failed.emit(f"gate driver error: {type(exc).__name__}")
+            else:
+                self.opened.emit()

@@ -1,0 +1,101 @@
+"""The hardware workers' signals, from driver threads to slots in the GUI thread."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import threading
+import tty
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PySide6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from checkpoint_app.hardware.gate import HttpGate
+from checkpoint_app.workers.hardware_workers import GateWorker, SerialScannerWorker, ThermometerWorker
+
+
+@pytest.fixture
+def pty() -> Iterator[tuple[int, str]]:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    yield master, os.ttyname(slave)
+    os.close(master)
+    os.close(slave)
+
+
+def test_thermometer_worker_emits_readings_in_the_gui_thread(qtbot: QtBot, pty) -> None:
+    master, path = pty
+    worker = ThermometerWorker(path, "line")
+    threads: list[QThread] = []
+    worker.temperature_read.connect(lambda _: threads.append(QThread.currentThread()))
+    worker.start()
+    try:
+        with qtbot.waitSignal(worker.temperature_read, timeout=5000) as blocker:
+            _resend_until(qtbot, master, b"36.5\r\n", worker.temperature_read)
+        assert blocker.args == [36.5]
+        assert threads[0] is worker.thread()
+    finally:
+        worker.stop()
+
+
+def test_scanner_worker_emits_scans(qtbot: QtBot, pty) -> None:
+    master, path = pty
+    worker = SerialScannerWorker(path)
+    worker.start()
+    try:
+        with qtbot.waitSignal(worker.scanned, timeout=5000) as blocker:
+            _resend_until(qtbot, master, b"JKM1:ABC\r", worker.scanned)
+        assert blocker.args == ["JKM1:ABC"]
+    finally:
+        worker.stop()
+
+
+def _resend_until(qtbot: QtBot, master: int, data: bytes, signal) -> None:
+    """pyserial empties its input when it opens, so repeat until the worker has heard it."""
+    got: list[object] = []
+    signal.connect(lambda *a: got.append(a))
+    qtbot.waitUntil(lambda: os.write(master, data) > 0 and bool(got), timeout=5000)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(self.server.status)  # type: ignore[attr-defined]
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def controller() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.status = 200  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_gate_worker_opens_for_every_request_and_reports_failure(qtbot: QtBot, controller) -> None:
+    url = f"http://127.0.0.1:{controller.server_address[1]}/open"
+    worker = GateWorker(HttpGate(url))
+    opened: list[bool] = []
+    worker.opened.connect(lambda: opened.append(True))
+    worker.start()
+    try:
+        for _ in range(3):
+            worker.open_gate()
+        qtbot.waitUntil(lambda: len(opened) == 3, timeout=5000)
+        controller.status = 500  # type: ignore[attr-defined]
+        with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
+            worker.open_gate()
+        assert "HTTP 500" in blocker.args[0]
+    finally:
+        worker.stop()
