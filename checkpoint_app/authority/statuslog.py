@@ -8,12 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, text, update
 
 from checkpoint_app.authority.db import counters, status_log
 
 # (hid, color, reasons, effective_at)
 Change = tuple[bytes, int, tuple[int, ...], int]
+
+
+_PAGE_SQL = text("SELECT seq, hid, color, reasons, effective_at FROM status_log"
+                 " WHERE seq > :start AND seq <= :head ORDER BY seq LIMIT :n")
 
 
 @dataclass(frozen=True)
@@ -71,14 +75,12 @@ def page(engine: Engine, since: int, rebuild: bool, limit: int) -> Page:
         head, horizon = _counter(conn, "head"), _counter(conn, "horizon")
         reset = since > head or (not rebuild and since < horizon)
         start = 0 if reset else since
-        rows = conn.execute(
-            select(status_log).where(status_log.c.seq > start, status_log.c.seq <= head)
-            .order_by(status_log.c.seq).limit(limit + 1)
-        ).all()
+        # Plain text SQL: no per-row type processing, which is most of the cost of a 10,000-row page.
+        rows = conn.execute(_PAGE_SQL, {"start": start, "head": head, "n": limit + 1}).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    to = rows[-1].seq if more else head
-    entries = [[r.hid, r.color, _reasons(r.reasons), r.effective_at, r.seq] for r in rows]
+    to = rows[-1][0] if more else head
+    entries = [[bytes(h), c, [int(x) for x in r.split(",")] if r else [], at, seq] for seq, h, c, r, at in rows]
     return Page(start, to, more, reset, entries)
 
 

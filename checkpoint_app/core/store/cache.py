@@ -44,11 +44,12 @@ def set_state(conn: sqlite3.Connection, key: str, value: int | None) -> None:
 def _write(conn: sqlite3.Connection, table: str, entries: tuple[Entry, ...]) -> None:
     # Only the last entry per hid in a page matters; deduplicating first lets deletes and
     # upserts run as two batches without breaking the in-order semantics.
-    last: dict[bytes, Entry] = {}
-    for entry in entries:
-        last[entry[0]] = entry
-    removals = [(hid,) for hid, color, reasons, _, _ in last.values() if color == 0 and not reasons]
+    last = {entry[0]: entry for entry in entries}
+    removals = [(hid,) for hid, color, reasons, _, _ in last.values() if not color and not reasons]
     rows = [(hid, pack(color, reasons), at) for hid, color, reasons, at, _ in last.values() if color or reasons]
+    # In key order, neighbouring rows share B-tree pages: far fewer page visits at 10 million rows.
+    removals.sort()
+    rows.sort()
     conn.executemany(f"DELETE FROM {table} WHERE hid = ?", removals)
     conn.executemany(f"INSERT OR REPLACE INTO {table} (hid, st, at) VALUES (?, ?, ?)", rows)
 

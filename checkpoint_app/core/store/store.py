@@ -87,8 +87,15 @@ class Store:
         return cache.get_state(self._conn, cache.CURSOR) or 0
 
     def apply_status_page(self, page: StatusPage) -> None:
-        with self.transaction() as conn:
-            cache.apply_page(conn, page)
+        """Apply a page whole, with its cursor. synchronous=NORMAL here: in WAL mode a power cut
+        can lose the last pages but never splits one from its cursor, and lost pages are simply
+        fetched again; the outbox keeps FULL."""
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self.transaction() as conn:
+                cache.apply_page(conn, page)
+        finally:
+            self._conn.execute("PRAGMA synchronous = FULL")
 
     def abandon_rebuild(self) -> bool:
         with self.transaction() as conn:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import requests
@@ -74,22 +75,27 @@ def _documents(store: Store, http: Http, keys: Sequence[PublicKey], now: int, p:
 
 
 def _status(store: Store, http: Http, keys: Sequence[PublicKey], p: _Progress) -> None:
+    """Fetch and apply pages. The next page is fetched in a helper thread while this one is
+    applied (network and database overlap; the store is touched only by this thread)."""
     since, rebuilding = store.cursor(), False
     if store_call(store.abandon_rebuild, "status cache"):
         log.info("an interrupted cache rebuild is started over")
-    while True:
-        params = {"since": since, **({"rebuild": 1} if rebuilding else {})}
-        answer = http.get("/v1/status", params=params)
-        page = check_page(answer.body, keys, since, rebuilding)
-        if page.more and page.to <= since and not page.reset:
-            raise SyncFailure(SyncError.MALFORMED, f"status page ({since}, {page.to}] says more but does not advance")
-        store_call(lambda pg=page: store.apply_status_page(pg), "status page")  # type: ignore[misc]
-        p.pages, p.entries, p.date = p.pages + 1, p.entries + len(page.entries), answer.date or p.date
-        rebuilding = rebuilding or page.reset
-        p.rebuilt = p.rebuilt or page.reset
-        since = page.to
-        if not page.more:
-            return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as pool:
+        pending = pool.submit(http.get, "/v1/status", {"since": since})
+        while True:
+            answer = pending.result()
+            page = check_page(answer.body, keys, since, rebuilding)
+            if page.more and page.to <= since and not page.reset:
+                raise SyncFailure(SyncError.MALFORMED, f"status page ({since}, {page.to}] says more but stays put")
+            rebuilding, since = rebuilding or page.reset, page.to
+            if page.more:
+                params = {"since": since, **({"rebuild": 1} if rebuilding else {})}
+                pending = pool.submit(http.get, "/v1/status", params)
+            store_call(lambda pg=page: store.apply_status_page(pg), "status page")  # type: ignore[misc]
+            p.pages, p.entries, p.date = p.pages + 1, p.entries + len(page.entries), answer.date or p.date
+            p.rebuilt = p.rebuilt or page.reset
+            if not page.more:
+                return
 
 
 def _checkpoint_id(store: Store, token: str) -> str:

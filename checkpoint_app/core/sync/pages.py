@@ -27,24 +27,45 @@ class StatusPage:
 
 
 def _uint(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return type(value) is int and value >= 0
 
 
-def _entry(raw: Any, low: int, high: int) -> Entry:
+def _bad(raw: Any, low: int, high: int) -> DocumentError:
+    """Name what is wrong with an entry that failed the fast check below."""
     if not (isinstance(raw, list) and len(raw) == 5):
-        raise DocumentError("status page: an entry is not [hid, color, reasons, effective_at, seq]")
+        return DocumentError("status page: an entry is not [hid, color, reasons, effective_at, seq]")
     hid, color, reasons, effective_at, seq = raw
-    if not (isinstance(hid, bytes) and len(hid) == HID_LEN):
-        raise DocumentError("status page: an entry's hid is not 16 bytes")
+    if not (type(hid) is bytes and len(hid) == HID_LEN):
+        return DocumentError("status page: an entry's hid is not 16 bytes")
     if not (_uint(color) and color <= 2):
-        raise DocumentError("status page: an entry's colour is not 0-2")
-    if not (isinstance(reasons, list) and all(_uint(r) for r in reasons)):
-        raise DocumentError("status page: an entry's reasons are not non-negative integers")
-    if not isinstance(effective_at, int) or isinstance(effective_at, bool):
-        raise DocumentError("status page: an entry's effective_at is not an integer")
-    if not (_uint(seq) and low < seq <= high):
-        raise DocumentError(f"status page: seq {seq!r} is not increasing within ({low}, {high}]")
-    return hid, color, tuple(reasons), effective_at, seq
+        return DocumentError("status page: an entry's colour is not 0-2")
+    if not (type(reasons) is list and all(_uint(r) for r in reasons)):
+        return DocumentError("status page: an entry's reasons are not non-negative integers")
+    if type(effective_at) is not int:
+        return DocumentError("status page: an entry's effective_at is not an integer")
+    return DocumentError(f"status page: seq {seq!r} is not increasing within ({low}, {high}]")
+
+
+def _entries(raw_entries: list[Any], low: int, high: int) -> list[Entry]:
+    # One tight loop with `type(...) is`: a full sync checks ten million entries, and this is
+    # several times faster than a function per entry (bools fail `type(x) is int` too).
+    entries: list[Entry] = []
+    append = entries.append
+    for raw in raw_entries:
+        try:
+            hid, color, reasons, effective_at, seq = raw
+        except (TypeError, ValueError):
+            raise _bad(raw, low, high) from None
+        if (type(raw) is not list or type(hid) is not bytes or len(hid) != HID_LEN or type(color) is not int
+                or not 0 <= color <= 2 or type(reasons) is not list or type(effective_at) is not int
+                or type(seq) is not int or not low < seq <= high):
+            raise _bad(raw, low, high)
+        for r in reasons:
+            if type(r) is not int or r < 0:
+                raise _bad(raw, low, high)
+        append((hid, color, tuple(reasons), effective_at, seq))
+        low = seq
+    return entries
 
 
 def _header(obj: Any) -> tuple[int, int, bool, bool, list[Any]]:
@@ -70,12 +91,7 @@ def parse_status_page(payload: bytes, since: int, *, rebuilding: bool = False) -
         raise DocumentError("status page: a reset must start at 0 and cannot come while rebuilding")
     if not reset and start != since:
         raise DocumentError(f"status page starts at {start}, not at the asked {since} (gap)")
-    entries: list[Entry] = []
-    low = start
-    for raw in raw_entries:
-        entry = _entry(raw, low, to)
-        entries.append(entry)
-        low = entry[4]
+    entries = _entries(raw_entries, start, to)
     at = obj.get("at")
     return StatusPage(start, to, more, reset, tuple(entries), at if _uint(at) else None)
 

@@ -1,0 +1,227 @@
+"""Scale benchmark of the store and the sync: N status entries (default 10 million).
+
+    .venv/bin/python bench/store_bench.py run --entries 10000000 --workdir /tmp/store-bench
+
+Phases, each in its own process so that RSS and CPU belong to one side:
+  seed     fill the authority's SQLite status log with N entries (not timed as a result)
+  serve    `checkpoint-authority serve` on loopback, page size 10,000 (a separate process)
+  sync     a new checkpoint's first full sync (time, peak RSS, bytes on disk per entry)
+  append   100,000 changes at the authority, then an incremental sync (time)
+  lookups  p50/p99 of Store.lookup on a warm store, then again while a second
+           100,000-change sync applies in another thread of the same process (as in the window)
+Prints one JSON object with every figure."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from checkpoint_app.authority.demo import demo_keys_dir  # noqa: E402
+from checkpoint_app.core.codes.signature import load_public_pem  # noqa: E402
+
+KEY = demo_keys_dir() / "distribution.pem"
+PUB = demo_keys_dir() / "distribution.pub.pem"
+TOKEN = "BENCH-1.token"
+CHANGES = 100_000
+
+
+def hid(i: int) -> bytes:
+    return hashlib.blake2b(i.to_bytes(8, "little"), digest_size=16).digest()
+
+
+def _row(i: int, now: int) -> tuple[int, bytes, int, str, int]:
+    kind = i % 10
+    color, reason = (2, 103 + i % 2) if kind < 6 else ((1, 201 + 3 * (i % 2)) if kind < 9 else (0, 301))
+    return i, hid(i), color, str(reason), now - 86400 + i % 86400
+
+
+def seed(a: argparse.Namespace) -> dict[str, Any]:
+    from checkpoint_app.authority.platform import Authority
+    from checkpoint_app.resources import resource
+
+    db = a.workdir / "authority.sqlite3"
+    authority = Authority.open(f"sqlite:///{db}", None)
+    authority.engine.dispose()
+    now, t0 = int(time.time()), time.perf_counter()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("DROP INDEX IF EXISTS ix_status_log_hid")  # built once at the end: much faster
+    chunk = 200_000
+    for start in range(1, a.entries + 1, chunk):
+        rows = (_row(i, now) for i in range(start, min(start + chunk, a.entries + 1)))
+        conn.executemany("INSERT INTO status_log (seq, hid, color, reasons, effective_at) VALUES (?,?,?,?,?)", rows)
+        conn.commit()
+    conn.execute("CREATE INDEX ix_status_log_hid ON status_log (hid)")
+    conn.execute("UPDATE counters SET value = ? WHERE name = 'head'", (a.entries,))
+    conn.commit()
+    conn.close()
+    key_auth = Authority.open(f"sqlite:///{db}", _key())
+    key_auth.register_checkpoint("BENCH-1", TOKEN)
+    key_auth.publish("trust-list", resource("demo", "trust-list.cose").read_bytes())
+    key_auth.publish("policy", resource("policy", "default-policy.cose").read_bytes())
+    return {"seed_s": round(time.perf_counter() - t0, 1)}
+
+
+def _key() -> Any:
+    from checkpoint_app.authority.keys import load_private_key
+
+    return load_private_key(KEY)
+
+
+def _sync(a: argparse.Namespace) -> Any:
+    from checkpoint_app.core.store import Store
+    from checkpoint_app.core.sync.client import sync_once
+
+    with Store.open(a.workdir / "checkpoint", check=False) as store:
+        t0 = time.perf_counter()
+        report = sync_once(store, a.url, TOKEN, [load_public_pem(PUB.read_bytes())], timeout=(10, 300))
+        return report, time.perf_counter() - t0, store.cache_size()
+
+
+def sync(a: argparse.Namespace) -> dict[str, Any]:
+    report, seconds, size = _sync(a)
+    assert report.ok, report.detail
+    path = a.workdir / "checkpoint" / "checkpoint.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    t0 = time.perf_counter()
+    from checkpoint_app.core.store import Store
+
+    Store.open(path, check=True).close()
+    return {"sync_s": round(seconds, 1), "pages": report.pages, "entries": report.entries, "cache_rows": size,
+            "file_bytes": path.stat().st_size, "bytes_per_entry": round(path.stat().st_size / size, 1),
+            "open_with_quick_check_s": round(time.perf_counter() - t0, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def append(a: argparse.Namespace) -> dict[str, Any]:
+    """100,000 changes to people already in the log (new colours, removals) and new people."""
+    from checkpoint_app.authority import statuslog
+    from checkpoint_app.authority.db import make_engine
+
+    rng = random.Random(a.round)
+    now = int(time.time())
+    changes = []
+    for j in range(CHANGES):
+        if j % 4 == 3:
+            changes.append((os.urandom(16), 1, (205,), now))
+        else:
+            i = rng.randrange(1, a.entries + 1)
+            changes.append((hid(i), 0, (), now) if j % 4 == 2 else (hid(i), 2, (104,), now))
+    statuslog.append(make_engine(f"sqlite:///{a.workdir / 'authority.sqlite3'}"), changes)
+    report, seconds, _ = _sync(a)
+    assert report.ok and report.entries == CHANGES, report
+    return {"incremental_sync_s": round(seconds, 2), "pages": report.pages}
+
+
+def _percentiles(samples: list[int]) -> dict[str, float]:
+    samples.sort()
+    at = lambda q: round(samples[min(len(samples) - 1, int(q * len(samples)))] / 1000, 1)  # noqa: E731
+    return {"n": len(samples), "p50_us": at(0.5), "p99_us": at(0.99), "max_us": at(1.0)}
+
+
+def _lookups(path: Path, entries: int, stop: threading.Event | None, n: int) -> list[int]:
+    from checkpoint_app.core.store import Store
+
+    rng = random.Random(7)
+    out: list[int] = []
+    with Store.open(path, check=False) as store:
+        while len(out) < n or (stop is not None and not stop.is_set()):
+            key = hid(rng.randrange(1, entries + 1)) if len(out) % 10 else os.urandom(16)  # 10% misses
+            t0 = time.perf_counter_ns()
+            store.lookup(key)
+            out.append(time.perf_counter_ns() - t0)
+            if stop is not None and len(out) % 1000 == 0:
+                time.sleep(0.001)  # a checkpoint scans a few codes a second, not in a tight loop
+    return out
+
+
+def lookups(a: argparse.Namespace) -> dict[str, Any]:
+    path = a.workdir / "checkpoint"
+    quiet = _percentiles(_lookups(path, a.entries, None, 200_000))
+    stop, busy = threading.Event(), []
+    reader = threading.Thread(target=lambda: busy.extend(_lookups(path, a.entries, stop, 1000)))
+    reader.start()
+    a.round = 2
+    sync_figures = append(a)
+    stop.set()
+    reader.join()
+    return {"lookup_quiet": quiet, "lookup_during_sync": _percentiles(busy), "second_incremental": sync_figures}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _phase(a: argparse.Namespace, name: str, *extra: str) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, name, "--entries", str(a.entries), "--workdir", str(a.workdir), *extra]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    print(f"{name}: {out.strip()}", file=sys.stderr, flush=True)
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def run(a: argparse.Namespace) -> dict[str, Any]:
+    a.workdir.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, Any] = {"entries": a.entries}
+    if not (a.workdir / "authority.sqlite3").exists():
+        figures |= _phase(a, "seed")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-c", "import sys; from checkpoint_app.authority.cli import main; "
+                               "sys.exit(main())", "serve", "--db", str(a.workdir / "authority.sqlite3"),
+                               "--key", str(KEY), "--port", str(port), "--threads", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait(port)
+        figures["full"] = _phase(a, "sync", "--url", url)
+        figures["incremental"] = _phase(a, "append", "--url", url)
+        figures["lookups"] = _phase(a, "lookups", "--url", url)
+    finally:
+        server.terminate()
+        server.wait()
+    return figures
+
+
+def _wait(port: int) -> None:
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("the authority did not start")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("phase", choices=["run", "seed", "sync", "append", "lookups"])
+    p.add_argument("--entries", type=int, default=10_000_000)
+    p.add_argument("--workdir", type=Path, default=Path("/tmp/store-bench"))
+    p.add_argument("--url")
+    p.add_argument("--round", type=int, default=1)
+    a = p.parse_args()
+    phases = {"run": run, "seed": seed, "sync": sync, "append": append, "lookups": lookups}
+    print(json.dumps(phases[a.phase](a)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
