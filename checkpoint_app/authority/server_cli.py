@@ -35,8 +35,16 @@ def _db_url(text: str | None) -> str:
 
 
 def _open(a: argparse.Namespace, **kw: Any) -> Authority:
+    from sqlalchemy.exc import SQLAlchemyError
+
     key = load_private_key(a.key) if getattr(a, "key", None) else None
-    return Authority.open(_db_url(a.db), key, **kw)
+    url = _db_url(a.db)
+    try:
+        return Authority.open(url, key, **kw)
+    except ImportError as exc:
+        raise UsageError(f"the database driver is missing ({exc.name}); for PostgreSQL: pip install psycopg") from None
+    except SQLAlchemyError as exc:
+        raise UsageError(f"cannot open the database {url.split('@')[-1]}: {exc.__class__.__name__}") from None
 
 
 def _cmd_serve(a: argparse.Namespace) -> int:
