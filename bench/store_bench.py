@@ -152,8 +152,23 @@ def _lookups(path: Path, entries: int, stop: threading.Event | None, n: int) -> 
     return out
 
 
+def _floor(path: Path, entries: int, n: int) -> list[int]:
+    """The same keys through a bare sqlite3 connection and query, without unpacking."""
+    rng = random.Random(7)
+    conn = sqlite3.connect(path / "checkpoint.sqlite3")
+    out: list[int] = []
+    for j in range(n):
+        key = hid(rng.randrange(1, entries + 1)) if j % 10 else os.urandom(16)
+        t0 = time.perf_counter_ns()
+        conn.execute("SELECT st, at FROM status WHERE hid = ?", (key,)).fetchone()
+        out.append(time.perf_counter_ns() - t0)
+    conn.close()
+    return out
+
+
 def lookups(a: argparse.Namespace) -> dict[str, Any]:
     path = a.workdir / "checkpoint"
+    floor = _percentiles(_floor(path, a.entries, 200_000))
     quiet = _percentiles(_lookups(path, a.entries, None, 200_000))
     stop, busy = threading.Event(), []
     reader = threading.Thread(target=lambda: busy.extend(_lookups(path, a.entries, stop, 1000)))
@@ -162,7 +177,7 @@ def lookups(a: argparse.Namespace) -> dict[str, Any]:
     sync_figures = append(a)
     stop.set()
     reader.join()
-    return {"lookup_quiet": quiet, "lookup_during_sync": _percentiles(busy), "second_incremental": sync_figures}
+    return {"lookup_floor_bare_sqlite3": floor, "lookup_quiet": quiet, "lookup_during_sync": _percentiles(busy), "second_incremental": sync_figures}
 
 
 def _free_port() -> int:
