@@ -177,7 +177,8 @@ def lookups(a: argparse.Namespace) -> dict[str, Any]:
     sync_figures = append(a)
     stop.set()
     reader.join()
-    return {"lookup_floor_bare_sqlite3": floor, "lookup_quiet": quiet, "lookup_during_sync": _percentiles(busy), "second_incremental": sync_figures}
+    return {"lookup_floor_bare_sqlite3": floor, "lookup_quiet": quiet, "lookup_during_sync": _percentiles(busy),
+            "second_incremental": sync_figures}
 
 
 def _free_port() -> int:
