@@ -105,6 +105,8 @@ class CheckpointApp(QObject):
         log.info("start: store in %s", self.data_dir)
         self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type, bundled_context, self.clock,
                                  trust_fallback=self.bundled_documents)
+        self._root_keys = root_keys
+        self.store.ready.connect(self._on_store_ready)  # before the thread starts: ready comes quickly
         self._thread(self.store, "store")
         log.info("start: window")
         self.window = MainWindow(demo=self.demo)
@@ -113,8 +115,6 @@ class CheckpointApp(QObject):
         self.controller = VisitController(self.machine, self.window, self.sound, lambda: self.settings,
                                           self._forget_codes, self.clock)
         self._wire_store()
-        self._root_keys = root_keys
-        self.store.ready.connect(self._on_store_ready)
         self._start_camera()
         self.admin = AdminFlows(self)
         log.info("start: ready")

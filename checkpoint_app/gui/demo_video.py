@@ -63,8 +63,8 @@ def _phone(bg: np.ndarray, label: str, text: str) -> np.ndarray:
 REUSE_S = 12 * 3600  # codes are issued for a day; a video younger than this still has half a day left
 
 
-def _layout(path: Path) -> DemoVideo:
-    empty, shown = round(EMPTY_S * FPS), round(SHOWN_S * FPS)
+def _layout(path: Path, empty_s: float = EMPTY_S, shown_s: float = SHOWN_S) -> DemoVideo:
+    empty, shown = round(empty_s * FPS), round(shown_s * FPS)
     entries = tuple(i * (empty + shown) + empty for i in range(len(ORDER)))
     return DemoVideo(path, FPS, ORDER, entries, len(ORDER) * (empty + shown))
 
@@ -80,7 +80,8 @@ def demo_video(folder: Path, now: int | None = None) -> DemoVideo:
     return make_demo_video(folder, now)
 
 
-def make_demo_video(folder: Path, now: int | None = None) -> DemoVideo:
+def make_demo_video(folder: Path, now: int | None = None, *, empty_s: float = EMPTY_S,
+                    shown_s: float = SHOWN_S) -> DemoVideo:
     now = int(time.time()) if now is None else now
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"demo-{now}.avi"
@@ -90,16 +91,16 @@ def make_demo_video(folder: Path, now: int | None = None) -> DemoVideo:
     writer.set(cv2.VIDEOWRITER_PROP_QUALITY, 80)
     try:
         for label in ORDER:
-            for _ in range(round(EMPTY_S * FPS)):
+            for _ in range(round(empty_s * FPS)):
                 writer.write(bg)
             phone = _phone(bg, label, codes[label])
-            for _ in range(round(SHOWN_S * FPS)):
+            for _ in range(round(shown_s * FPS)):
                 writer.write(phone)
     finally:
         writer.release()
     for old in folder.glob("demo-*.avi"):
         if old != path:
             old.unlink(missing_ok=True)
-    video = _layout(path)
+    video = _layout(path, empty_s, shown_s)
     log.info("demo video %s: %d frames", path, video.frames)
     return video

@@ -38,6 +38,7 @@ class PromptScreen(ScaledScreen):
         self.headline = self.scaled(QLabel(), 44, bold=True)
         self.action = self.scaled(QLabel(), 44, bold=True)
         bl = QHBoxLayout(band)
+        bl.setSpacing(32)
         bl.addWidget(self.icon)
         bl.addWidget(self.headline)
         bl.addWidget(self.action, 1)

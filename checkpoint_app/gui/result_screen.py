@@ -30,6 +30,10 @@ def reasons_text(state: VisitState) -> str:
         return ""
     if not d.valid and d.error is not None:
         return texts.error_text(str(d.error))
+    if d.action == "cannot_verify":  # say which of the data's problems it is
+        f = d.freshness
+        why = [texts.ui("clock_problem")] if f.clock_error else []
+        return "\n".join([*why, texts.tr(texts.FRESHNESS["too_old"])] if f.offline_too_long else why)
     return "\n".join(f"{texts.reason_text(r)} ({r})" for r in (d.reasons or ()))
 
 
@@ -54,11 +58,11 @@ class ResultScreen(ScaledScreen):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the style sheet paints the colour
         self.look: Look = LOOKS[Outcome.PASS]
         self.icon = QLabel()
-        self.headline = self.scaled(QLabel(), 64, bold=True)
-        self.action = self.scaled(QLabel(), 52, bold=True)
-        self.reasons = self.scaled(QLabel(), 28)
-        self.person = self.scaled(QLabel(), 30)
-        self.inputs = self.scaled(QLabel(), 28)
+        self.headline = self.scaled(QLabel(objectName="headline"), 72, bold=True)
+        self.action = self.scaled(QLabel(objectName="action"), 60, bold=True)
+        self.reasons = self.scaled(QLabel(), 32)
+        self.person = self.scaled(QLabel(), 34)
+        self.inputs = self.scaled(QLabel(), 32)
         self.when = self.scaled(QLabel(), 22)
         self.countdown = self.scaled(QLabel(), 22)
         for label in (self.when, self.countdown):
@@ -86,8 +90,10 @@ class ResultScreen(ScaledScreen):
         d = state.decision
         outcome = state.outcome or Outcome.REFUSED
         self.look = OUT_OF_SERVICE if failed else LOOKS.get(outcome, LOOKS[Outcome.REFUSED])
+        # Bold in the style sheet too: a style sheet on the parent re-polishes the labels' fonts.
         self.setStyleSheet(f"#ResultScreen {{ background: {self.look.background}; }}"
-                           f" QLabel {{ color: {self.look.foreground}; }}")
+                           f" QLabel {{ color: {self.look.foreground}; }}"
+                           " QLabel#headline, QLabel#action { font-weight: bold; }")
         self.setProperty("outcome", "out_of_service" if failed else outcome.value)
         self.headline.setText(texts.tr(texts.HEADLINES[outcome.value]) if not failed else "")
         policy = None if state.ctx is None else state.ctx.policy

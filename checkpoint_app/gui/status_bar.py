@@ -19,7 +19,7 @@ _SYNC_COLOURS = {"ok": OK, "running": OK, "idle": OK, "off": WARN, "failed": BAD
 def _chip(label: QLabel, text: str, colour: str) -> None:
     fg = "#1a1a1a" if colour == WARN else "#ffffff"
     label.setText(text)
-    label.setStyleSheet(f"background: {colour}; color: {fg}; padding: 2px 10px; border-radius: 6px;")
+    label.setStyleSheet(f"background: {colour}; color: {fg}; padding: 2px 10px; border-radius: 6px; font-size: 18px;")
 
 
 class StatusBarWidget(QStatusBar):
@@ -31,9 +31,7 @@ class StatusBarWidget(QStatusBar):
         for w in (self.camera, self.sync, self.freshness, self.last_sync, self.clock, self.pending):
             w.setObjectName("status_" + str(len(self.children())))
             self.addWidget(w)
-        f = self.font()
-        f.setPixelSize(18)
-        self.setFont(f)
+        self.setStyleSheet("QLabel { font-size: 18px; }")
         self.camera_state, self.sync_state = "starting", "off"
         self.store: StoreStatus | None = None
 

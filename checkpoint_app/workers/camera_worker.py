@@ -38,6 +38,8 @@ class CameraWorker(QObject):
         self._index = 0
         self._misses = 0
         self.state = "stopped"
+        # (index, time) of every frame read, when a benchmark asks for it (list.append is atomic)
+        self.frame_log: list[tuple[int, float]] | None = None
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
@@ -87,6 +89,8 @@ class CameraWorker(QObject):
         self._misses = 0
         t = time.monotonic()
         self._index += 1
+        if self.frame_log is not None:
+            self.frame_log.append((self._index, t))
         self._decode_box.put(Frame(owned(image), t, self._index))
         if self._preview_box.put(PreviewFrame(to_qimage(image), t, self._index)):
             emit(self.preview_ready)
