@@ -121,21 +121,43 @@ def test_rollback_is_refused(kind: str, platform: Platform, proxy: FaultProxy, s
     assert snapshot(store.path) == before
 
 
-def test_a_fault_on_a_later_page_keeps_the_pages_before_it(platform: Platform, proxy: FaultProxy,
-                                                          store: Store) -> None:
-    platform.authority.set_statuses([(os.urandom(16), 2, (103,), NOW) for _ in range(120)])
+def _fail_from_status_call(n: int) -> tuple[list[str], Callable[[str, int, bytes], Any]]:
     seen: list[str] = []
 
-    def third_page_fails(path: str, status: int, body: bytes) -> Any:
+    def fault(path: str, status: int, body: bytes) -> Any:
         if path.startswith("/v1/status"):
             seen.append(path)
-            if len(seen) >= 3:
+            if len(seen) >= n:
                 return 500, b""
         return None
 
-    proxy.fault = third_page_fails
+    return seen, fault
+
+
+def test_a_fault_on_a_later_page_keeps_the_pages_before_it(platform: Platform, proxy: FaultProxy,
+                                                          store: Store) -> None:
+    assert sync(store, proxy.url, platform.token, platform.keys).ok
+    platform.authority.set_statuses([(os.urandom(16), 2, (103,), NOW) for _ in range(120)])
+    _, proxy.fault = _fail_from_status_call(3)
     report = sync(store, proxy.url, platform.token, platform.keys, attempts=1)
     assert report.error == SyncError.SERVER_ERROR and report.pages == 2
-    assert store.cursor() == 100
-    assert cache_state(store.path) == expected_state(platform.authority, upto=100)
-    assert store.sync_times().local is None  # a partial sync is not a successful one
+    assert store.cursor() == 104
+    assert cache_state(store.path) == expected_state(platform.authority, upto=104)
+    assert store.sync_times().local == NOW  # from the first sync: a partial one does not count
+
+
+def test_an_interrupted_first_sync_resumes_where_it_stopped(platform: Platform, proxy: FaultProxy,
+                                                            store: Store) -> None:
+    platform.authority.set_statuses([(os.urandom(16), 2, (103,), NOW) for _ in range(120)])
+    seen, proxy.fault = _fail_from_status_call(3)
+    report = sync(store, proxy.url, platform.token, platform.keys, attempts=1)
+    assert report.error == SyncError.SERVER_ERROR and report.pages == 2
+    assert store.cursor() == 0 and cache_state(store.path) == {}  # staged, not yet in use
+    assert store.resume_point() == 100
+    proxy.fault = None
+    seen.clear()
+    proxy.requests.clear()
+    assert sync(store, proxy.url, platform.token, platform.keys).ok
+    assert [r for r in proxy.requests if "/v1/status" in r][0] == "GET /v1/status?since=100"
+    assert store.cursor() == 124
+    assert cache_state(store.path) == expected_state(platform.authority)

@@ -57,7 +57,7 @@ def test_open_creates_migrates_and_refuses_a_newer_schema(tmp_path: Path) -> Non
 
 def test_pages_apply_in_order_and_a_page_off_the_cursor_changes_nothing(tmp_path: Path) -> None:
     with Store.open(tmp_path) as s:
-        s.apply_status_page(StatusPage(0, 3, True, False, ((H1, 2, (103,), 10, 1), (H2, 0, (301,), 10, 3))))
+        s.apply_status_page(StatusPage(0, 3, False, False, ((H1, 2, (103,), 10, 1), (H2, 0, (301,), 10, 3))))
         assert s.lookup(H1) == StatusEntry(Color.RED, (103,), 10) and s.cursor() == 3
         with pytest.raises(StoreError, match="not at the cursor 3"):
             s.apply_status_page(StatusPage(5, 6, False, False, ((H1, 0, (), 11, 6),)))
@@ -66,6 +66,20 @@ def test_pages_apply_in_order_and_a_page_off_the_cursor_changes_nothing(tmp_path
         s.apply_status_page(StatusPage(3, 6, False, False, ((H1, 0, (), 11, 4), (H1, 1, (201,), 12, 5),
                                                             (H2, 0, (), 12, 6))))
         assert s.lookup(H1) == StatusEntry(Color.YELLOW, (201,), 12) and s.lookup(H2) is None
+
+
+def test_a_first_sync_is_staged_then_built_with_the_newest_row_per_person(tmp_path: Path) -> None:
+    h3 = b"\x03" * 16
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(StatusPage(0, 3, True, False, ((H1, 2, (103,), 10, 1), (H2, 1, (), 10, 2),
+                                                           (h3, 1, (), 10, 3))))
+        assert s.lookup(H1) is None and s.cursor() == 0 and s.resume_point() == 3
+        assert s.abandon_rebuild(keep_first_sync=True) is False and s.resume_point() == 3
+        s.apply_status_page(StatusPage(3, 6, False, False, ((H1, 0, (), 11, 4), (H2, 2, (101,), 11, 5),
+                                                            (H1, 0, (301,), 12, 6))))
+        assert s.cursor() == 6 and s.cache_size() == 3
+        assert s.lookup(H1) == StatusEntry(Color.GREEN, (301,), 12)
+        assert s.lookup(H2) == StatusEntry(Color.RED, (101,), 11) and s.lookup(h3) is not None
 
 
 def test_a_reset_rebuilds_beside_the_live_cache(tmp_path: Path) -> None:

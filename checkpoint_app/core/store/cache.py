@@ -1,8 +1,16 @@
-"""The status cache (spec 4.3): applying pages, the shadow rebuild after a reset, lookups.
+"""The status cache (spec 4.3): applying pages, the rebuilds, lookups.
 
-Each page is applied in one transaction together with the cursor, so a crash leaves
-the cache at the last page applied whole. A reset rebuilds into `status_new`; the live
-table is replaced only in the transaction of the rebuild's last page."""
+Each page is applied in one transaction together with its cursor, so a crash leaves the
+store at the last page applied whole.
+
+Small changes go straight into the live table. A whole cache (the first sync, or a
+rebuild after a reset) is different: ten million rows arriving in `seq` order hit random
+places of a B-tree keyed by hid, and each page would rewrite thousands of 4 KiB pages.
+So those pages are appended to `status_stage` in arrival order (cheap, sequential), and
+the last page builds the new table in one sorted pass (the newest row per hid, removals
+dropped) and swaps it for the live one in the same transaction. Until then the old cache
+stays in use. An interrupted first sync resumes from its last staged page; an
+interrupted rebuild starts over, as the spec says."""
 
 from __future__ import annotations
 
@@ -17,8 +25,14 @@ from checkpoint_app.core.store.packing import pack, unpack
 from checkpoint_app.core.store.schema import STATUS_DDL
 from checkpoint_app.core.sync.pages import Entry, StatusPage
 
-LIVE, SHADOW = "status", "status_new"
-CURSOR, REBUILD_TO = "cursor", "rebuild_to"
+LIVE, SHADOW, STAGE = "status", "status_new", "status_stage"
+CURSOR, STAGE_TO, STAGE_KIND = "cursor", "stage_to", "stage_kind"
+FIRST_SYNC, REBUILD = 1, 2
+STAGE_DDL = f"CREATE TABLE {STAGE} (hid BLOB NOT NULL, st ANY, at INTEGER)"
+# The newest staged row per hid, in hid order, so the insert below appends to the B-tree.
+BUILD_SQL = (f"INSERT INTO {SHADOW} (hid, st, at) SELECT hid, st, at FROM (SELECT hid, st, at, row_number()"
+             f" OVER (PARTITION BY hid ORDER BY rowid DESC) AS newest FROM {STAGE}) WHERE newest = 1"
+             " AND st IS NOT NULL")
 
 
 def lookup(conn: sqlite3.Connection, hid: bytes) -> StatusEntry | None:
@@ -72,45 +86,77 @@ def _test_hook() -> None:
         time.sleep(60)
 
 
+def resume_point(conn: sqlite3.Connection) -> int:
+    """The `since` of the next request: after the staged pages of an unfinished first sync."""
+    if get_state(conn, STAGE_KIND) == FIRST_SYNC:
+        return get_state(conn, STAGE_TO) or 0
+    return get_state(conn, CURSOR) or 0
+
+
+def _start_stage(conn: sqlite3.Connection, kind: int) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    conn.execute(STAGE_DDL)
+    set_state(conn, STAGE_KIND, kind)
+
+
+def _stage(conn: sqlite3.Connection, entries: tuple[Entry, ...]) -> None:
+    # A removal is staged as a null value: it must still hide an earlier row of the same hid.
+    conn.executemany(f"INSERT INTO {STAGE} (hid, st, at) VALUES (?, ?, ?)",
+                     [(hid, pack(c, r) if c or r else None, at) for hid, c, r, at, _ in entries])
+
+
+def _live_empty(conn: sqlite3.Connection) -> bool:
+    return conn.execute(f"SELECT 1 FROM {LIVE} LIMIT 1").fetchone() is None
+
+
 def apply_page(conn: sqlite3.Connection, page: StatusPage) -> None:
     """Apply one verified page whole (call inside a transaction)."""
-    rebuild_to = get_state(conn, REBUILD_TO)
+    stage_to = get_state(conn, STAGE_TO)
+    cursor = get_state(conn, CURSOR) or 0
     if page.reset:
-        conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
-        conn.execute(STATUS_DDL.format(name=SHADOW))
-        table = SHADOW
-    elif rebuild_to is not None:
-        if page.since != rebuild_to:
-            raise StoreError(f"rebuild page starts at {page.since}, not at {rebuild_to}")
-        table = SHADOW
+        _start_stage(conn, REBUILD)
+    elif stage_to is not None:
+        if page.since != stage_to:
+            raise StoreError(f"status page starts at {page.since}, not at the staged {stage_to}")
+    elif page.since != cursor:
+        raise StoreError(f"status page starts at {page.since}, not at the cursor {cursor}")
+    elif cursor == 0 and _live_empty(conn):
+        _start_stage(conn, FIRST_SYNC)
     else:
-        cursor = get_state(conn, CURSOR) or 0
-        if page.since != cursor:
-            raise StoreError(f"status page starts at {page.since}, not at the cursor {cursor}")
-        table = LIVE
-    _write(conn, table, page.entries)
-    _test_hook()
-    if table == LIVE:
+        _write(conn, LIVE, page.entries)
+        _test_hook()
         set_state(conn, CURSOR, page.to)
-    elif page.more:
-        set_state(conn, REBUILD_TO, page.to)
+        return
+    _stage(conn, page.entries)
+    _test_hook()
+    if page.more:
+        set_state(conn, STAGE_TO, page.to)
     else:
-        _swap(conn, page.to)
+        _build_and_swap(conn, page.to)
 
 
-def _swap(conn: sqlite3.Connection, cursor: int) -> None:
+def _build_and_swap(conn: sqlite3.Connection, cursor: int) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
+    conn.execute(STATUS_DDL.format(name=SHADOW))
+    conn.execute(BUILD_SQL)
+    conn.execute(f"DROP TABLE {STAGE}")
     conn.execute(f"DROP TABLE {LIVE}")
     conn.execute(f"ALTER TABLE {SHADOW} RENAME TO {LIVE}")
-    set_state(conn, REBUILD_TO, None)
+    set_state(conn, STAGE_TO, None)
+    set_state(conn, STAGE_KIND, None)
     set_state(conn, CURSOR, cursor)
 
 
-def abandon_rebuild(conn: sqlite3.Connection) -> bool:
-    """Forget an unfinished rebuild; the old cache stays in use. True if there was one."""
-    had = get_state(conn, REBUILD_TO) is not None
-    conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
-    set_state(conn, REBUILD_TO, None)
-    return had
+def abandon_rebuild(conn: sqlite3.Connection, *, keep_first_sync: bool = False) -> bool:
+    """Forget an unfinished rebuild (the old cache stays in use); True if there was one.
+    With keep_first_sync, the staged pages of a first sync are kept to resume from."""
+    kind = get_state(conn, STAGE_KIND)
+    if kind is None or (keep_first_sync and kind == FIRST_SYNC):
+        return False
+    conn.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    set_state(conn, STAGE_TO, None)
+    set_state(conn, STAGE_KIND, None)
+    return True
 
 
 def count(conn: sqlite3.Connection) -> int:

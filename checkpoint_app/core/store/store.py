@@ -97,9 +97,14 @@ class Store:
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
 
-    def abandon_rebuild(self) -> bool:
+    def resume_point(self) -> int:
+        """Where the next status request starts: the cursor, or after an unfinished first
+        sync's staged pages."""
+        return cache.resume_point(self._conn)
+
+    def abandon_rebuild(self, *, keep_first_sync: bool = False) -> bool:
         with self.transaction() as conn:
-            return cache.abandon_rebuild(conn)
+            return cache.abandon_rebuild(conn, keep_first_sync=keep_first_sync)
 
     # -- documents and freshness ---------------------------------------------------------
     def document(self, kind: str) -> StoredDocument | None:

@@ -77,9 +77,9 @@ def _documents(store: Store, http: Http, keys: Sequence[PublicKey], now: int, p:
 def _status(store: Store, http: Http, keys: Sequence[PublicKey], p: _Progress) -> None:
     """Fetch and apply pages. The next page is fetched in a helper thread while this one is
     applied (network and database overlap; the store is touched only by this thread)."""
-    since, rebuilding = store.cursor(), False
-    if store_call(store.abandon_rebuild, "status cache"):
+    if store_call(lambda: store.abandon_rebuild(keep_first_sync=True), "status cache"):
         log.info("an interrupted cache rebuild is started over")
+    since, rebuilding = store.resume_point(), False
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as pool:
         pending = pool.submit(http.get, "/v1/status", {"since": since})
         while True:
