@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build the one-folder bundle from build.spec, then prove it works where no source tree
+# or virtualenv can help it: run its own selftest offscreen, in a bare environment with a
+# throwaway HOME. Prints size, file count, build time and start-up time (docs/benchmarks.md).
+#
+#   bash scripts/build_bundle.sh            # -> dist/checkpoint-app/checkpoint-app
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || bash scripts/setup.sh
+# Build-time only, so not in pyproject's dependencies.
+.venv/bin/python -m pip install -q "pyinstaller>=6.10"
+
+t0=$(date +%s.%N)
+.venv/bin/pyinstaller --noconfirm --clean --log-level WARN \
+  --distpath dist --workpath build/pyinstaller build.spec
+t1=$(date +%s.%N)
+
+bundle=dist/checkpoint-app
+exe=$bundle/checkpoint-app
+home=$(mktemp -d)
+trap 'rm -rf "$home"' EXIT
+bare=(env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen)
+
+"${bare[@]}" "$exe" selftest
+s0=$(date +%s.%N)
+"${bare[@]}" "$exe" --help >/dev/null
+s1=$(date +%s.%N)
+
+size_mb=$(du -sm "$bundle" | cut -f1)
+files=$(find "$bundle" -type f | wc -l)
+python3 - "$t0" "$t1" "$s0" "$s1" "$size_mb" "$files" <<'PY'
+import sys
+t0, t1, s0, s1 = map(float, sys.argv[1:5])
+print(f"bundle dist/checkpoint-app: {sys.argv[5]} MB, {sys.argv[6]} files, "
+      f"built in {t1 - t0:.0f} s, `--help` starts in {s1 - s0:.2f} s, selftest passed")
+PY
