@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QtMsgType, Slot, qInstallMessageHandler
+from PySide6.QtCore import QObject, Qt, QtMsgType, Signal, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.core import paths
@@ -36,6 +36,7 @@ from checkpoint_app.workers.camera_worker import CameraWorker
 from checkpoint_app.workers.decode_worker import DecodeWorker
 from checkpoint_app.workers.frames import Frame, PreviewFrame
 from checkpoint_app.workers.mailbox import Mailbox
+from checkpoint_app.workers.signals import emit
 from checkpoint_app.workers.sources import FrameSource, make_pipeline, open_source
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
@@ -73,7 +74,11 @@ def _qt_messages(kind: QtMsgType, _context: object, message: str) -> None:
 
 
 class CheckpointApp(QObject):
-    """Everything the window needs, built in `start()` and taken down in `shutdown()`."""
+    """Everything the window needs, built in `start()` and taken down in `shutdown()`.
+
+    Signals: code_submitted(str, float): a code from a keyboard-wedge or serial scanner."""
+
+    code_submitted = Signal(str, float)
 
     def __init__(self, settings_path: Path, data_dir: Path, *, demo: bool = False, kiosk: bool = False,
                  camera: str | None = None, clock: Callable[[], float] = time.time,
@@ -92,6 +97,7 @@ class CheckpointApp(QObject):
         self.camera: CameraWorker | None = None
         self.sync: SyncWorker | None = None
         self.demo_video: object | None = None
+        self.hardware: list[QObject] = []
         self._stopped = False
 
     # -- building ----------------------------------------------------------------------------
@@ -220,6 +226,43 @@ class CheckpointApp(QObject):
         if frame is not None:
             self.window.scan.preview.show_image(frame.image)
 
+    def start_hardware(self, qapp: QApplication) -> None:
+        """Scanners besides the camera, the thermometer and the gate, from the settings.
+        Not in start(): the tests drive the window without them."""
+        from checkpoint_app.gui.wedge_filter import WedgeFilter
+
+        self.code_submitted.connect(self.store._on_code_read)
+        self.wedge = WedgeFilter(self)
+        self.wedge.scanned.connect(self._on_code_typed)
+        qapp.installEventFilter(self.wedge)
+        s = self.settings
+        try:
+            from checkpoint_app.hardware.gate import make_gate
+            from checkpoint_app.workers.hardware_workers import GateWorker, SerialScannerWorker, ThermometerWorker
+
+            if s.scanner_serial_port:
+                scanner = SerialScannerWorker(s.scanner_serial_port, parent=self)
+                scanner.scanned.connect(self._on_code_typed)
+                self.hardware.append(scanner)
+            if s.thermometer_port:
+                thermometer = ThermometerWorker(s.thermometer_port, s.thermometer_protocol, parent=self)
+                thermometer.temperature_read.connect(self.controller._on_temperature_measured)
+                self.hardware.append(thermometer)
+            gate = make_gate(s.gate_kind, serial_port=s.gate_serial_port, serial_command=s.gate_serial_command,
+                             http_url=s.gate_http_url)
+            if gate is not None:
+                gate_worker = GateWorker(gate, parent=self)
+                self.controller.entry_allowed.connect(gate_worker.open_gate)
+                self.hardware.append(gate_worker)
+        except (ImportError, ValueError) as exc:  # a bad hardware setting must not stop the checkpoint
+            log.error("hardware not started: %s", exc)
+        for worker in self.hardware:
+            worker.start()  # type: ignore[attr-defined]
+
+    @Slot(str)
+    def _on_code_typed(self, text: str) -> None:
+        emit(self.code_submitted, text.strip(), time.monotonic())
+
     def _forget_codes(self) -> None:
         if self.decoder is not None:
             self.decoder.forget_codes()
@@ -252,6 +295,8 @@ class CheckpointApp(QObject):
         log.info("shutdown")
         self.controller.stop()
         self.admin.close_all()
+        for worker in self.hardware:
+            worker.stop()  # type: ignore[attr-defined]
         for t in reversed(self.threads):
             if t.worker is self.store:
                 continue
@@ -285,7 +330,7 @@ def _setup_logging(level: str) -> None:
     except ImportError:
         logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         return
-    setup_logging(level)  # type: ignore[call-arg]
+    setup_logging(paths.log_dir(), level, console=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -299,10 +344,18 @@ def run(args: argparse.Namespace) -> int:
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk)
     window = app.start()
+    app.start_hardware(qapp)  # type: ignore[arg-type]
     qapp.aboutToQuit.connect(app.shutdown)  # type: ignore[attr-defined]
     window.resize(1280, 800)
     if args.kiosk or app.settings.kiosk:
-        window.showFullScreen()
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from checkpoint_app.gui.kiosk import KioskController
+
+        kiosk = KioskController(window, check_pin=app.admin.check_pin_blocking)
+        QShortcut(QKeySequence("Ctrl+Shift+X"), window, kiosk.request_exit)  # leave: asks for the PIN
+        kiosk.enable()
+        qapp.aboutToQuit.connect(kiosk.release)  # type: ignore[attr-defined]
     else:
         window.show()
     code: int = qapp.exec()

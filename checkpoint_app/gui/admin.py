@@ -68,6 +68,15 @@ class AdminFlows:
         self._open(dialog)
         return dialog
 
+    def check_pin_blocking(self) -> bool:
+        """For the kiosk's exit: a modal PIN check that answers at once (a nested event loop)."""
+        dialog = PinDialog(self.pin_guard, self.app.settings.admin_pin, self.app.window)
+        if dialog.setting_new:
+            return False  # no PIN set: a locked kiosk is left only by the operating system
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return accepted
+
     def _on_pin_accepted(self, new_pin: str) -> None:
         if new_pin:  # first use: the PIN was just chosen
             self.app.apply_settings(dataclasses.replace(self.app.settings, admin_pin=hash_pin(new_pin)))

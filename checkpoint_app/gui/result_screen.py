@@ -90,10 +90,8 @@ class ResultScreen(ScaledScreen):
         d = state.decision
         outcome = state.outcome or Outcome.REFUSED
         self.look = OUT_OF_SERVICE if failed else LOOKS.get(outcome, LOOKS[Outcome.REFUSED])
-        # Bold in the style sheet too: a style sheet on the parent re-polishes the labels' fonts.
         self.setStyleSheet(f"#ResultScreen {{ background: {self.look.background}; }}"
-                           f" QLabel {{ color: {self.look.foreground}; }}"
-                           " QLabel#headline, QLabel#action { font-weight: bold; }")
+                           f" QLabel {{ color: {self.look.foreground}; }}")
         self.setProperty("outcome", "out_of_service" if failed else outcome.value)
         self.headline.setText(texts.tr(texts.HEADLINES[outcome.value]) if not failed else "")
         policy = None if state.ctx is None else state.ctx.policy

@@ -27,10 +27,12 @@ REPEAT_GUARD_S = 4.0  # the same code still held up right after its visit ended 
 
 class VisitController(QObject):
     """Signals: record_requested(ScanEvent): to the store thread;
-    decision_shown(float t_frame, float t_shown): a decision reached the screen (benchmark)."""
+    decision_shown(float t_frame, float t_shown): a decision reached the screen (benchmark);
+    entry_allowed(): a recorded decision or manual entry that lets the person in is shown."""
 
     record_requested = Signal(object)
     decision_shown = Signal(float, float)
+    entry_allowed = Signal()  # a final "allow" is on screen: the gate may open
 
     def __init__(self, machine: VisitMachine, window: MainWindow, sound: SoundPlayer,
                  settings: Callable[[], Settings], forget_codes: Callable[[], None],
@@ -84,6 +86,12 @@ class VisitController(QObject):
         if celsius is None:
             return
         self._apply(self.machine.temperature_entered(celsius, self._clock()))
+
+    @Slot(float)
+    def _on_temperature_measured(self, celsius: float) -> None:
+        """A reading from a connected thermometer: the same input as the keypad."""
+        if self.machine.state.phase is Phase.PROMPT:
+            self._apply(self.machine.temperature_entered(round(celsius, 1), self._clock()))
 
     @Slot(bool)
     def _on_mask_marked(self, worn: bool) -> None:
@@ -167,6 +175,9 @@ class VisitController(QObject):
             else:
                 self._arm(s.timeout_refused_s)
             emit(self.decision_shown, self._t_frame, time.monotonic())
+            allowed = st.manual.allow if st.manual is not None else st.decision is not None and st.decision.allow
+            if st.phase is Phase.RESULT and allowed:
+                emit(self.entry_allowed)
         self._render()
 
     def _arm(self, seconds: float | None) -> None:

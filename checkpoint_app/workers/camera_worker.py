@@ -61,7 +61,7 @@ class CameraWorker(QObject):
         if not self._source.open():
             self._source.close()
             self._source = None
-            self._set_state("failed" if self.state == "starting" else "reconnecting")
+            self._set_state("failed" if self.state in ("starting", "failed") else "reconnecting")
             QTimer.singleShot(RETRY_MS, self, self._retry)
             return
         self._misses = 0
