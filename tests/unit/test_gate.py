@@ -59,6 +59,7 @@ def controller() -> Iterator[Controller]:
 
 @pytest.mark.parametrize(("text", "data"), [
     ("hex:A0 01 01 A2", b"\xa0\x01\x01\xa2"), ("OPEN\\r\\n", b"OPEN\r\n"), ("\\x01\\xff", b"\x01\xff"),
+    ("OPEN\r\n", b"OPEN\r\n"),  # the settings' default holds the real characters
 ])
 def test_command_syntax(text: str, data: bytes) -> None:
     assert parse_command(text) == data
