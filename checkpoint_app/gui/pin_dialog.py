@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QThreadPool, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from checkpoint_app.core.settings import PinGuard
+from checkpoint_app.core.settings import PinGuard, PinResult
 from checkpoint_app.gui import texts
 from checkpoint_app.workers.signals import emit
 
@@ -20,6 +20,7 @@ class PinDialog(QDialog):
     is passed on only in set mode, where the caller hashes and stores it)."""
 
     pin_accepted = Signal(str)
+    _checked = Signal(object)  # PinResult, from the pool thread that ran the slow hash
 
     def __init__(self, guard: PinGuard, stored_hash: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +36,8 @@ class PinDialog(QDialog):
         self.ok.setDefault(True)
         self.ok.clicked.connect(self._on_ok)
         self.edit.returnPressed.connect(self._on_ok)
+        self._checked.connect(self._on_checked)
+        self.checking = False
         lay = QVBoxLayout(self)
         for w in (self.prompt, self.edit, self.message, self.ok):
             lay.addWidget(w)
@@ -61,7 +64,17 @@ class PinDialog(QDialog):
                 emit(self.pin_accepted, pin)
                 self.accept()
             return
-        result = self.guard.check(pin, self.stored)
+        if self.checking:
+            return
+        # scrypt takes ~70 ms on purpose: off the GUI thread, so the preview never stalls.
+        self.checking = True
+        self.edit.setEnabled(False)
+        QThreadPool.globalInstance().start(lambda: emit(self._checked, self.guard.check(pin, self.stored)))
+
+    @Slot(object)
+    def _on_checked(self, result: PinResult) -> None:
+        self.checking = False
+        self.edit.setEnabled(True)
         if result.ok:
             emit(self.pin_accepted, "")
             self.accept()

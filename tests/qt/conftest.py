@@ -14,7 +14,6 @@ from qt_harness import _HASH, Harness
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core import settings as st
 
-
 # The offscreen platform has no window manager to pass a dialog's size hints to, and says
 # so once per dialog; under xcb (the Xvfb test) the message does not exist.
 OFFSCREEN_NOTICE = "This plugin does not support propagateSizeHints"
@@ -22,7 +21,7 @@ OFFSCREEN_NOTICE = "This plugin does not support propagateSizeHints"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.name in ("test_admin_flows.py", "test_visit_flows.py", "test_texts.py"):
+        if item.path.name in ("test_admin_flows.py", "test_visit_flows.py", "test_texts.py", "test_workers.py"):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOTICE))
 
 
@@ -32,8 +31,9 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
 
     def make(*, bundled: bool = True, **settings: object) -> Harness:
         path = tmp_path / f"settings-{len(made)}.json"
+        camera = str(settings.pop("camera", "none"))
         st.save(path, st.Settings(admin_pin=_HASH, **settings))  # type: ignore[arg-type]
-        app = CheckpointApp(path, tmp_path / f"data-{len(made)}", camera="none", bundled_documents=bundled)
+        app = CheckpointApp(path, tmp_path / f"data-{len(made)}", camera=camera, bundled_documents=bundled)
         made.append(app)
         window = app.start()
         qtbot.addWidget(window)

@@ -1,0 +1,50 @@
+"""The camera path with a real video file as the camera, and the one-slot mailbox."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+from qt_harness import Harness
+
+from checkpoint_app.authority.demo import demo_codes
+from checkpoint_app.gui import demo_video
+from checkpoint_app.workers.mailbox import Mailbox
+
+MakeApp = Callable[..., Harness]
+
+
+def test_mailbox_keeps_only_the_newest() -> None:
+    box: Mailbox[int] = Mailbox()
+    assert box.put(1) and not box.put(2) and box.dropped == 1
+    assert box.take(0) == 2 and box.take(0) is None
+    got: list[int | None] = []
+    reader = threading.Thread(target=lambda: got.append(box.take(5)))
+    reader.start()
+    box.put(3)
+    reader.join(5)
+    assert got == [3]
+    box.close()
+    assert box.take(5) is None  # a closed box never blocks
+
+
+def _video(path: Path, label: str) -> Path:
+    """A second of an empty desk, then a phone showing the code (a printed code looks the same)."""
+    text = {c.label: c.text for c in demo_codes(int(time.time()))}[label]
+    bg = demo_video._background()
+    phone = demo_video._phone(bg, label, text)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30, (demo_video.W, demo_video.H))
+    for frame in [bg] * 10 + [phone] * 20:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def test_a_code_in_the_video_reaches_the_screen(make_app: MakeApp, tmp_path: Path) -> None:
+    h = make_app(camera=str(_video(tmp_path / "cam.avi", "red-turn-back")))
+    h.wait_screen("result", timeout=8000)
+    assert h.outcome() == "red_turn_back" and h.window.status.camera_state == "running"
+    assert h.window.scan.preview.painted > 0
