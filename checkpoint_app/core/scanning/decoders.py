@@ -46,7 +46,7 @@ def zxing(gray: np.ndarray, *, binarizer: Any = zxingcpp.Binarizer.LocalAverage,
 def _full_qr(r: Any) -> bool:
     # zxing's QRCode format also finds Micro QR and rMQR; phones never show those, and a
     # sharpened moiré pattern can pass for a tiny M1 symbol (a misread we measured).
-    return not str(r.extra.get("Version", "")).startswith(("M", "R"))
+    return not str((r.extra or {}).get("Version", "")).startswith(("M", "R"))
 
 
 # zbar: CFG_BINARY hands back the symbol's bytes instead of zbar's guess at a charset (which

@@ -20,6 +20,7 @@ import numpy as np
 from checkpoint_app.core.scanning import fusion
 from checkpoint_app.core.scanning.attempts import Attempt, full_frame_ladder, roi_ladder
 from checkpoint_app.core.scanning.decoders import Hit, zxing
+from checkpoint_app.core.scanning.locate import texture_regions
 from checkpoint_app.core.scanning.preprocess import Gray, crop, to_gray
 from checkpoint_app.core.scanning.result import Corners, FrameResult, ReadCode
 
@@ -68,29 +69,31 @@ class ScanPipeline:
                   deadline: float) -> None:
         rois = pending + [c for seen, c in self._tracked if t - seen <= self.track_s
                           and not _overlaps(c, found.values())]
-        for corners in _dedupe(rois):
-            sub, (ox, oy) = crop(gray, corners)
-            if sub.size and self._ladder(self._roi, sub, found, deadline, offset=(ox, oy)):
-                continue
-        if found and not pending:
-            return
+        if not found and not rois:
+            rois = texture_regions(gray)
+        regions = [(sub, offset) for sub, offset in (crop(gray, c) for c in _dedupe(rois)) if sub.size]
+        if regions:
+            self._ladder(self._roi, regions, found, deadline)
         if not found:
-            self._ladder(self._full, gray, found, deadline)
+            self._ladder(self._full, [(gray, (0, 0))], found, deadline)
         if not found and self._history is not None:
-            self._fuse(gray, t, found, deadline)
+            self._fuse(t, found, deadline)
 
-    def _ladder(self, ladder: Sequence[Attempt], gray: Gray, found: dict[str, Corners], deadline: float,
-                offset: tuple[int, int] = (0, 0)) -> bool:
-        pixels = gray.shape[0] * gray.shape[1]
+    def _ladder(self, ladder: Sequence[Attempt], regions: list[tuple[Gray, tuple[int, int]]],
+                found: dict[str, Corners], deadline: float) -> None:
+        """Attempt-major: every region gets the cheap attempts before any gets an expensive one."""
+        open_ = list(range(len(regions)))
         for attempt in ladder:
-            if self._clock() + attempt.estimate(pixels) / 1000.0 > deadline:
-                continue  # a cheaper attempt further down may still fit
-            hits = attempt.run(gray)
-            if _collect(hits, found, offset):
-                return True
-        return False
+            for i in list(open_):
+                sub, offset = regions[i]
+                if self._clock() + attempt.estimate(sub.shape[0] * sub.shape[1]) / 1000.0 > deadline:
+                    continue  # a cheaper attempt further down may still fit
+                if _collect(attempt.run(sub), found, offset):
+                    open_.remove(i)
+            if not open_:
+                return
 
-    def _fuse(self, gray: Gray, t: float, found: dict[str, Corners], deadline: float) -> None:
+    def _fuse(self, t: float, found: dict[str, Corners], deadline: float) -> None:
         assert self._history is not None
         if self._clock() + 0.004 > deadline:
             return
