@@ -24,7 +24,16 @@ def person_line(state: VisitState) -> str:
     return f"{code.name}    {doc_type} {code.doc}"
 
 
+def action_line(state: VisitState) -> str:
+    if state.manual is not None:
+        return texts.action_text(state.manual.action)
+    d = state.decision
+    return "" if d is None else texts.action_text(d.action, None if state.ctx is None else state.ctx.policy)
+
+
 def reasons_text(state: VisitState) -> str:
+    if state.manual is not None:
+        return texts.tr(texts.MANUAL_REASONS.get(state.manual.manual_reason or "other", texts.OTHER_REASON))
     d = state.decision
     if d is None:
         return ""
@@ -94,9 +103,7 @@ class ResultScreen(ScaledScreen):
                            f" QLabel {{ color: {self.look.foreground}; }}")
         self.setProperty("outcome", "out_of_service" if failed else outcome.value)
         self.headline.setText(texts.tr(texts.HEADLINES[outcome.value]) if not failed else "")
-        policy = None if state.ctx is None else state.ctx.policy
-        self.action.setText(texts.ui("record_failed") if failed or d is None
-                            else texts.action_text(d.action, policy))
+        self.action.setText(texts.ui("record_failed") if failed else action_line(state))
         self.reasons.setText("" if failed else reasons_text(state))
         self.person.setText("" if failed else person_line(state))
         self.inputs.setText("" if failed else inputs_line(state))

@@ -34,6 +34,7 @@ def test_manual_entry_is_recorded_and_shown(make_app: MakeApp) -> None:
     dialog.record.click()
     h.wait_screen("result")
     assert h.outcome() == "manual" and "36.6" in h.window.result.inputs.text()
+    assert h.window.result.action.text() == "已记录人工登记" and h.window.result.reasons.text() == "老年人"
     (event,) = h.events()
     assert (event.kind, event.manual_reason, event.temperature_c, event.hid) == ("manual", "elderly", 36.6, None)
 

@@ -69,3 +69,14 @@ def test_the_ts_file_matches_the_catalog() -> None:
 
 def _xml(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_every_outcome_has_its_icon_and_sound() -> None:
+    from checkpoint_app.gui.style import LOOKS
+
+    for outcome in Outcome:
+        look = LOOKS[outcome]
+        assert resource("icons", f"{look.icon}.svg").is_file() and resource("sounds", f"{look.sound}.wav").is_file()
+    staff = {LOOKS[o].sound for o in (Outcome.RED_HOSPITAL, Outcome.FEVER)}
+    assert len({LOOKS[Outcome.PASS].sound, LOOKS[Outcome.YELLOW].sound, LOOKS[Outcome.INVALID].sound,
+                LOOKS[Outcome.CANNOT_VERIFY].sound, *staff}) == 5

@@ -26,6 +26,7 @@ def test_green_pass_takes_four_keys_and_is_recorded_before_shown(make_app: MakeA
     h.qtbot.keyClick(prompt, Qt.Key.Key_Return)
     h.wait_screen("result")
     assert h.outcome() == "pass" and "准予通行" in h.window.result.action.text()
+    assert h.app.sound.last_played == "pass"
     assert shown == [1]  # the event was in the store when the decision reached the screen
     (event,) = h.events()
     assert (event.action, event.temperature_c, event.allow, event.hid is not None) == ("pass", 36.5, True, True)
@@ -96,6 +97,7 @@ def test_immediate_outcomes(make_app: MakeApp, label: str, outcome: str, action:
     assert h.outcome() == outcome and r.action.text() == action and not r.icon.pixmap().isNull()
     assert r.reasons.text()  # words, never colour alone
     assert len(h.events()) == 1
+    assert h.app.sound.last_played == {"yellow": "attention", "invalid": "invalid"}.get(outcome, "alarm")
 
 
 def test_invalid_reason_is_in_words(make_app: MakeApp) -> None:
