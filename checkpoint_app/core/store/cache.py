@@ -109,8 +109,8 @@ def _live_empty(conn: sqlite3.Connection) -> bool:
     return conn.execute(f"SELECT 1 FROM {LIVE} LIMIT 1").fetchone() is None
 
 
-def apply_page(conn: sqlite3.Connection, page: StatusPage) -> None:
-    """Apply one verified page whole (call inside a transaction)."""
+def apply_page(conn: sqlite3.Connection, page: StatusPage) -> bool:
+    """Apply one verified page whole (call inside a transaction); True when it built a new table."""
     stage_to = get_state(conn, STAGE_TO)
     cursor = get_state(conn, CURSOR) or 0
     if page.reset:
@@ -126,13 +126,14 @@ def apply_page(conn: sqlite3.Connection, page: StatusPage) -> None:
         _write(conn, LIVE, page.entries)
         _test_hook()
         set_state(conn, CURSOR, page.to)
-        return
+        return False
     _stage(conn, page.entries)
     _test_hook()
     if page.more:
         set_state(conn, STAGE_TO, page.to)
-    else:
-        _build_and_swap(conn, page.to)
+        return False
+    _build_and_swap(conn, page.to)
+    return True
 
 
 def _build_and_swap(conn: sqlite3.Connection, cursor: int) -> None:

@@ -22,6 +22,9 @@ CACHE_KIB = 32 * 1024
 def connect(path: Path) -> sqlite3.Connection:
     """A connection owned by the calling thread (sqlite3 enforces it: check_same_thread)."""
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    # Takes effect only on a new file (before its first table): lets a whole-cache build give
+    # back the space of its staged rows (Store.apply_status_page).
+    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
     conn.execute("PRAGMA journal_mode = WAL")
     # FULL: a scan event is on disk before record_event returns (spec section 7).
     conn.execute("PRAGMA synchronous = FULL")

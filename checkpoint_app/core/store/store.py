@@ -93,7 +93,9 @@ class Store:
         self._conn.execute("PRAGMA synchronous = NORMAL")
         try:
             with self.transaction() as conn:
-                cache.apply_page(conn, page)
+                built = cache.apply_page(conn, page)
+            if built:  # give the staged rows' pages back to the file system
+                self._conn.executescript("PRAGMA incremental_vacuum;")  # sqlite3_exec: runs it to the end
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
 
