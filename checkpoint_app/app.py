@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QtMsgType, Signal, Slot, qInstallMessageHandler
+from PySide6.QtCore import QObject, Qt, QTimer, QtMsgType, Signal, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.core import paths
@@ -259,6 +259,16 @@ class CheckpointApp(QObject):
         for worker in self.hardware:
             worker.start()  # type: ignore[attr-defined]
 
+    def catch_bugs(self) -> None:
+        """Route uncaught exceptions (PySide passes those of slots to sys.excepthook) to the
+        log with their traceback, and show "out of service" until a guard dismisses it."""
+
+        def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+            log.critical("bug: %s", kind.__name__, exc_info=(kind, exc, tb))  # type: ignore[arg-type]
+            QTimer.singleShot(0, self, self.controller.out_of_service)  # run it on the GUI thread
+
+        sys.excepthook = hook
+
     @Slot(str)
     def _on_code_typed(self, text: str) -> None:
         emit(self.code_submitted, text.strip(), time.monotonic())
@@ -345,6 +355,7 @@ def run(args: argparse.Namespace) -> int:
     app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk)
     window = app.start()
     app.start_hardware(qapp)  # type: ignore[arg-type]
+    app.catch_bugs()
     qapp.aboutToQuit.connect(app.shutdown)  # type: ignore[attr-defined]
     window.resize(1280, 800)
     if args.kiosk or app.settings.kiosk:

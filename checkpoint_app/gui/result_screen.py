@@ -96,7 +96,6 @@ class ResultScreen(ScaledScreen):
         lay.addLayout(bottom)
 
     def render(self, state: VisitState, remaining_s: int | None, failed: bool = False) -> None:
-        d = state.decision
         outcome = state.outcome or Outcome.REFUSED
         self.look = OUT_OF_SERVICE if failed else LOOKS.get(outcome, LOOKS[Outcome.REFUSED])
         self.setStyleSheet(f"#ResultScreen {{ background: {self.look.background}; }}"

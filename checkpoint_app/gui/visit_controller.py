@@ -145,10 +145,14 @@ class VisitController(QObject):
     @Slot(str)
     def _on_record_failed(self, event_id: str) -> None:
         if self.machine.state.awaiting == event_id:
-            self._failed = True  # nothing unrecorded is shown: an out-of-service screen instead
-            self.sound.play(OUT_OF_SERVICE.sound)
-            self._arm(None)
-            self._render()
+            self.out_of_service()  # nothing unrecorded is shown
+
+    def out_of_service(self) -> None:
+        """A record failed or a bug was caught: say so until a guard dismisses it, then go on."""
+        self._failed = True
+        self.sound.play(OUT_OF_SERVICE.sound)
+        self._arm(None)
+        self._render()
 
     # -- showing ---------------------------------------------------------------------------
     def _apply(self, step: Step) -> None:

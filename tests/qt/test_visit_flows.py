@@ -143,3 +143,26 @@ def test_busy_guard_is_not_interrupted_by_the_next_code(make_app: MakeApp) -> No
     h.type("36")
     h.qtbot.wait(50)  # let any (wrongly) accepted scan arrive before checking it did not
     assert h.app.machine.state.phase is Phase.PROMPT and h.window.prompt.keys == "36"
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_bug_shows_out_of_service_and_recovers(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from PySide6.QtCore import QTimer
+
+    h = make_app()
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    h.app.catch_bugs()
+
+    def broken_slot() -> None:
+        raise RuntimeError("a bug in a slot")
+
+    QTimer.singleShot(0, broken_slot)
+    h.wait_screen("result")
+    assert h.outcome() == "out_of_service" and "暂停服务" in h.window.result.action.text()
+    h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
+    h.wait_screen("scan")
+    h.show_code("yellow")  # and the checkpoint goes on
+    h.wait_screen("result")
+    assert h.outcome() == "yellow"
