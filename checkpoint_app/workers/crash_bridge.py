@@ -28,14 +28,15 @@ log = logging.getLogger("checkpoint.crash")
 class CrashBridge(QObject):
     crashed = Signal()
 
-    def __init__(self, show_out_of_service: Callable[[], None], *, restart_after_ms: int = 5000,
+    def __init__(self, show_out_of_service: Callable[[], None], *, restart_after_ms: int | None = 5000,
                  leave: Callable[[int], None] = QCoreApplication.exit, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._show = show_out_of_service
         self._leave = leave
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(restart_after_ms)
+        self._restart = restart_after_ms is not None
+        self._timer.setInterval(restart_after_ms or 0)
         self._timer.timeout.connect(self._on_restart_due)
         self.crashed.connect(self._on_crashed)  # queued when emitted from another thread
         self.handler: CrashHandler | None = None
@@ -59,7 +60,9 @@ class CrashBridge(QObject):
         except Exception:  # the screen itself is broken: restart sooner, it is the only cure
             log.exception("showing the out-of-service screen failed")
             self._timer.setInterval(0)
-        self._timer.start()
+            self._restart = True
+        if self._restart:
+            self._timer.start()
 
     def _on_restart_due(self) -> None:
         log.critical("restarting after a bug (exit code %d)", EXIT_RESTART)

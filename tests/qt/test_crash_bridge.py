@@ -48,3 +48,18 @@ def test_a_broken_screen_restarts_at_once(qtbot: QtBot, tmp_path: Path) -> None:
         qtbot.waitUntil(lambda: exits == [EXIT_RESTART], timeout=2000)
     finally:
         bridge.uninstall()
+
+
+def test_without_restart_it_only_shows_the_screen(qtbot: QtBot, tmp_path: Path) -> None:
+    shown: list[bool] = []
+    exits: list[int] = []
+    bridge = CrashBridge(lambda: shown.append(True), restart_after_ms=None, leave=exits.append)
+    bridge.install(RunMarker(tmp_path / "m.json"))
+    try:
+        with qtbot.waitSignal(bridge.crashed, timeout=1000):
+            threading.Thread(target=lambda: 1 / 0).start()
+        qtbot.waitUntil(lambda: shown == [True], timeout=1000)
+        qtbot.wait(50)
+    finally:
+        bridge.uninstall()
+    assert exits == []
