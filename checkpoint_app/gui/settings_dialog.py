@@ -91,12 +91,14 @@ class SettingsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
+        self.note = QLabel()
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self._on_save)
         lay = QVBoxLayout(self)
         lay.addWidget(scroll, 1)
+        lay.addWidget(self.note)
         lay.addWidget(self.error)
         lay.addWidget(self.save_button)
         self.resize(640, 600)
@@ -107,6 +109,7 @@ class SettingsDialog(QDialog):
         for name, label in self.labels.items():
             label.setText(texts.tr(texts.SETTING_LABELS[name]))
         self.save_button.setText(texts.ui("save"))
+        self.note.setText(texts.ui("restart_note"))
 
     def collect(self) -> Settings:
         """The edited settings; ValueError (naming the field) when one is out of its range."""

@@ -134,6 +134,7 @@ UI = {k: v for k, v in {
     "pin_locked": N("Locked: try again at {time}"),
     "ok": N("OK"),
     "save": N("Save"),
+    "restart_note": N("Camera, server and hardware changes apply at the next start."),
     "close": N("Close"),
     "today": N("Today"),
     "from": N("From"),

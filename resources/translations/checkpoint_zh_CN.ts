@@ -68,6 +68,10 @@
       <translation>摄像头启动中</translation>
     </message>
     <message>
+      <source>Camera, server and hardware changes apply at the next start.</source>
+      <translation>摄像头、服务器和硬件的更改在下次启动时生效。</translation>
+    </message>
+    <message>
       <source>Cancel (Esc)</source>
       <translation>取消 (Esc)</translation>
     </message>
