@@ -27,6 +27,7 @@ from checkpoint_app.core.trust.policy import parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.gui.admin import AdminFlows
+from checkpoint_app.gui.demo_video import DemoVideo
 from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
@@ -96,7 +97,7 @@ class CheckpointApp(QObject):
         self.decoder: DecodeWorker | None = None
         self.camera: CameraWorker | None = None
         self.sync: SyncWorker | None = None
-        self.demo_video: object | None = None
+        self.demo_video: DemoVideo | None = None
         self.hardware: list[QObject] = []
         self._stopped = False
 
@@ -164,7 +165,7 @@ class CheckpointApp(QObject):
     @Slot(object)
     def _on_store_status(self, status: object) -> None:
         self.window.status.store = status  # type: ignore[assignment]
-        self.window.status.render()
+        self.window.status.show_state()
 
     @Slot()
     def _on_store_ready(self) -> None:
@@ -183,12 +184,12 @@ class CheckpointApp(QObject):
     @Slot()
     def _on_sync_started(self) -> None:
         self.window.status.sync_state = "running"
-        self.window.status.render()
+        self.window.status.show_state()
 
     @Slot(object)
     def _on_sync_finished(self, outcome: SyncOutcome) -> None:
         self.window.status.sync_state = "ok" if outcome.ok else "failed"
-        self.window.status.render()
+        self.window.status.show_state()
 
     def _start_camera(self) -> None:
         decode_box: Mailbox[Frame] = Mailbox()
@@ -198,7 +199,7 @@ class CheckpointApp(QObject):
         self.decoder.start()
         if self.camera_spec == NO_CAMERA:
             self.window.status.camera_state = "stopped"
-            self.window.status.render()
+            self.window.status.show_state()
             return
         self.camera = CameraWorker(self._make_source, decode_box, self.preview_box)
         self.camera.state_changed.connect(self._on_camera_state)
@@ -212,13 +213,13 @@ class CheckpointApp(QObject):
             from checkpoint_app.gui.demo_video import demo_video
 
             self.demo_video = demo_video(self.data_dir.parent / "video")
-            spec = str(self.demo_video.path)  # type: ignore[attr-defined]
+            spec = str(self.demo_video.path)
         return open_source(spec, loop=True)
 
     @Slot(str)
     def _on_camera_state(self, state: str) -> None:
         self.window.status.camera_state = state
-        self.window.status.render()
+        self.window.status.show_state()
 
     @Slot()
     def _on_preview_ready(self) -> None:
@@ -356,7 +357,7 @@ def run(args: argparse.Namespace) -> int:
     window = app.start()
     app.start_hardware(qapp)  # type: ignore[arg-type]
     app.catch_bugs()
-    qapp.aboutToQuit.connect(app.shutdown)  # type: ignore[attr-defined]
+    qapp.aboutToQuit.connect(app.shutdown)
     window.resize(1280, 800)
     if args.kiosk or app.settings.kiosk:
         from PySide6.QtGui import QKeySequence, QShortcut
@@ -366,7 +367,7 @@ def run(args: argparse.Namespace) -> int:
         kiosk = KioskController(window, check_pin=app.admin.check_pin_blocking)
         QShortcut(QKeySequence("Ctrl+Shift+X"), window, kiosk.request_exit)  # leave: asks for the PIN
         kiosk.enable()
-        qapp.aboutToQuit.connect(kiosk.release)  # type: ignore[attr-defined]
+        qapp.aboutToQuit.connect(kiosk.release)
     else:
         window.show()
     code: int = qapp.exec()

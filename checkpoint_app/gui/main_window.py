@@ -52,13 +52,13 @@ class MainWindow(QMainWindow):
     def render_visit(self, state: VisitState, remaining_s: int | None, failed: bool = False) -> None:
         self._state, self._remaining, self._failed = state, remaining_s, failed
         if failed:
-            self.result.render(state, None, failed=True)
+            self.result.show_state(state, None, failed=True)
             self._show(self.result)
         elif state.phase is Phase.PROMPT:
-            self.prompt.render(state)
+            self.prompt.show_state(state)
             self._show(self.prompt)
         elif state.phase is Phase.RESULT:
-            self.result.render(state, remaining_s)
+            self.result.show_state(state, remaining_s)
             self._show(self.result)
         elif state.phase is Phase.SCANNING:
             self._show(self.scan)
@@ -72,12 +72,12 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Render every screen again in the language now installed."""
         self.setWindowTitle(texts.ui("window_title"))
-        self.scan.render(self.demo)
-        self.status.render()
+        self.scan.show_state(self.demo)
+        self.status.show_state()
         if self._state.phase is not Phase.SCANNING or self._failed:
             self.render_visit(self._state, self._remaining, self._failed)
 
-    def current_screen(self) -> QWidget:
+    def current_screen(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

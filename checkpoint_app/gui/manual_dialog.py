@@ -48,8 +48,8 @@ class ManualEntryDialog(QDialog):
         for w in (self.title, self.reason_label):
             lay.addWidget(w)
         lay.addLayout(grid)
-        for w in (self.display, self.keypad, self.error, self.record):
-            lay.addWidget(w)
+        for widget in (self.display, self.keypad, self.error, self.record):
+            lay.addWidget(widget)
         self.retranslate()
 
     def retranslate(self) -> None:

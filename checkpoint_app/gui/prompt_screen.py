@@ -32,7 +32,8 @@ class PromptScreen(ScaledScreen):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.keys = ""
         self._state = VisitState()
-        band = QFrame(objectName="band")
+        band = QFrame()
+        band.setObjectName("band")
         band.setStyleSheet(f"#band {{ background: {LOOKS[Outcome.PENDING].background}; }} QLabel {{ color: {WHITE}; }}")
         self.icon = QLabel()
         self.headline = self.scaled(QLabel(), 44, bold=True)
@@ -43,7 +44,8 @@ class PromptScreen(ScaledScreen):
         bl.addWidget(self.headline)
         bl.addWidget(self.action, 1)
         # The ID check sits beside the name and number it is about ("亮码、亮证").
-        id_box = QFrame(objectName="idbox")
+        id_box = QFrame()
+        id_box.setObjectName("idbox")
         id_box.setStyleSheet("#idbox { border: 4px solid #f5c400; border-radius: 12px; }")
         self.id_icon, self.check_id = QLabel(), self.scaled(QLabel(), 34, bold=True)
         self.person = self.scaled(QLabel(), 32)
@@ -88,7 +90,7 @@ class PromptScreen(ScaledScreen):
         inner.addLayout(body)
         lay.addLayout(inner, 1)
 
-    def render(self, state: VisitState) -> None:
+    def show_state(self, state: VisitState) -> None:
         if state.decision is not self._state.decision or state.rejected_temperature != self._state.rejected_temperature:
             self.keys = ""  # a new decision or a rejected value: start the entry afresh
         self._state = state

@@ -67,8 +67,8 @@ class ResultScreen(ScaledScreen):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the style sheet paints the colour
         self.look: Look = LOOKS[Outcome.PASS]
         self.icon = QLabel()
-        self.headline = self.scaled(QLabel(objectName="headline"), 72, bold=True)
-        self.action = self.scaled(QLabel(objectName="action"), 60, bold=True)
+        self.headline = self.scaled(QLabel(), 72, bold=True)
+        self.action = self.scaled(QLabel(), 60, bold=True)
         self.reasons = self.scaled(QLabel(), 32)
         self.person = self.scaled(QLabel(), 34)
         self.inputs = self.scaled(QLabel(), 32)
@@ -95,7 +95,7 @@ class ResultScreen(ScaledScreen):
         lay.addStretch(1)
         lay.addLayout(bottom)
 
-    def render(self, state: VisitState, remaining_s: int | None, failed: bool = False) -> None:
+    def show_state(self, state: VisitState, remaining_s: int | None, failed: bool = False) -> None:
         outcome = state.outcome or Outcome.REFUSED
         self.look = OUT_OF_SERVICE if failed else LOOKS.get(outcome, LOOKS[Outcome.REFUSED])
         self.setStyleSheet(f"#ResultScreen {{ background: {self.look.background}; }}"

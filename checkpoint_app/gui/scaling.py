@@ -23,7 +23,7 @@ class ScaledScreen(QWidget):
         self._sizes.append((widget, px, bold))
         if isinstance(widget, QLabel):
             widget.setWordWrap(True)
-        return widget  # type: ignore[return-value]
+        return widget
 
     def factor(self) -> float:
         return max(0.6, min(self.width() / BASE_W, self.height() / BASE_H))

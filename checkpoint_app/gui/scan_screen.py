@@ -74,7 +74,7 @@ class ScanScreen(ScaledScreen):
         lay.addWidget(self.preview, 1)
         lay.addLayout(row)
 
-    def render(self, demo: bool = False) -> None:
+    def show_state(self, demo: bool = False) -> None:
         self.hint.setText(texts.ui("scan_hint"))
         self.demo.setText(texts.ui("demo"))
         self.demo.setVisible(demo)

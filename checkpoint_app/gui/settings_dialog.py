@@ -44,7 +44,7 @@ def _editor(name: str, value: object) -> Editor:
         return check
     if isinstance(value, (int, float)):
         spin: QSpinBox | QDoubleSpinBox = QSpinBox() if isinstance(value, int) else QDoubleSpinBox()
-        spin.setRange(meta["lo"], meta["hi"])  # type: ignore[arg-type]
+        spin.setRange(meta["lo"], meta["hi"])
         spin.setValue(value)  # type: ignore[arg-type]
         return spin
     line = QLineEdit(str(value).encode("unicode_escape").decode() if name == "gate_serial_command" else str(value))

@@ -87,7 +87,7 @@ class StatsDialog(QDialog):
     def _on_events_loaded(self, events: tuple[ScanEvent, ...]) -> None:
         self.events = events
         self.stats = compute(events, None, self.fever_threshold_c)
-        self.render()
+        self.show_state()
 
     def retranslate(self) -> None:
         self.setWindowTitle(texts.ui("statistics"))
@@ -95,9 +95,9 @@ class StatsDialog(QDialog):
         self.to_label.setText(texts.ui("to"))
         self.today.setText(texts.ui("today"))
         self.export.setText(texts.ui("export_csv"))
-        self.render()
+        self.show_state()
 
-    def render(self) -> None:
+    def show_state(self) -> None:
         s = self.stats
         if s is None:
             return

@@ -35,7 +35,7 @@ class StatusBarWidget(QStatusBar):
         self.camera_state, self.sync_state = "starting", "off"
         self.store: StoreStatus | None = None
 
-    def render(self) -> None:
+    def show_state(self) -> None:
         _chip(self.camera, texts.tr(texts.CAMERA_STATES[self.camera_state]), _CAMERA_COLOURS[self.camera_state])
         _chip(self.sync, texts.tr(texts.SYNC_STATES[self.sync_state]), _SYNC_COLOURS[self.sync_state])
         s = self.store

@@ -27,7 +27,7 @@ def _emit_steals_a_reference() -> bool:
     probe = _Probe()
     before = sys.getrefcount(True)
     for _ in range(16):
-        if probe.fired.emit() is not True:
+        if probe.fired.emit() is not True:  # type: ignore[func-returns-value]
             return False
     lost = before - sys.getrefcount(True)
     for _ in range(max(lost, 0)):
@@ -39,6 +39,6 @@ BROKEN = _emit_steals_a_reference()
 
 
 def emit(signal: SignalInstance, *args: Any) -> None:
-    result = signal.emit(*args)
+    result = signal.emit(*args)  # type: ignore[func-returns-value]
     if BROKEN and isinstance(result, bool):
         _incref(result)

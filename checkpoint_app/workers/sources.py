@@ -18,7 +18,7 @@ log = logging.getLogger("checkpoint.camera")
 
 
 class FrameSource(Protocol):
-    fps: float
+    fps: float | None
 
     def open(self) -> bool: ...
     def read(self) -> np.ndarray | None: ...
@@ -30,7 +30,8 @@ class _CvSource:
     """A webcam index, a video file (looped, for the demo) or a stream URL through OpenCV."""
 
     def __init__(self, spec: str, loop: bool) -> None:
-        self.spec, self.loop, self.fps = spec, loop, 30.0
+        self.spec, self.loop = spec, loop
+        self.fps: float | None = 30.0
         self._cap: Any = None
 
     def open(self) -> bool:
@@ -65,10 +66,7 @@ def open_source(spec: str, *, loop: bool = False) -> FrameSource:
         from checkpoint_app.hardware.sources import open_source as scanner_open_source
     except ImportError:
         return _CvSource(spec, loop)
-    try:
-        source: FrameSource = scanner_open_source(spec, loop=loop)  # type: ignore[call-arg]
-    except TypeError:
-        source = scanner_open_source(spec)
+    source: FrameSource = scanner_open_source(spec, loop=loop)
     return source
 
 
