@@ -7,12 +7,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from checkpoint_app.core.visit import Outcome, VisitState
+from checkpoint_app.core.visit import Outcome, VisitState, parse_keyed_temperature
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.keypad import ENTER, KeypadWidget, edit
 from checkpoint_app.gui.result_screen import person_line
-from checkpoint_app.gui.scaling import ScaledScreen
+from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen
 from checkpoint_app.gui.style import LOOKS, WHITE
 from checkpoint_app.workers.signals import emit
 
@@ -36,8 +36,8 @@ class PromptScreen(ScaledScreen):
         band.setObjectName("band")
         band.setStyleSheet(f"#band {{ background: {LOOKS[Outcome.PENDING].background}; }} QLabel {{ color: {WHITE}; }}")
         self.icon = QLabel()
-        self.headline = self.scaled(QLabel(), 44, bold=True)
-        self.action = self.scaled(QLabel(), 44, bold=True)
+        self.headline = self.scaled(HeavyLabel(), 44, bold=True)
+        self.action = self.scaled(HeavyLabel(), 44, bold=True)
         bl = QHBoxLayout(band)
         bl.setSpacing(32)
         bl.addWidget(self.icon)
@@ -56,7 +56,7 @@ class PromptScreen(ScaledScreen):
         il.addLayout(row)
         il.addWidget(self.person)
         self.hint = self.scaled(QLabel(), 24)
-        self.display = self.scaled(QLabel(), 72, bold=True)
+        self.display = self.scaled(HeavyLabel(), 72, bold=True)
         self.display.setObjectName("display")
         self.error = self.scaled(QLabel(), 26, bold=True)
         self.error.setStyleSheet("color: #c62828;")
@@ -115,7 +115,11 @@ class PromptScreen(ScaledScreen):
 
     def _show_keys(self) -> None:
         temp = self._state.inputs.temperature_c
-        shown = self.keys or ("" if temp is None else f"{temp:.1f}")
+        typed = parse_keyed_temperature(self.keys)  # "365" shows as the 36.5 it will be taken for
+        if self.keys:
+            shown = self.keys if typed is None else f"{typed:.1f}"
+        else:
+            shown = "" if temp is None else f"{temp:.1f}"
         self.display.setText(f"{shown or '--.-'} °C")
 
     def _on_key(self, key: str) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from checkpoint_app.core.visit import Outcome, VisitState
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
-from checkpoint_app.gui.scaling import ScaledScreen
+from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen
 from checkpoint_app.gui.style import LOOKS, OUT_OF_SERVICE, Look
 
 
@@ -67,8 +67,8 @@ class ResultScreen(ScaledScreen):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the style sheet paints the colour
         self.look: Look = LOOKS[Outcome.PASS]
         self.icon = QLabel()
-        self.headline = self.scaled(QLabel(), 72, bold=True)
-        self.action = self.scaled(QLabel(), 60, bold=True)
+        self.headline = self.scaled(HeavyLabel(), 72, bold=True)
+        self.action = self.scaled(HeavyLabel(), 60, bold=True)
         self.reasons = self.scaled(QLabel(), 32)
         self.person = self.scaled(QLabel(), 34)
         self.inputs = self.scaled(QLabel(), 32)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 BASE_W, BASE_H = 1024, 768
 W = TypeVar("W", bound=QWidget)
+SYNTHETIC_BOLD_LIMIT_PX = 64
 
 
 class ScaledScreen(QWidget):
@@ -40,3 +42,25 @@ class ScaledScreen(QWidget):
 
     def rescaled(self, factor: float) -> None:
         """For subclasses: resize icons and the like."""
+
+
+class HeavyLabel(QLabel):
+    """A bold label that stays bold when large. Qt's FreeType engine stops synthesizing bold
+    at 64 px, and common CJK fonts (WenQuanYi Micro Hei) have no bold face, so a 1080p
+    headline would turn thin; above that size the text is drawn a few times, a pixel apart."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        px = self.font().pixelSize()
+        if not self.font().bold() or px < SYNTHETIC_BOLD_LIMIT_PX:
+            super().paintEvent(event)
+            return
+        p = QPainter(self)
+        p.setFont(self.font())
+        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        flags = int(self.alignment()) | int(Qt.TextFlag.TextWordWrap)
+        rect = self.contentsRect()
+        n = max(2, px // 18)  # about the stroke width a real bold face adds
+        for dx in range(n):
+            for dy in {0, n // 2}:
+                p.drawText(rect.translated(dx, dy), flags, self.text())
+        p.end()

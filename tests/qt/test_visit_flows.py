@@ -23,6 +23,7 @@ def test_green_pass_takes_four_keys_and_is_recorded_before_shown(make_app: MakeA
     shown: list[int] = []
     h.app.controller.decision_shown.connect(lambda *_: shown.append(len(h.events())))
     h.type("365")
+    assert prompt.display.text() == "36.5 °C"  # what the three digits will be taken for
     h.qtbot.keyClick(prompt, Qt.Key.Key_Return)
     h.wait_screen("result")
     assert h.outcome() == "pass" and "准予通行" in h.window.result.action.text()
