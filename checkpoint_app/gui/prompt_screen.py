@@ -116,10 +116,8 @@ class PromptScreen(ScaledScreen):
     def _show_keys(self) -> None:
         temp = self._state.inputs.temperature_c
         typed = parse_keyed_temperature(self.keys)  # "365" shows as the 36.5 it will be taken for
-        if self.keys:
-            shown = self.keys if typed is None else f"{typed:.1f}"
-        else:
-            shown = "" if temp is None else f"{temp:.1f}"
+        value = typed if self.keys else temp
+        shown = f"{value:.1f}" if value is not None else self.keys
         self.display.setText(f"{shown or '--.-'} °C")
 
     def _on_key(self, key: str) -> None:
