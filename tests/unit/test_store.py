@@ -182,3 +182,30 @@ def test_a_file_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
     with Store.open(tmp_path) as s:
         assert s.recovered_from is not None and s.pending_count() == 0
         assert s.recovered_from.read_bytes().startswith(b"this is not sqlite")
+
+
+def test_the_build_writes_in_short_transactions_that_let_other_writers_in(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkpoint_app.core.store import build
+
+    original = build._newest_rows
+    recorded: list[int] = []
+
+    def between_batches(path: Path):  # type: ignore[no-untyped-def]
+        for batch in original(path):
+            yield batch
+            # Another writer (the window's scan events) gets the lock at once between batches.
+            other = sqlite3.connect(path, timeout=0)
+            other.execute("INSERT INTO settings (key, value) VALUES (?, '1')", (f"probe{len(recorded)}",))
+            other.commit()
+            other.close()
+            recorded.append(len(batch))
+
+    monkeypatch.setattr(build, "BATCH", 2)
+    monkeypatch.setattr(build, "_newest_rows", between_batches)
+    people = [bytes([i]) * 16 for i in range(1, 8)]
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(StatusPage(0, 7, False, False, tuple((h, 1, (204,), 5, i + 1)
+                                                                 for i, h in enumerate(people))))
+        assert recorded == [2, 2, 2, 1] and s.cache_size() == 7 and s.cursor() == 7
+        assert s.get_setting("probe3") == 1

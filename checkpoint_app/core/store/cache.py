@@ -7,10 +7,10 @@ Small changes go straight into the live table. A whole cache (the first sync, or
 rebuild after a reset) is different: ten million rows arriving in `seq` order hit random
 places of a B-tree keyed by hid, and each page would rewrite thousands of 4 KiB pages.
 So those pages are appended to `status_stage` in arrival order (cheap, sequential), and
-the last page builds the new table in one sorted pass (the newest row per hid, removals
-dropped) and swaps it for the live one in the same transaction. Until then the old cache
-stays in use. An interrupted first sync resumes from its last staged page; an
-interrupted rebuild starts over, as the spec says."""
+the last page has them built into a new table in one sorted pass (build.py), which then
+replaces the live one in a single transaction. Until then the old cache stays in use.
+An interrupted first sync resumes from its last staged page; an interrupted rebuild
+starts over, as the spec says."""
 
 from __future__ import annotations
 
@@ -22,17 +22,12 @@ from pathlib import Path
 from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.store.errors import StoreError
 from checkpoint_app.core.store.packing import pack, unpack
-from checkpoint_app.core.store.schema import STATUS_DDL
 from checkpoint_app.core.sync.pages import Entry, StatusPage
 
 LIVE, SHADOW, STAGE = "status", "status_new", "status_stage"
 CURSOR, STAGE_TO, STAGE_KIND = "cursor", "stage_to", "stage_kind"
 FIRST_SYNC, REBUILD = 1, 2
 STAGE_DDL = f"CREATE TABLE {STAGE} (hid BLOB NOT NULL, st ANY, at INTEGER)"
-# The newest staged row per hid, in hid order, so the insert below appends to the B-tree.
-BUILD_SQL = (f"INSERT INTO {SHADOW} (hid, st, at) SELECT hid, st, at FROM (SELECT hid, st, at, row_number()"
-             f" OVER (PARTITION BY hid ORDER BY rowid DESC) AS newest FROM {STAGE}) WHERE newest = 1"
-             " AND st IS NOT NULL")
 
 
 def lookup(conn: sqlite3.Connection, hid: bytes) -> StatusEntry | None:
@@ -94,6 +89,7 @@ def resume_point(conn: sqlite3.Connection) -> int:
 
 
 def _start_stage(conn: sqlite3.Connection, kind: int) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
     conn.execute(f"DROP TABLE IF EXISTS {STAGE}")
     conn.execute(STAGE_DDL)
     set_state(conn, STAGE_KIND, kind)
@@ -110,7 +106,8 @@ def _live_empty(conn: sqlite3.Connection) -> bool:
 
 
 def apply_page(conn: sqlite3.Connection, page: StatusPage) -> bool:
-    """Apply one verified page whole (call inside a transaction); True when it built a new table."""
+    """Apply one verified page whole (call inside a transaction); True when it completed a
+    staged cache, which the caller then builds (build.py)."""
     stage_to = get_state(conn, STAGE_TO)
     cursor = get_state(conn, CURSOR) or 0
     if page.reset:
@@ -129,17 +126,12 @@ def apply_page(conn: sqlite3.Connection, page: StatusPage) -> bool:
         return False
     _stage(conn, page.entries)
     _test_hook()
-    if page.more:
-        set_state(conn, STAGE_TO, page.to)
-        return False
-    _build_and_swap(conn, page.to)
-    return True
+    set_state(conn, STAGE_TO, page.to)
+    return not page.more
 
 
-def _build_and_swap(conn: sqlite3.Connection, cursor: int) -> None:
-    conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
-    conn.execute(STATUS_DDL.format(name=SHADOW))
-    conn.execute(BUILD_SQL)
+def swap(conn: sqlite3.Connection, cursor: int) -> None:
+    """Put the built table in use, with its cursor (call inside a transaction)."""
     conn.execute(f"DROP TABLE {STAGE}")
     conn.execute(f"DROP TABLE {LIVE}")
     conn.execute(f"ALTER TABLE {SHADOW} RENAME TO {LIVE}")
@@ -154,6 +146,7 @@ def abandon_rebuild(conn: sqlite3.Connection, *, keep_first_sync: bool = False) 
     kind = get_state(conn, STAGE_KIND)
     if kind is None or (keep_first_sync and kind == FIRST_SYNC):
         return False
+    conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
     conn.execute(f"DROP TABLE IF EXISTS {STAGE}")
     set_state(conn, STAGE_TO, None)
     set_state(conn, STAGE_KIND, None)

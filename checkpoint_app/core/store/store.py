@@ -23,6 +23,7 @@ from checkpoint_app.core.paths import store_path
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.store import cache, outbox
+from checkpoint_app.core.store.build import build_and_swap
 from checkpoint_app.core.store.connection import open_checked
 from checkpoint_app.core.store.documents import StoredDocument, load_verified, put_document
 from checkpoint_app.core.store.errors import NotSyncedError
@@ -93,9 +94,11 @@ class Store:
         self._conn.execute("PRAGMA synchronous = NORMAL")
         try:
             with self.transaction() as conn:
-                built = cache.apply_page(conn, page)
-            if built:  # give the staged rows' pages back to the file system
-                self._conn.executescript("PRAGMA incremental_vacuum;")  # sqlite3_exec: runs it to the end
+                complete = cache.apply_page(conn, page)
+            if complete:
+                build_and_swap(self.path, self.transaction)
+                # Give the staged rows' pages back; executescript runs the pragma to its end.
+                self._conn.executescript("PRAGMA incremental_vacuum;")
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
 
