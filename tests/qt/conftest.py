@@ -40,9 +40,13 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
         window.resize(1280, 800)
         window.show()
         # Not waitSignal: that would connect straight into the store thread's emit.
-        qtbot.waitUntil(lambda: window.status.store is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.status.store is not None, timeout=15000)
         return Harness(app, qtbot)
 
     yield make
     for app in made:
         app.shutdown()
+        # No dangling threads or timers: every worker thread joined, the visit timers stopped.
+        assert not any(t.thread.isRunning() for t in app.threads)
+        assert app.decoder is None or not app.decoder.isRunning()
+        assert not app.controller._return.isActive() and not app.controller._tick.isActive()

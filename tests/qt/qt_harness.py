@@ -28,7 +28,7 @@ class Harness:
         assert self.app.decoder is not None
         emit(self.app.decoder.code_read, self.codes.get(label_or_text, label_or_text), time.monotonic())
 
-    def wait_screen(self, name: str, timeout: int = 3000) -> None:
+    def wait_screen(self, name: str, timeout: int = 5000) -> None:
         screens = {"scan": self.window.scan, "prompt": self.window.prompt, "result": self.window.result}
         self.qtbot.waitUntil(lambda: self.window.current_screen() is screens[name], timeout=timeout)
 
