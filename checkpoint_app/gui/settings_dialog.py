@@ -35,7 +35,8 @@ def _editor(name: str, value: object) -> Editor:
         box = QComboBox()
         for choice in meta["choices"]:
             label = texts.VENUE_TYPES.get(choice) if name == "venue_type" else None
-            box.addItem(texts.tr(label) if label else choice, choice)
+            shown = texts.LANGUAGE_NAMES.get(choice, choice) if name == "language" else choice
+            box.addItem(texts.tr(label) if label else shown, choice)
         box.setCurrentIndex(max(0, box.findData(value)))
         return box
     if isinstance(value, bool):

@@ -52,6 +52,7 @@ class StatsDialog(QDialog):
         self.date_from, self.date_to = QDateEdit(today), QDateEdit(today)
         for d in (self.date_from, self.date_to):
             d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
             d.dateChanged.connect(self.refresh)
         self.from_label, self.to_label = QLabel(), QLabel()
         self.today = QPushButton()

@@ -81,6 +81,7 @@ FRESHNESS = {"fresh": N("Data fresh"), "stale": N("Status data stale"), "too_old
 SYNC_STATES = {"idle": N("Sync idle"), "running": N("Syncing"), "ok": N("Synced"), "failed": N("Sync failed"),
                "off": N("No server")}
 
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each in its own language, never translated
 SETTING_LABELS = {
     "checkpoint_id": N("Checkpoint id"), "venue_id": N("Venue id"), "venue_type": N("Venue type"),
     "operator": N("Guard on duty"), "server_url": N("Server URL"), "token": N("Server token"),
