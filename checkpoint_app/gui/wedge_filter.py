@@ -10,6 +10,11 @@ logged by length only, since a fragment of a payload is personal data).
 A person therefore sees each typed key about `max_gap_ms` late, which nobody notices,
 and a 260-character scan never lands in the temperature field wherever the focus is.
 
+Gaps are measured with the keys' own timestamps (from the window system), not the time
+the GUI thread gets to them: a GUI stall in the middle of a burst queues the rest of it,
+and must neither stretch a gap nor let the hold timer, which Qt may run before the queued
+keys, end the burst early. So when the timer fires, queued events are delivered first.
+
 Signals:
     scanned(str): a complete burst ending in Enter; the payload without the Enter.
 """
@@ -44,10 +49,14 @@ class WedgeFilter(QObject):
     scanned = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, max_gap_ms: int = 50, min_length: int = 8,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] | None = None) -> None:
+        """`clock`: for tests; by default each key's window-system timestamp (monotonic time
+        for synthetic keys that carry none)."""
         super().__init__(parent)
         self._core = BurstClassifier(max_gap_s=max_gap_ms / 1000, min_length=min_length)
         self._clock = clock
+        self._keys_seen = 0
+        self._settling = False
         # One entry per held key press: the press, then the releases that came after it.
         self._held: list[tuple[QObject, list[QKeyEvent]]] = []
         self._replaying = False
@@ -76,14 +85,32 @@ class WedgeFilter(QObject):
             self._apply(self._core.flush())  # Backspace, Tab, Ctrl+...: a person is typing
             return False
         self._held.append((obj, [event.clone()]))
-        for result in self._core.key(char, self._clock()):
+        self._keys_seen += 1
+        for result in self._core.key(char, self._time_of(event)):
             self._apply(result)
         if self._held:
             self._timer.start()
         return True
 
+    def _time_of(self, event: QKeyEvent) -> float:
+        if self._clock is not None:
+            return self._clock()
+        stamp = event.timestamp()
+        return stamp / 1000 if stamp else time.monotonic()
+
     def _on_gap_elapsed(self) -> None:
-        self._apply(self._core.flush())
+        if self._settling:
+            return  # fired again while delivering queued keys: the outer call decides
+        seen = self._keys_seen
+        self._settling = True
+        try:
+            QCoreApplication.processEvents()  # keys queued behind this timer by a GUI stall
+        finally:
+            self._settling = False
+        if self._keys_seen == seen:
+            self._apply(self._core.flush())
+        elif self._held and not self._timer.isActive():
+            self._timer.start()
 
     def _apply(self, result: Result | None) -> None:
         if result is None:
@@ -115,8 +142,8 @@ def _candidate(event: QKeyEvent) -> str | None:
     """The character this key could contribute to a scan, or None if it cannot be one."""
     if event.modifiers() & ~_TYPING_MODIFIERS:
         return None
-    if event.key() in _ENTER_KEYS:
-        return ENTER
+    if event.key() in _ENTER_KEYS or event.text() in ("\r", "\n"):
+        return ENTER  # some scanners end with a Linefeed key (LF suffix) rather than Return
     text = event.text()
     if len(text) == 1 and text.isprintable():
         return text

@@ -90,3 +90,49 @@ def test_real_alt_f4_and_keys_under_a_window_manager(x11: X11) -> None:
         if app.poll() is None:
             app.kill()
             app.wait()
+
+
+WEDGE_APP = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit
+from checkpoint_app.gui.wedge_filter import WedgeFilter
+app = QApplication(sys.argv)
+if "--stall" in sys.argv:  # a GUI thread that stops for 120 ms out of every 150 (heavy repaints)
+    busy = QTimer(interval=150, timeout=lambda: time.sleep(0.12))
+    busy.start()
+field = QLineEdit()
+field.setWindowTitle("temperature")
+wedge = WedgeFilter()
+app.installEventFilter(wedge)
+wedge.scanned.connect(lambda text: print("scanned", text, flush=True))
+field.returnPressed.connect(lambda: (print("typed", field.text(), flush=True), field.clear()))
+field.show()
+QTimer.singleShot(500, lambda: print("ready", int(field.winId()), flush=True))
+sys.exit(app.exec())
+"""
+
+
+@pytest.mark.parametrize("stall", [False, True])
+def test_real_keyboard_bursts_and_typing(x11: X11, stall: bool) -> None:
+    """xdotool types through the X server like a USB keyboard, Shift for capitals included;
+    with `stall` the GUI thread keeps stopping in the middle of bursts."""
+    args = [sys.executable, "-c", WEDGE_APP] + (["--stall"] if stall else [])
+    app = subprocess.Popen(args, env=x11.env, stdout=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    assert app.stdout is not None
+    threading.Thread(target=lambda: [lines.put(line.strip()) for line in app.stdout], daemon=True).start()
+    payload = "JKM1:6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3/XIV0W23NTDEPWK G2EP4J0B"
+    try:
+        window = lines.get(timeout=30).split()[1]
+        x11.xdotool("windowfocus", "--sync", window)
+        x11.xdotool("type", "--delay", "150", "36.5\r")  # a guard on the keypad
+        assert lines.get(timeout=10) == "typed 36.5"
+        for suffix in ("\r", "\n"):  # a scanner, 3 ms a key, ending with Return or with Linefeed
+            x11.xdotool("type", "--delay", "3", payload + suffix)
+            assert lines.get(timeout=10) == f"scanned {payload}"
+        x11.xdotool("type", "--delay", "150", "37\r")
+        assert lines.get(timeout=10) == "typed 37"  # nothing of the scans leaked into the field
+    finally:
+        app.kill()
+        app.wait()
