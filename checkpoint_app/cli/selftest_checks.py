@@ -80,20 +80,15 @@ def check_crypto() -> tuple[str, str]:
 
 
 def check_store() -> tuple[str, str]:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = sqlite3.connect(Path(tmp) / "selftest.sqlite3")
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE outbox (id TEXT PRIMARY KEY, body TEXT)")
-            with db:
-                db.execute("INSERT INTO outbox VALUES (?, json(?))", ("e1", '{"action": "pass"}'))
-            (action,) = db.execute("SELECT json_extract(body, '$.action') FROM outbox").fetchone()
-        finally:
-            db.close()
-    if action != "pass":
-        raise CheckFailed("SQLite did not give back what it stored")
-    data = _data_dir()
-    return "ok", f"SQLite {sqlite3.sqlite_version} with WAL and JSON; data folder {data}"
+    from checkpoint_app.core.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp)) as store:
+        # the real store: schema and migrations, then a write that must read back
+        store.set_setting("selftest", {"written": "and read back"})
+        back = store.get_setting("selftest")
+    if back != {"written": "and read back"}:
+        raise CheckFailed(f"the store gave back {back!r}")
+    return "ok", f"store on SQLite {sqlite3.sqlite_version} opened, migrated, written, read; data folder {_data_dir()}"
 
 
 def _data_dir() -> str:

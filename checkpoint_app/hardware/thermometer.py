@@ -12,8 +12,11 @@ unit are tolerated (`T=36.5C`, `Body: 36.52 °C`). Any baud rate (default 9600).
              CS: the low byte of the sum of the first 8 bytes
 e.g. FE AC 24 32 00 00 00 00 00 is 36.50 °C in body mode. Commands end with the low byte
 of FA + the command byte. A module polled all day sees empty air as well as foreheads, so
-a reading counts only from `presence_min_c` up, and once per person: the next one is
-taken after the readings have fallen below that again.
+a reading counts once per person: the next one is taken after the readings have fallen
+below `presence_min_c` again.
+
+With either protocol a reading below `presence_min_c` (32 °C) is empty air or a wall, not
+a forehead (devices that stream readings send those all day), and is not passed on.
 
 Garbage (line noise, a wrong baud rate, a frame with a bad checksum) is dropped with a
 logged error and the reader resynchronises on the next line or frame header; nothing it
@@ -193,10 +196,14 @@ class Thermometer:
             self._accept(celsius)
 
     def _accept(self, celsius: float) -> None:
+        if celsius < self._presence_min_c:
+            self._present = False
+            log.debug("thermometer sees no forehead (%.2f °C)", celsius)  # a streaming device, empty air
+            return
         if self.protocol == "lu90614":
-            # polled: only a forehead arriving counts, once, not the wall or the same person again
-            was_present, self._present = self._present, celsius >= self._presence_min_c
-            if not self._present or was_present:
+            # polled all day: a forehead counts once, not the same person again at every poll
+            was_present, self._present = self._present, True
+            if was_present:
                 return
         log.debug("thermometer reading %.2f °C", celsius)  # health data: debug only
         self._on_reading(celsius)

@@ -159,3 +159,15 @@ def test_a_missing_port_does_not_stop_the_app(inbox: Inbox, running: list[Thermo
 def test_unknown_protocol_is_refused(inbox: Inbox) -> None:
     with pytest.raises(ValueError, match="line, lu90614"):
         Thermometer("/dev/null", "ascii", inbox.readings.put, inbox.errors.put)
+
+
+def test_a_streaming_line_device_reports_foreheads_not_air(inbox: Inbox, running: list[Thermometer]) -> None:
+    dev = PtyDevice()
+    start(running, inbox, dev.path, "line")
+    dev.send(b"T=24.1C\r\nT=24.3C\r\nT=36.4C\r\nT=36.4C\r\n")
+    assert inbox.reading() == 36.4
+    assert inbox.reading() == 36.4  # a line device measures on demand: a second reading is a re-measure
+    dev.send(b"T=23.9C\r\n37.1\r\n")
+    assert inbox.reading() == 37.1
+    assert inbox.readings.empty() and inbox.errors.empty()
+    dev.unplug()
