@@ -2,9 +2,10 @@
 
 Per frame, in order, stopping at the budget:
 1. zxing-cpp on the gray frame (about 1-5 ms at 720p): most frames end here.
-2. Regions of interest: symbols zxing located but could not decode, and where codes were
-   read in the last second (a tracked phone rarely jumps): crop, then the ROI ladder.
-3. The whole-frame ladder (upscale+sharpen for small or blurred codes, contrast, glare...).
+2. Regions of interest: symbols zxing located but could not decode, where codes were read
+   in the last second (a tracked phone rarely jumps), else blobs of code-like texture.
+3. One measured ladder of attempts on those regions and on the whole frame (upscaling,
+   sharpening, deblurring, contrast, other binarizers, zbar), each only if it still fits.
 4. Multi-frame fusion: the mean (noise) and minimum (moving glare) of aligned recent frames.
 
 The pipeline is stateful (tracking and fusion use earlier frames) and not thread-safe:
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from checkpoint_app.core.scanning import fusion
-from checkpoint_app.core.scanning.attempts import Attempt, full_frame_ladder, roi_ladder
+from checkpoint_app.core.scanning.attempts import Attempt, ladder
 from checkpoint_app.core.scanning.decoders import Hit, zxing
 from checkpoint_app.core.scanning.locate import texture_regions
 from checkpoint_app.core.scanning.preprocess import Gray, crop, to_gray
@@ -33,8 +34,7 @@ class ScanPipeline:
         self.budget_ms = budget_ms
         self.track_s = track_s
         self._clock = clock
-        self._full = full_frame_ladder()
-        self._roi = roi_ladder()
+        self._ladder = ladder()
         self._history = fusion.FrameHistory() if fuse else None
         self._tracked: list[tuple[float, Corners]] = []
 
@@ -67,31 +67,28 @@ class ScanPipeline:
 
     def _escalate(self, gray: Gray, t: float, found: dict[str, Corners], pending: list[Corners],
                   deadline: float) -> None:
-        rois = pending + [c for seen, c in self._tracked if t - seen <= self.track_s
-                          and not _overlaps(c, found.values())]
-        if not found and not rois:
-            rois = texture_regions(gray)
-        regions = [(sub, offset) for sub, offset in (crop(gray, c) for c in _dedupe(rois)) if sub.size]
-        if regions:
-            self._ladder(self._roi, regions, found, deadline)
-        if not found:
-            self._ladder(self._full, [(gray, (0, 0))], found, deadline)
+        tracked = [c for seen, c in self._tracked if t - seen <= self.track_s and not _overlaps(c, found.values())]
+        must = _dedupe(pending + tracked)  # regions that surely hold a code
+        rois = must if must or found else texture_regions(gray)
+        regions = [(sub, offset) for sub, offset in (crop(gray, c) for c in rois) if sub.size]
+        open_ = list(range(len(regions)))
+        for attempt in self._ladder:
+            if found and not (must and open_):
+                break
+            if attempt.name.startswith("roi-"):
+                for i in list(open_):
+                    if self._run(attempt, regions[i][0], found, deadline, regions[i][1]):
+                        open_.remove(i)
+            elif not found:
+                self._run(attempt, gray, found, deadline)
         if not found and self._history is not None:
             self._fuse(t, found, deadline)
 
-    def _ladder(self, ladder: Sequence[Attempt], regions: list[tuple[Gray, tuple[int, int]]],
-                found: dict[str, Corners], deadline: float) -> None:
-        """Attempt-major: every region gets the cheap attempts before any gets an expensive one."""
-        open_ = list(range(len(regions)))
-        for attempt in ladder:
-            for i in list(open_):
-                sub, offset = regions[i]
-                if self._clock() + attempt.estimate(sub.shape[0] * sub.shape[1]) / 1000.0 > deadline:
-                    continue  # a cheaper attempt further down may still fit
-                if _collect(attempt.run(sub), found, offset):
-                    open_.remove(i)
-            if not open_:
-                return
+    def _run(self, attempt: Attempt, gray: Gray, found: dict[str, Corners], deadline: float,
+             offset: tuple[int, int] = (0, 0)) -> bool:
+        if self._clock() + attempt.estimate(gray.shape[0] * gray.shape[1]) / 1000.0 > deadline:
+            return False  # a cheaper attempt further down may still fit
+        return _collect(attempt.run(gray, deadline), found, offset)
 
     def _fuse(self, t: float, found: dict[str, Corners], deadline: float) -> None:
         assert self._history is not None
