@@ -1,52 +1,24 @@
-"""The reference authority on 127.0.0.1 (port 0) in a thread, a fault-injecting proxy in
-front of it, and a socket that accepts and never answers. No mocks: every request is
-real HTTP over loopback, every store a real SQLite file under tmp_path."""
+"""Fixtures: the reference authority on 127.0.0.1 (port 0) in a thread, a fault-injecting
+proxy in front of it, a socket that accepts and never answers, and a store in tmp_path.
+No mocks: every request is real HTTP over loopback, every store a real SQLite file."""
 
 from __future__ import annotations
 
-import os
 import socket
-import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from sqlalchemy import select
+from sync_support import NOW, FaultProxy, Platform
 
-from checkpoint_app.authority.db import status_log
 from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
-from checkpoint_app.authority.server import ServerHandle, start_in_thread
-from checkpoint_app.core.codes.signature import PublicKey
+from checkpoint_app.authority.server import start_in_thread
 from checkpoint_app.core.store import Store
-from checkpoint_app.core.sync.client import SyncReport, sync_once
-from checkpoint_app.core.sync.http import Backoff
-
-# Real time: the HTTP Date header is the real clock, and clock_error compares with it.
-# Through the environment: pytest may import this module twice (as a conftest plugin and
-# from the tests), and both copies must agree.
-NOW = int(os.environ.setdefault("CHECKPOINT_TEST_NOW", str(int(time.time()))))
-FAST = Backoff(base_s=0.01, cap_s=0.05)
-
-
-@dataclass
-class Platform:
-    authority: Authority
-    handle: ServerHandle
-    token: str
-    keys: list[PublicKey]
-
-    @property
-    def url(self) -> str:
-        return self.handle.url
 
 
 @pytest.fixture
@@ -70,100 +42,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s = Store.open(tmp_path / "checkpoint")
     yield s
     s.close()
-
-
-def sync(store: Store, url: str, token: str, keys: list[PublicKey], now: int = NOW, **kw: Any) -> SyncReport:
-    kw.setdefault("attempts", 2)
-    kw.setdefault("backoff", FAST)
-    kw.setdefault("timeout", (2.0, 2.0))
-    return sync_once(store, url, token, keys, now=lambda: now, **kw)
-
-
-def expected_state(authority: Authority, upto: int | None = None) -> dict[bytes, tuple[int, tuple[int, ...], int]]:
-    """The cache that applying every log entry up to `upto`, in order, gives (spec 4.3)."""
-    state: dict[bytes, tuple[int, tuple[int, ...], int]] = {}
-    with authority.engine.connect() as conn:
-        query = select(status_log).order_by(status_log.c.seq)
-        if upto is not None:
-            query = query.where(status_log.c.seq <= upto)
-        for row in conn.execute(query):
-            reasons = tuple(int(r) for r in row.reasons.split(",")) if row.reasons else ()
-            if row.color == 0 and not reasons:
-                state.pop(row.hid, None)
-            else:
-                state[row.hid] = (row.color, reasons, row.effective_at)
-    return state
-
-
-def cache_state(path: Path) -> dict[bytes, tuple[int, tuple[int, ...], int]]:
-    """The store's live cache, read through a second connection."""
-    from checkpoint_app.core.store.packing import unpack
-
-    conn = sqlite3.connect(path)
-    try:
-        return {hid: (int(unpack(st)[0]), unpack(st)[1], at) for hid, st, at in conn.execute("SELECT * FROM status")}
-    finally:
-        conn.close()
-
-
-def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (read through a second connection): 'exactly as before'."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in sorted(tables)}
-    finally:
-        conn.close()
-
-
-Fault = Callable[[str, int, bytes], tuple[int, bytes] | None]
-
-
-class FaultProxy:
-    """Forwards to the authority; `fault(path, status, body)` may replace the answer."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
-        self.fault: Fault | None = None
-        self.requests: list[str] = []
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _forward(self, method: str) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                data = self.rfile.read(length) if length else None
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                resp = requests.request(method, proxy.upstream + self.path, data=data, headers=headers, timeout=10)
-                proxy.requests.append(f"{method} {self.path}")
-                status, body = resp.status_code, resp.content
-                changed = proxy.fault(self.path, status, body) if proxy.fault else None
-                if changed is not None:
-                    status, body = changed
-                self.send_response(status)
-                for key in ("ETag", "Content-Type"):
-                    if key in resp.headers and changed is None:
-                        self.send_header(key, resp.headers[key])
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self) -> None:
-                self._forward("GET")
-
-            def do_POST(self) -> None:
-                self._forward("POST")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -199,11 +77,3 @@ def silent_server() -> Iterator[str]:
         c.close()
     srv.close()
 
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Poll a condition of another process (a file, a row) until it holds or time runs out."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from sync_support import Platform, wait_for
 
 from checkpoint_app.authority import statuslog
 from checkpoint_app.authority.cli import main as authority_main
@@ -20,7 +21,6 @@ from checkpoint_app.authority.platform import Authority
 from checkpoint_app.core.sync.pages import parse_status_page
 from checkpoint_app.core.trust.documents import open_document
 from checkpoint_app.resources import resource
-from tests.e2e.conftest import Platform, wait_for
 
 KEY = str(demo_keys_dir() / "distribution.pem")
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 
+from sync_support import NOW, Platform, cache_state, expected_state, sync
+
 from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.authority.issuing import issue
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.core.checkpoint import Inputs, decide, scan
 from checkpoint_app.core.codes.claims import Color, HealthCode
 from checkpoint_app.core.store import Store
-from tests.e2e.conftest import NOW, Platform, cache_state, expected_state, sync
 
 
 def _changes(n: int, start: int = 0, color: int = 2) -> list[tuple[bytes, int, tuple[int, ...], int]]:

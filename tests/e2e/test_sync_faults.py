@@ -8,6 +8,7 @@ from typing import Any
 
 import cbor2
 import pytest
+from sync_support import NOW, FaultProxy, Platform, cache_state, expected_state, snapshot, sync
 
 from checkpoint_app.authority.demo_server import _trust_list
 from checkpoint_app.authority.documents import sign_json
@@ -16,7 +17,6 @@ from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError
 from checkpoint_app.core.trust.documents import open_document, sign_document
 from checkpoint_app.resources import resource
-from tests.e2e.conftest import NOW, FaultProxy, Platform, cache_state, expected_state, snapshot, sync
 
 
 def _resign_page(key: Any, body: bytes, change: Callable[[dict[str, Any]], None]) -> bytes:

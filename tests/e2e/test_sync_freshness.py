@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sync_support import NOW, Platform, sync
+
 from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes
 from checkpoint_app.core.checkpoint import Inputs, decide, scan
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.store import Store
-from tests.e2e.conftest import NOW, Platform, sync
 
 DAY = 86400
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from sync_support import NOW, FaultProxy, Platform, cache_state, expected_state, snapshot, sync
+
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError
-from tests.e2e.conftest import NOW, FaultProxy, Platform, cache_state, expected_state, snapshot, sync
 
 
 def _compact_past(platform: Platform) -> list[bytes]:

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import func, select
+from sync_support import NOW, FaultProxy, Platform, sync
 
 from checkpoint_app.authority.db import scans
 from checkpoint_app.core.events import ScanEvent, new_event_id
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError
-from tests.e2e.conftest import NOW, FaultProxy, Platform, sync
 
 
 def event(ts: int = NOW - 60, **kw: Any) -> ScanEvent:
