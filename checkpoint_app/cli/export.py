@@ -69,7 +69,10 @@ def run(a: argparse.Namespace) -> int:
     if a.out is None:
         _write(rows, a.format, sys.stdout)
     else:
-        with a.out.open("w", encoding="utf-8", newline="") as f:
-            _write(rows, a.format, f)
+        try:
+            with a.out.open("w", encoding="utf-8", newline="") as f:
+                _write(rows, a.format, f)
+        except OSError as exc:
+            raise UsageError(f"cannot write {a.out}: {exc.strerror}") from None
         sys.stderr.write(f"{len(rows)} scan events written to {a.out}\n")
     return EXIT_OK

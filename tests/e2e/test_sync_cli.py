@@ -63,6 +63,11 @@ def test_usage_and_sync_errors_are_one_line_with_the_right_exit(platform: Platfo
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "TIMEOUT" in err
     assert main(["sync", "--once", "--server", "ftp://x", "--data-dir", data]) == 2
+    assert main(["sync", "--once", "--root-key", str(tmp_path / "missing.pem"), "--data-dir", data]) == 2
+    assert "missing.pem is not a readable PEM public key" in capsys.readouterr().err
+    assert main(["export", "--from", "2020-01-01", "--to", "2020-01-02", "--out", str(tmp_path / "no" / "x.csv"),
+                 "--data-dir", data]) == 2
+    assert "cannot write" in capsys.readouterr().err
 
 
 def test_sync_from_an_exported_folder(platform: Platform, tmp_path: Path,
