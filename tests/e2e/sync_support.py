@@ -109,8 +109,8 @@ class FaultProxy:
                 data = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
                 resp = requests.request(method, proxy.upstream + self.path, data=data, headers=headers, timeout=10)
-                proxy.requests.append(f"{method} {self.path}")
                 status, body = resp.status_code, resp.content
+                proxy.requests.append(f"{method} {self.path} {status}")
                 changed = proxy.fault(self.path, status, body) if proxy.fault else None
                 if changed is not None:
                     status, body = changed

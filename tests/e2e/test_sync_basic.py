@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from sync_support import NOW, Platform, cache_state, expected_state, sync
+from sync_support import NOW, FaultProxy, Platform, cache_state, expected_state, sync
 
 from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.authority.issuing import issue
@@ -39,6 +39,13 @@ def test_incremental_sync_fetches_only_the_changes(platform: Platform, store: St
     assert cache_state(store.path) == expected_state(platform.authority)
     again = sync(store, platform.url, platform.token, platform.keys)
     assert again.ok and again.entries == 0 and again.cursor == 11
+
+
+def test_unchanged_documents_are_not_fetched_again(platform: Platform, proxy: FaultProxy, store: Store) -> None:
+    assert sync(store, proxy.url, platform.token, platform.keys).ok
+    proxy.requests.clear()
+    assert sync(store, proxy.url, platform.token, platform.keys).ok
+    assert proxy.requests[:2] == ["GET /v1/trust-list 304", "GET /v1/policy 304"]
 
 
 def test_paging_across_many_pages(platform: Platform, store: Store) -> None:

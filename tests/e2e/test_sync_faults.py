@@ -158,6 +158,6 @@ def test_an_interrupted_first_sync_resumes_where_it_stopped(platform: Platform, 
     seen.clear()
     proxy.requests.clear()
     assert sync(store, proxy.url, platform.token, platform.keys).ok
-    assert next(r for r in proxy.requests if "/v1/status" in r) == "GET /v1/status?since=100"
+    assert next(r for r in proxy.requests if "/v1/status" in r) == "GET /v1/status?since=100 200"
     assert store.cursor() == 124
     assert cache_state(store.path) == expected_state(platform.authority)
