@@ -37,7 +37,7 @@ from checkpoint_app.workers.camera_worker import CameraWorker
 from checkpoint_app.workers.decode_worker import DecodeWorker
 from checkpoint_app.workers.frames import Frame, PreviewFrame
 from checkpoint_app.workers.mailbox import Mailbox
-from checkpoint_app.workers.signals import emit
+from checkpoint_app.workers.refcounts import pin_singletons
 from checkpoint_app.workers.sources import FrameSource, make_pipeline, open_source
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
@@ -87,6 +87,7 @@ class CheckpointApp(QObject):
         """`bundled_documents`: decide in file mode with the documents in resources until a
         sync (default: only in the demo)."""
         super().__init__()
+        pin_singletons()  # before the first repaint: see workers/refcounts.py
         self.settings_path, self.data_dir, self.demo, self.kiosk = settings_path, data_dir, demo, kiosk
         self.bundled_documents = demo if bundled_documents is None else bundled_documents
         self.settings = settings_mod.load(settings_path)
@@ -272,7 +273,7 @@ class CheckpointApp(QObject):
 
     @Slot(str)
     def _on_code_typed(self, text: str) -> None:
-        emit(self.code_submitted, text.strip(), time.monotonic())
+        self.code_submitted.emit(text.strip(), time.monotonic())
 
     def _forget_codes(self) -> None:
         if self.decoder is not None:

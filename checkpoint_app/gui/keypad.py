@@ -6,8 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
-from checkpoint_app.workers.signals import emit
-
 KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "back")
 BACK, ENTER = "back", "enter"
 
@@ -28,7 +26,7 @@ class KeypadWidget(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the screen keeps the keyboard focus
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             b.setMinimumSize(64, 56)
-            b.clicked.connect(lambda _=False, k=key: emit(self.key_pressed, k))
+            b.clicked.connect(lambda _=False, k=key: self.key_pressed.emit(k))
             if key == ENTER:
                 grid.addWidget(b, 4, 0, 1, 3)
             else:

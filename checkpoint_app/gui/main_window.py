@@ -13,7 +13,6 @@ from checkpoint_app.gui.prompt_screen import PromptScreen
 from checkpoint_app.gui.result_screen import ResultScreen
 from checkpoint_app.gui.scan_screen import ScanScreen
 from checkpoint_app.gui.status_bar import StatusBarWidget
-from checkpoint_app.workers.signals import emit
 
 _RESULT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Space)
 
@@ -84,18 +83,18 @@ class MainWindow(QMainWindow):
         key = event.key()
         on_scan = self.stack.currentWidget() is self.scan
         if on_scan and key == Qt.Key.Key_F2:
-            emit(self.manual_requested)
+            self.manual_requested.emit()
         elif on_scan and key == Qt.Key.Key_F3:
-            emit(self.stats_requested)
+            self.stats_requested.emit()
         elif on_scan and key == Qt.Key.Key_F4:
-            emit(self.settings_requested)
+            self.settings_requested.emit()
         elif key == Qt.Key.Key_F5:
-            emit(self.language_requested)
+            self.language_requested.emit()
         elif self.stack.currentWidget() is self.result and key in _RESULT_KEYS:
-            emit(self.result.dismissed)
+            self.result.dismissed.emit()
         else:
             super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        emit(self.close_requested)
+        self.close_requested.emit()
         super().closeEvent(event)

@@ -10,7 +10,6 @@ from checkpoint_app.core.events import MANUAL_REASONS
 from checkpoint_app.core.visit import parse_keyed_temperature
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.keypad import ENTER, KeypadWidget, edit
-from checkpoint_app.workers.signals import emit
 
 
 class ManualEntryDialog(QDialog):
@@ -78,7 +77,7 @@ class ManualEntryDialog(QDialog):
         temp = parse_keyed_temperature(self.keys) if self.keys else None
         if self.keys and temp is None:
             return
-        emit(self.entry_made, self.reason(), temp)
+        self.entry_made.emit(self.reason(), temp)
 
     def temperature_rejected(self, value: float, lo: float, hi: float) -> None:
         self.keys = ""

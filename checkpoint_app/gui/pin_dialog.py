@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayo
 
 from checkpoint_app.core.settings import PinGuard, PinResult
 from checkpoint_app.gui import texts
-from checkpoint_app.workers.signals import emit
 
 
 class PinDialog(QDialog):
@@ -61,7 +60,7 @@ class PinDialog(QDialog):
         self.edit.clear()
         if self.setting_new:
             if 4 <= len(pin) <= 8:
-                emit(self.pin_accepted, pin)
+                self.pin_accepted.emit(pin)
                 self.accept()
             return
         if self.checking:
@@ -69,14 +68,14 @@ class PinDialog(QDialog):
         # scrypt takes ~70 ms on purpose: off the GUI thread, so the preview never stalls.
         self.checking = True
         self.edit.setEnabled(False)
-        QThreadPool.globalInstance().start(lambda: emit(self._checked, self.guard.check(pin, self.stored)))
+        QThreadPool.globalInstance().start(lambda: self._checked.emit(self.guard.check(pin, self.stored)))
 
     @Slot(object)
     def _on_checked(self, result: PinResult) -> None:
         self.checking = False
         self.edit.setEnabled(True)
         if result.ok:
-            emit(self.pin_accepted, "")
+            self.pin_accepted.emit("")
             self.accept()
         elif not self._show_lock():
             self.message.setText(texts.ui("pin_wrong", n=result.failures_left))

@@ -14,7 +14,6 @@ from checkpoint_app.gui.keypad import ENTER, KeypadWidget, edit
 from checkpoint_app.gui.result_screen import person_line
 from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen
 from checkpoint_app.gui.style import LOOKS, WHITE
-from checkpoint_app.workers.signals import emit
 
 _KEYS = {Qt.Key.Key_Backspace: "back", Qt.Key.Key_Return: ENTER, Qt.Key.Key_Enter: ENTER, Qt.Key.Key_Period: "."}
 
@@ -73,8 +72,8 @@ class PromptScreen(ScaledScreen):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setMinimumHeight(60)
             buttons.addWidget(b)
-        self.no_mask.clicked.connect(lambda: emit(self.mask_marked, False))
-        self.mask_on.clicked.connect(lambda: emit(self.mask_marked, True))
+        self.no_mask.clicked.connect(lambda: self.mask_marked.emit(False))
+        self.mask_on.clicked.connect(lambda: self.mask_marked.emit(True))
         self.cancel.clicked.connect(self.cancelled)
         left.addLayout(buttons)
         self.keypad = KeypadWidget()
@@ -124,7 +123,7 @@ class PromptScreen(ScaledScreen):
         if key == ENTER:
             if self.keys:
                 keys, self.keys = self.keys, ""
-                emit(self.temperature_entered, keys)
+                self.temperature_entered.emit(keys)
             return
         self.keys = edit(self.keys, key)
         self._show_keys()
@@ -136,11 +135,11 @@ class PromptScreen(ScaledScreen):
         elif key in _KEYS:
             self._on_key(_KEYS[Qt.Key(key)])
         elif key == Qt.Key.Key_M:
-            emit(self.mask_marked, False)
+            self.mask_marked.emit(False)
         elif key == Qt.Key.Key_K:
-            emit(self.mask_marked, True)
+            self.mask_marked.emit(True)
         elif key == Qt.Key.Key_Escape:
-            emit(self.cancelled)
+            self.cancelled.emit()
         else:
             super().keyPressEvent(event)
 

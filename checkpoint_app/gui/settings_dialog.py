@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from checkpoint_app.core.settings import SCHEMA, Settings, check_value, hash_pin
 from checkpoint_app.gui import texts
-from checkpoint_app.workers.signals import emit
 
 Editor = QComboBox | QCheckBox | QSpinBox | QDoubleSpinBox | QLineEdit
 
@@ -128,5 +127,5 @@ class SettingsDialog(QDialog):
         except ValueError as exc:
             self.error.setText(str(exc))
             return
-        emit(self.saved, new)
+        self.saved.emit(new)
         self.accept()

@@ -24,7 +24,6 @@ from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.stats import Statistics, compute, to_csv
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.bar_chart import BarChartWidget
-from checkpoint_app.workers.signals import emit
 
 
 def _ts(day: QDate, end: bool) -> int:
@@ -78,7 +77,7 @@ class StatsDialog(QDialog):
         self.retranslate()
 
     def refresh(self) -> None:
-        emit(self.events_requested, _ts(self.date_from.date(), False), _ts(self.date_to.date(), True))
+        self.events_requested.emit(_ts(self.date_from.date(), False), _ts(self.date_to.date(), True))
 
     def _on_today(self) -> None:
         self.date_from.setDate(QDate.currentDate())
@@ -120,7 +119,7 @@ class StatsDialog(QDialog):
     def export_to(self, path: Path) -> None:
         path.write_text(to_csv(self.events), encoding="utf-8")
         self.message.setText(texts.ui("exported", n=len(self.events), path=path))
-        emit(self.exported, str(path), len(self.events))
+        self.exported.emit(str(path), len(self.events))
 
 
 

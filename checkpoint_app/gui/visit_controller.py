@@ -18,7 +18,6 @@ from checkpoint_app.core.visit import STAFF_OUTCOMES, Outcome, Phase, Step, Visi
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
 from checkpoint_app.gui.style import LOOKS, OUT_OF_SERVICE
-from checkpoint_app.workers.signals import emit
 from checkpoint_app.workers.values import ScanResult
 
 log = logging.getLogger("checkpoint.visit")
@@ -157,7 +156,7 @@ class VisitController(QObject):
     # -- showing ---------------------------------------------------------------------------
     def _apply(self, step: Step) -> None:
         for event in step.records:
-            emit(self.record_requested, event)
+            self.record_requested.emit(event)
         if step.state.phase is Phase.RECORDING:
             return  # shown when recorded
         self._enter_screen()
@@ -178,10 +177,10 @@ class VisitController(QObject):
                 self._arm(s.timeout_staff_s or None)
             else:
                 self._arm(s.timeout_refused_s)
-            emit(self.decision_shown, self._t_frame, time.monotonic())
+            self.decision_shown.emit(self._t_frame, time.monotonic())
             allowed = st.manual.allow if st.manual is not None else st.decision is not None and st.decision.allow
             if st.phase is Phase.RESULT and allowed:
-                emit(self.entry_allowed)
+                self.entry_allowed.emit()
         self._render()
 
     def _arm(self, seconds: float | None) -> None:

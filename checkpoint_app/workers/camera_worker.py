@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from checkpoint_app.workers.frames import Frame, PreviewFrame, owned, to_qimage
 from checkpoint_app.workers.mailbox import Mailbox
-from checkpoint_app.workers.signals import emit
 from checkpoint_app.workers.sources import FrameSource
 
 log = logging.getLogger("checkpoint.camera")
@@ -45,7 +44,7 @@ class CameraWorker(QObject):
         if state != self.state:
             self.state = state
             log.info("camera %s", state)
-            emit(self.state_changed, state)
+            self.state_changed.emit(state)
 
     @Slot()
     def start(self) -> None:
@@ -93,7 +92,7 @@ class CameraWorker(QObject):
             self.frame_log.append((self._index, t))
         self._decode_box.put(Frame(owned(image), t, self._index))
         if self._preview_box.put(PreviewFrame(to_qimage(image), t, self._index)):
-            emit(self.preview_ready)
+            self.preview_ready.emit()
 
     def _drop_source(self) -> None:
         if self._timer is not None:

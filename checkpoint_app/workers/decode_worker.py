@@ -12,7 +12,6 @@ from PySide6.QtCore import QThread, Signal
 from checkpoint_app.core.scanning.stabilizer import Stabilizer
 from checkpoint_app.workers.frames import Frame
 from checkpoint_app.workers.mailbox import Mailbox
-from checkpoint_app.workers.signals import emit
 
 log = logging.getLogger("checkpoint.decode")
 
@@ -56,6 +55,6 @@ class DecodeWorker(QThread):
                 log.exception("decoding frame %d failed", frame.index)
                 continue
             self.frames += 1
-            emit(self.frame_decoded, float(result.ms))
+            self.frame_decoded.emit(float(result.ms))
             for code in self._stabilizer.feed(result.codes, frame.t):
-                emit(self.code_read, code.text, frame.t)
+                self.code_read.emit(code.text, frame.t)

@@ -18,7 +18,6 @@ from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import EmptyCache
 from checkpoint_app.core.store.store import NotSyncedError, Store
-from checkpoint_app.workers.signals import emit
 from checkpoint_app.workers.values import ScanResult, StoreStatus, freshness_level
 
 log = logging.getLogger("checkpoint.store")
@@ -62,13 +61,13 @@ class StoreWorker(QObject):
             self._store = Store.open(self._data_dir)
         except Exception as exc:  # disk full, permissions: a calm message, not a crash
             log.exception("cannot open the store in %s", self._data_dir)
-            emit(self.failed, type(exc).__name__)
+            self.failed.emit(type(exc).__name__)
             return
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_status_due)
         self._timer.start(STATUS_MS)
         self._load_context()
-        emit(self.ready)
+        self.ready.emit()
         self._on_status_due()
 
     def _load_context(self) -> Context:
@@ -98,7 +97,7 @@ class StoreWorker(QObject):
             return
         ctx = self._context()
         s = scan(text, ctx, int(self._clock()))
-        emit(self.scanned, ScanResult(text, s, dataclasses.replace(ctx, cache=EmptyCache()), t_frame))
+        self.scanned.emit(ScanResult(text, s, dataclasses.replace(ctx, cache=EmptyCache()), t_frame))
 
     @Slot(object)
     def _on_record_requested(self, event: ScanEvent) -> None:
@@ -107,14 +106,14 @@ class StoreWorker(QObject):
             self._store.record_event(event)
         except Exception:
             log.exception("recording event %s failed", event.event_id)
-            emit(self.record_failed, event.event_id)
+            self.record_failed.emit(event.event_id)
             return
-        emit(self.recorded, event.event_id)
+        self.recorded.emit(event.event_id)
 
     @Slot(int, int)
     def _on_events_requested(self, ts_from: int, ts_to: int) -> None:
         if self._store is not None:
-            emit(self.events_loaded, tuple(self._store.events_between(ts_from, ts_to)))
+            self.events_loaded.emit(tuple(self._store.events_between(ts_from, ts_to)))
 
     @Slot()
     def _on_synced(self) -> None:
@@ -130,7 +129,7 @@ class StoreWorker(QObject):
         times = self._store.sync_times()
         f = Freshness() if self._file_mode else ctx.freshness
         level = freshness_level(f, synced=times.local is not None, file_mode=self._file_mode)
-        emit(self.status_changed, StoreStatus(self._store.pending_count(), times.local, f, level, f.clock_error))
+        self.status_changed.emit(StoreStatus(self._store.pending_count(), times.local, f, level, f.clock_error))
 
     @Slot()
     def stop(self) -> None:

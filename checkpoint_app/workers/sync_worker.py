@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.store.store import Store
-from checkpoint_app.workers.signals import emit
 from checkpoint_app.workers.values import SyncOutcome
 
 log = logging.getLogger("checkpoint.sync")
@@ -46,11 +45,11 @@ class SyncWorker(QObject):
             return
         from checkpoint_app.core.sync.client import sync_once
 
-        emit(self.sync_started)
+        self.sync_started.emit()
         report = sync_once(self._store, self._url, self._token, self._keys, checkpoint_id=self._checkpoint_id)
         err = None if report.error is None else str(report.error)
         (log.info if err is None else log.warning)("sync: %s", report.summary())
-        emit(self.sync_finished, SyncOutcome(err is None, int(time.time()), report.summary(), err))
+        self.sync_finished.emit(SyncOutcome(err is None, int(time.time()), report.summary(), err))
 
     @Slot()
     def stop(self) -> None:

@@ -145,11 +145,10 @@ def main() -> int:
     w2.show()
     guard2 = Guard(other)
     from checkpoint_app.authority.demo import demo_codes
-    from checkpoint_app.workers.signals import emit
 
     wait(500)
     assert other.decoder is not None
-    emit(other.decoder.code_read, demo_codes(int(time.time()))[0].text, time.monotonic())
+    other.decoder.code_read.emit(demo_codes(int(time.time()))[0].text, time.monotonic())
     end = time.monotonic() + 5
     while other.machine.state.phase is not Phase.RESULT and time.monotonic() < end:
         wait(20)

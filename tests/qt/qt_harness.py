@@ -11,7 +11,6 @@ from checkpoint_app.authority.demo import demo_codes
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.store.store import Store
-from checkpoint_app.workers.signals import emit
 
 PIN = "2468"
 _HASH = st.hash_pin(PIN)  # once per session: scrypt is slow on purpose
@@ -26,7 +25,7 @@ class Harness:
     def show_code(self, label_or_text: str) -> None:
         """A code read by the decoder, as from a camera frame."""
         assert self.app.decoder is not None
-        emit(self.app.decoder.code_read, self.codes.get(label_or_text, label_or_text), time.monotonic())
+        self.app.decoder.code_read.emit(self.codes.get(label_or_text, label_or_text), time.monotonic())
 
     def wait_screen(self, name: str, timeout: int = 5000) -> None:
         screens = {"scan": self.window.scan, "prompt": self.window.prompt, "result": self.window.result}

@@ -48,3 +48,14 @@ def test_a_code_in_the_video_reaches_the_screen(make_app: MakeApp, tmp_path: Pat
     h.wait_screen("result", timeout=8000)
     assert h.outcome() == "red_turn_back" and h.window.status.camera_state == "running"
     assert h.window.scan.preview.painted > 0
+
+
+def test_none_and_true_survive_pyside_reference_losses() -> None:
+    import sys
+
+    from checkpoint_app.workers import refcounts
+
+    refcounts.pin_singletons()
+    if sys.version_info < (3, 12) and refcounts.loses_references():
+        assert refcounts._pinned and sys.getrefcount(None) > refcounts.RESERVE // 2
+        assert sys.getrefcount(True) > refcounts.RESERVE // 2
