@@ -13,6 +13,10 @@ from qt_harness import _HASH, Harness
 
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core import settings as st
+from checkpoint_app.workers.refcounts import pin_singletons
+
+# The whole Qt session, not just each app: every widget test makes void calls (see refcounts.py).
+pin_singletons()
 
 # The offscreen platform has no window manager to pass a dialog's size hints to, and says
 # so once per dialog; under xcb (the Xvfb test) the message does not exist.
