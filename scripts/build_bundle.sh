@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the one-folder bundle from build.spec, then prove it works where no source tree
-# or virtualenv can help it: run its own selftest offscreen, in a bare environment with a
-# throwaway HOME. Prints size, file count, build time and start-up time (docs/benchmarks.md).
+# or virtualenv can help it: run its own selftest and start its window (--demo) offscreen,
+# in a bare environment with a throwaway HOME. Prints size, file count, build time and
+# start-up time (docs/benchmarks.md).
 #
 #   bash scripts/build_bundle.sh            # -> dist/checkpoint-app/checkpoint-app
 set -euo pipefail
@@ -22,6 +23,19 @@ trap 'rm -rf "$home"' EXIT
 bare=(env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen)
 
 "${bare[@]}" "$exe" selftest
+
+# The window too: the demo (built-in authority, demo video as camera) must reach "ready".
+"${bare[@]}" "$exe" --demo >"$home/demo.out" 2>&1 &
+demo=$!
+for _ in $(seq 1 600); do
+  grep -q "start: ready" "$home/demo.out" 2>/dev/null && break
+  kill -0 "$demo" 2>/dev/null || break
+  sleep 0.1
+done
+kill "$demo" 2>/dev/null || true
+wait "$demo" 2>/dev/null || true
+grep -q "start: ready" "$home/demo.out" || { echo "the bundle's window did not start:"; tail -20 "$home/demo.out"; exit 1; }
+echo "the bundle's window started (--demo, offscreen)"
 s0=$(date +%s.%N)
 "${bare[@]}" "$exe" --help >/dev/null
 s1=$(date +%s.%N)
