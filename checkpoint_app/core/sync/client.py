@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import requests
 
@@ -70,8 +71,12 @@ def _documents(store: Store, http: Http, keys: Sequence[PublicKey], now: int, p:
             continue
         doc = check_document(store, kind, answer.body, keys, answer.etag)
         if doc is not None:
-            store_call(lambda d=doc: store.put_document(d, now), kind)  # type: ignore[misc]
+            store_call(partial(store.put_document, doc, now), kind)
             p.docs.append(kind)
+        elif held is not None and answer.etag and answer.etag != held.etag:
+            # Same serial under a new ETag: keep ours, but remember the tag so the next ask is a 304.
+            tagged = replace(held, etag=answer.etag)
+            store_call(partial(store.put_document, tagged, now), kind)
 
 
 def _status(store: Store, http: Http, keys: Sequence[PublicKey], p: _Progress) -> None:
@@ -91,7 +96,7 @@ def _status(store: Store, http: Http, keys: Sequence[PublicKey], p: _Progress) -
             if page.more:
                 params = {"since": since, **({"rebuild": 1} if rebuilding else {})}
                 pending = pool.submit(http.get, "/v1/status", params)
-            store_call(lambda pg=page: store.apply_status_page(pg), "status page")  # type: ignore[misc]
+            store_call(partial(store.apply_status_page, page), "status page")
             p.pages, p.entries, p.date = p.pages + 1, p.entries + len(page.entries), answer.date or p.date
             p.rebuilt = p.rebuilt or page.reset
             if not page.more:
@@ -113,7 +118,10 @@ def sync_once(store: Store, server_url: str, token: str, root_keys: Sequence[Pub
         raise ValueError("sync needs at least one pinned distribution key")
     http = Http(server_url, token, session, timeout=timeout, attempts=attempts, backoff=backoff)
     p = _Progress()
-    purged = store_call(lambda: store.purge(int(now())), "retention purge")
+    try:
+        purged = store_call(lambda: store.purge(int(now())), "retention purge")
+    except SyncFailure as exc:  # the store itself fails (disk full, damaged): nothing else can work
+        return SyncReport(error=exc.code, detail=exc.detail)
     failure: SyncFailure | None = None
     try:
         _documents(store, http, root_keys, int(now()), p)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from checkpoint_app.core.codes.signature import PublicKey
@@ -61,6 +62,10 @@ def apply_folder(store: Store, folder: Path, root_keys: Sequence[PublicKey],
     docs: list[str] = []
     applied: list[StatusPage] = []
     try:
+        purged = store_call(lambda: store.purge(int(now())), "retention purge")
+    except SyncFailure as exc:  # the store itself fails (disk full, damaged): nothing else can work
+        return SyncReport(error=exc.code, detail=exc.detail)
+    try:
         if not folder.is_dir():
             raise SyncFailure(SyncError.MALFORMED, f"{folder} is not a folder")
         checked = [(k, check_document(store, k, _read(folder / f"{k}.cose"), root_keys, None))
@@ -68,18 +73,18 @@ def apply_folder(store: Store, folder: Path, root_keys: Sequence[PublicKey],
         pages = _chain(folder, root_keys)
         for kind, doc in checked:
             if doc is not None:
-                store_call(lambda d=doc: store.put_document(d, int(now())), kind)  # type: ignore[misc]
+                store_call(partial(store.put_document, doc, int(now())), kind)
                 docs.append(kind)
         store_call(store.abandon_rebuild, "status cache")
         for page in _plan(pages, store.cursor()):
-            store_call(lambda pg=page: store.apply_status_page(pg), "status page")  # type: ignore[misc]
+            store_call(partial(store.apply_status_page, page), "status page")
             applied.append(page)
         exported_at = pages[-1].at if pages else None
         if exported_at is not None and (store.sync_times().local or 0) < exported_at:
             store_call(lambda: store.record_sync(exported_at, exported_at), "sync times")
     except SyncFailure as exc:
-        return _report(store, docs, applied, exc)
-    return _report(store, docs, applied, None)
+        return dataclasses.replace(_report(store, docs, applied, exc), purged_unsent=purged.deleted_unsent)
+    return dataclasses.replace(_report(store, docs, applied, None), purged_unsent=purged.deleted_unsent)
 
 
 def _report(store: Store, docs: list[str], applied: list[StatusPage], failure: SyncFailure | None) -> SyncReport:
