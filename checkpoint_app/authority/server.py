@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, abort, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from waitress.server import create_server
 from werkzeug.exceptions import HTTPException
 
@@ -41,59 +41,77 @@ def _int_arg(name: str, default: int | None = None) -> int:
     return int(raw)
 
 
+api = Blueprint("distribution_api", __name__, url_prefix="/v1")
+
+
+def _authority() -> Authority:
+    authority: Authority = current_app.extensions["authority"]
+    return authority
+
+
+@api.before_request
+def _authenticate() -> None:
+    authority = _authority()
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if request.path == "/v1/stats":
+        if not authority.admin_token or token != authority.admin_token:
+            abort(401, "the statistics need the admin token")
+        return
+    g.checkpoint_id = authority.checkpoint_for(token) if token else None
+    if g.checkpoint_id is None:
+        abort(401, "unknown checkpoint token")
+
+
+@api.get("/trust-list")
+def _trust_list() -> Response:
+    return _document("trust-list")
+
+
+@api.get("/policy")
+def _policy() -> Response:
+    return _document("policy")
+
+
+def _document(kind: str) -> Response:
+    body = _authority().document(kind)
+    if body is None:
+        abort(404, f"no {kind} published yet")
+    return _signed(body)
+
+
+@api.get("/status")
+def _status() -> Response:
+    since, rebuild = _int_arg("since"), _int_arg("rebuild", 0) == 1
+    return _signed(_authority().status_page(since, rebuild))
+
+
+@api.post("/scans")
+def _scans() -> Any:
+    try:
+        result = _authority().ingest(g.checkpoint_id, request.get_json(silent=True))
+    except BadBatch as exc:
+        abort(400, str(exc))
+    except PermissionError as exc:
+        abort(403, str(exc))
+    return jsonify(accepted=result.accepted, duplicates=result.duplicates)
+
+
+@api.get("/stats")
+def _stats() -> Any:
+    return jsonify(_authority().stats(_int_arg("from", 0), _int_arg("to", 2**62)))
+
+
+def _error(exc: HTTPException) -> tuple[Response, int]:
+    """Errors as one JSON line, not an HTML page."""
+    return jsonify(error=exc.description), exc.code or 500
+
+
 def create_app(authority: Authority) -> Flask:
     app = Flask("checkpoint_authority")
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
-
-    @app.errorhandler(HTTPException)
-    def _error(exc: HTTPException) -> tuple[Response, int]:
-        return jsonify(error=exc.description), exc.code or 500
-
-    @app.before_request
-    def _authenticate() -> None:
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if request.path == "/v1/stats":
-            if not authority.admin_token or token != authority.admin_token:
-                abort(401, "the statistics need the admin token")
-            return
-        g.checkpoint_id = authority.checkpoint_for(token) if token else None
-        if g.checkpoint_id is None:
-            abort(401, "unknown checkpoint token")
-
-    @app.get("/v1/trust-list")
-    def _trust_list() -> Response:
-        return _document("trust-list")
-
-    @app.get("/v1/policy")
-    def _policy() -> Response:
-        return _document("policy")
-
-    def _document(kind: str) -> Response:
-        body = authority.document(kind)
-        if body is None:
-            abort(404, f"no {kind} published yet")
-        return _signed(body)
-
-    @app.get("/v1/status")
-    def _status() -> Response:
-        since, rebuild = _int_arg("since"), _int_arg("rebuild", 0) == 1
-        return _signed(authority.status_page(since, rebuild))
-
-    @app.post("/v1/scans")
-    def _scans() -> Any:
-        body = request.get_json(silent=True)
-        try:
-            result = authority.ingest(g.checkpoint_id, body)
-        except BadBatch as exc:
-            abort(400, str(exc))
-        except PermissionError as exc:
-            abort(403, str(exc))
-        return jsonify(accepted=result.accepted, duplicates=result.duplicates)
-
-    @app.get("/v1/stats")
-    def _stats() -> Any:
-        return jsonify(authority.stats(_int_arg("from", 0), _int_arg("to", 2**62)))
-
+    app.extensions["authority"] = authority
+    app.register_error_handler(HTTPException, _error)
+    app.register_blueprint(api)
     return app
 
 
