@@ -17,7 +17,8 @@ from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import EmptyCache
-from checkpoint_app.core.store.store import NotSyncedError, Store
+from checkpoint_app.core.store.errors import StoreError
+from checkpoint_app.core.store.store import Store
 from checkpoint_app.workers.values import ScanResult, StoreStatus, freshness_level
 
 log = logging.getLogger("checkpoint.store")
@@ -76,7 +77,7 @@ class StoreWorker(QObject):
         try:
             self._ctx = self._store.load_context(self._root_keys, self._venue_type, now)
             self._file_mode = False
-        except (NotSyncedError, ValueError) as exc:
+        except (StoreError, ValueError) as exc:  # never synced, no key pinned, a document no longer verifies
             if not self._file_mode:
                 log.info("no synced documents (%s); using the bundled documents", exc)
             ctx = self._fallback()
