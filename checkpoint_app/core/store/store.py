@@ -97,8 +97,7 @@ class Store:
                 complete = cache.apply_page(conn, page)
             if complete:
                 build_and_swap(self.path, self.transaction)
-                # Give the staged rows' pages back; executescript runs the pragma to its end.
-                self._conn.executescript("PRAGMA incremental_vacuum;")
+                self._give_back_free_pages()
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
 
@@ -106,6 +105,13 @@ class Store:
         """Where the next status request starts: the cursor, or after an unfinished first
         sync's staged pages."""
         return cache.resume_point(self._conn)
+
+    def _give_back_free_pages(self, step: int = 2000) -> None:
+        """Return the staged rows' pages to the file system a few megabytes per transaction,
+        so that other writers (scan events) wait at most one step. executescript, because
+        sqlite3's execute would run only the first step of the pragma."""
+        while self._conn.execute("PRAGMA freelist_count").fetchone()[0] > 0:
+            self._conn.executescript(f"PRAGMA incremental_vacuum({step});")
 
     def abandon_rebuild(self, *, keep_first_sync: bool = False) -> bool:
         with self.transaction() as conn:
