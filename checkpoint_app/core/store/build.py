@@ -19,6 +19,7 @@ from checkpoint_app.core.store import cache
 from checkpoint_app.core.store.schema import STATUS_DDL
 
 BATCH = 50_000
+CLEAR_BATCH = 100_000
 NEWEST_SQL = (f"SELECT hid, st, at FROM (SELECT hid, st, at, row_number() OVER (PARTITION BY hid ORDER BY rowid"
               f" DESC) AS newest FROM {cache.STAGE}) WHERE newest = 1 AND st IS NOT NULL")
 INSERT_SQL = f"INSERT INTO {cache.SHADOW} (hid, st, at) VALUES (?, ?, ?)"
@@ -36,9 +37,13 @@ def _newest_rows(path: Path) -> Iterator[list[tuple[bytes, int | bytes, int]]]:
         reader.close()
 
 
-def build_and_swap(path: Path, transaction: Transaction) -> None:
+def build_and_swap(path: Path, transaction: Transaction, checkpoint: Callable[[], None]) -> None:
     """Build `status_new` from the staged pages and swap it in; `transaction` is the
-    owning Store's (BEGIN IMMEDIATE ... COMMIT on its connection)."""
+    owning Store's (BEGIN IMMEDIATE ... COMMIT on its connection).
+
+    While the reader's snapshot is open the WAL cannot be copied back and grows by the
+    whole new table; `checkpoint` copies it here, in the syncing thread, so that the next
+    scan event's commit does not pay for it (its automatic checkpoint would)."""
     with transaction() as conn:
         cursor = cache.get_state(conn, cache.STAGE_TO) or 0
         conn.execute(f"DROP TABLE IF EXISTS {cache.SHADOW}")
@@ -46,5 +51,18 @@ def build_and_swap(path: Path, transaction: Transaction) -> None:
     for batch in _newest_rows(path):
         with transaction() as conn:
             conn.executemany(INSERT_SQL, batch)
+    checkpoint()
     with transaction() as conn:
         cache.swap(conn, cursor)
+
+
+def clear_table(transaction: Transaction, table: str, key: str) -> None:
+    """Empty a table no longer in use in short transactions, then drop it (now cheap)."""
+    while True:
+        with transaction() as conn:
+            deleted = conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} LIMIT ?)",
+                                   (CLEAR_BATCH,)).rowcount
+        if deleted == 0:
+            break
+    with transaction() as conn:
+        conn.execute(f"DROP TABLE {table}")

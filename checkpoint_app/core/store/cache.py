@@ -24,7 +24,7 @@ from checkpoint_app.core.store.errors import StoreError
 from checkpoint_app.core.store.packing import pack, unpack
 from checkpoint_app.core.sync.pages import Entry, StatusPage
 
-LIVE, SHADOW, STAGE = "status", "status_new", "status_stage"
+LIVE, SHADOW, STAGE, OLD = "status", "status_new", "status_stage", "status_old"
 CURSOR, STAGE_TO, STAGE_KIND = "cursor", "stage_to", "stage_kind"
 FIRST_SYNC, REBUILD = 1, 2
 STAGE_DDL = f"CREATE TABLE {STAGE} (hid BLOB NOT NULL, st ANY, at INTEGER)"
@@ -131,9 +131,11 @@ def apply_page(conn: sqlite3.Connection, page: StatusPage) -> bool:
 
 
 def swap(conn: sqlite3.Connection, cursor: int) -> None:
-    """Put the built table in use, with its cursor (call inside a transaction)."""
-    conn.execute(f"DROP TABLE {STAGE}")
-    conn.execute(f"DROP TABLE {LIVE}")
+    """Put the built table in use, with its cursor (call inside a transaction). The old
+    table and the staged rows are left as garbage: dropping ten million rows here would
+    hold the write lock for seconds (see build.clear_table)."""
+    conn.execute(f"DROP TABLE IF EXISTS {OLD}")
+    conn.execute(f"ALTER TABLE {LIVE} RENAME TO {OLD}")
     conn.execute(f"ALTER TABLE {SHADOW} RENAME TO {LIVE}")
     set_state(conn, STAGE_TO, None)
     set_state(conn, STAGE_KIND, None)
@@ -142,15 +144,23 @@ def swap(conn: sqlite3.Connection, cursor: int) -> None:
 
 def abandon_rebuild(conn: sqlite3.Connection, *, keep_first_sync: bool = False) -> bool:
     """Forget an unfinished rebuild (the old cache stays in use); True if there was one.
-    With keep_first_sync, the staged pages of a first sync are kept to resume from."""
+    With keep_first_sync, the staged pages of a first sync are kept to resume from.
+    The staged tables become garbage, cleared in small steps by the caller."""
     kind = get_state(conn, STAGE_KIND)
     if kind is None or (keep_first_sync and kind == FIRST_SYNC):
         return False
-    conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
-    conn.execute(f"DROP TABLE IF EXISTS {STAGE}")
     set_state(conn, STAGE_TO, None)
     set_state(conn, STAGE_KIND, None)
     return True
+
+
+def garbage(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, key column) of the tables no longer in use: the table a build replaced, and
+    the staging tables when no staging is under way."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    idle = get_state(conn, STAGE_KIND) is None
+    candidates = [(OLD, "hid", True), (SHADOW, "hid", idle), (STAGE, "rowid", idle)]
+    return [(table, key) for table, key, unused in candidates if unused and table in names]
 
 
 def count(conn: sqlite3.Connection) -> int:

@@ -23,7 +23,7 @@ from checkpoint_app.core.paths import store_path
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.store import cache, outbox
-from checkpoint_app.core.store.build import build_and_swap
+from checkpoint_app.core.store.build import build_and_swap, clear_table
 from checkpoint_app.core.store.connection import open_checked
 from checkpoint_app.core.store.documents import StoredDocument, load_verified, put_document
 from checkpoint_app.core.store.errors import NotSyncedError
@@ -96,8 +96,8 @@ class Store:
             with self.transaction() as conn:
                 complete = cache.apply_page(conn, page)
             if complete:
-                build_and_swap(self.path, self.transaction)
-                self._give_back_free_pages()
+                build_and_swap(self.path, self.transaction, self._checkpoint)
+                self._tidy()
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
 
@@ -105,6 +105,10 @@ class Store:
         """Where the next status request starts: the cursor, or after an unfinished first
         sync's staged pages."""
         return cache.resume_point(self._conn)
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL back into the file now (PASSIVE: writers go on meanwhile)."""
+        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def _give_back_free_pages(self, step: int = 2000) -> None:
         """Return the staged rows' pages to the file system a few megabytes per transaction,
@@ -115,7 +119,18 @@ class Store:
 
     def abandon_rebuild(self, *, keep_first_sync: bool = False) -> bool:
         with self.transaction() as conn:
-            return cache.abandon_rebuild(conn, keep_first_sync=keep_first_sync)
+            had = cache.abandon_rebuild(conn, keep_first_sync=keep_first_sync)
+        self._tidy()
+        return had
+
+    def _tidy(self) -> None:
+        """Clear the tables a build or an abandoned rebuild left, and give their space back."""
+        tables = cache.garbage(self._conn)
+        for table, key in tables:
+            clear_table(self.transaction, table, key)
+        if tables:
+            self._give_back_free_pages()
+            self._checkpoint()
 
     # -- documents and freshness ---------------------------------------------------------
     def document(self, kind: str) -> StoredDocument | None:
