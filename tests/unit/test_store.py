@@ -91,6 +91,10 @@ def test_a_reset_rebuilds_beside_the_live_cache(tmp_path: Path) -> None:
         s.apply_status_page(StatusPage(0, 5, True, True, ((H2, 1, (), 10, 5),)))
         s.apply_status_page(StatusPage(5, 9, False, False, ((H2, 2, (), 10, 9),)))
         assert s.lookup(H1) is None and s.lookup(H2) == StatusEntry(Color.RED, (), 10) and s.cursor() == 9
+    conn = sqlite3.connect(tmp_path / "checkpoint.sqlite3")
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"status", "documents", "state", "settings", "events"}  # no staging or old table left
+    assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
 
 
 def _doc(kind: str, serial: int, key: object = None) -> StoredDocument:
@@ -209,3 +213,19 @@ def test_the_build_writes_in_short_transactions_that_let_other_writers_in(tmp_pa
                                                                  for i, h in enumerate(people))))
         assert recorded == [2, 2, 2, 1] and s.cache_size() == 7 and s.cursor() == 7
         assert s.get_setting("probe3") == 1
+
+
+def test_garbage_tables_are_cleared_in_short_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkpoint_app.core.store import build
+
+    monkeypatch.setattr(build, "CLEAR_BATCH", 3)
+    people = [bytes([i]) * 16 for i in range(1, 11)]
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(StatusPage(0, 10, False, False, tuple((h, 1, (), 5, i + 1) for i, h in enumerate(people))))
+        statements: list[str] = []
+        s._conn.set_trace_callback(statements.append)
+        s.apply_status_page(StatusPage(0, 20, False, True, ((people[0], 2, (), 6, 20),)))
+        s._conn.set_trace_callback(None)
+        assert s.cache_size() == 1
+    deletes = [q for q in statements if q.startswith("DELETE FROM status_old")]
+    assert len(deletes) == 5  # 10 old rows, 3 per transaction, then an empty step
