@@ -15,7 +15,7 @@ import numpy as np
 from checkpoint_app.core.scanning.preprocess import Gray
 from checkpoint_app.core.scanning.result import Corners
 
-MAX_CANDIDATES = 4
+MAX_CANDIDATES = 2  # more are rarely codes, and each costs the whole ROI ladder
 
 
 def texture_regions(gray: Gray, min_side: int = 40, max_frac: float = 0.6) -> list[Corners]:
