@@ -88,6 +88,15 @@ def report(stats: dict[str, dict[str, dict[str, list[float]]]]) -> str:
         lines.append(f"| {cell} | {n} | " + " | ".join(f"{100 * np.mean(stats[d][cell]['ok']):.0f}%" for d in names)
                      + " |")
     lines.append("")
+    lines.append("| category (all severities) | n | " + " | ".join(names) + " | pipeline >= every library |")
+    lines.append("|---|---:|" + "---:|" * len(names) + "---|")
+    for cat in sorted({c.split("/")[0] for c in cells}):
+        rates = {d: np.mean([ok for c in cells if c.split("/")[0] == cat for ok in stats[d][c]["ok"]]) for d in names}
+        n = sum(len(stats[names[0]][c]["ok"]) for c in cells if c.split("/")[0] == cat)
+        best_raw = max(v for d, v in rates.items() if d != "pipeline")
+        lines.append(f"| {cat} | {n} | " + " | ".join(f"{100 * rates[d]:.1f}%" for d in names)
+                     + f" | {'yes' if rates.get('pipeline', 0) >= best_raw else 'NO'} |")
+    lines.append("")
     lines.append("| decoder | success (positives) | misreads | false positives | "
                  "640x480 median / p95 ms (wall; CPU) | 1280x720 median / p95 ms (wall; CPU) |")
     lines.append("|---|---:|---:|---:|---:|---:|")

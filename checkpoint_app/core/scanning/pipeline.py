@@ -78,8 +78,11 @@ class ScanPipeline:
         must = _dedupe(pending + tracked)  # regions that surely hold a code
         rois = must if must or found else texture_regions(gray)
         regions = [(sub, offset) for sub, offset in (crop(gray, c) for c in rois) if sub.size]
+        dark = _is_dark(gray)
+        if dark and not found and self._history is not None:
+            self._fuse(t, found, deadline)  # noise is what hides a code in the dark: average it away first
         open_ = list(range(len(regions)))
-        for attempt in self._dark_ladder if _is_dark(gray) else self._ladder:
+        for attempt in self._dark_ladder if dark else self._ladder:
             if found and not (must and open_):
                 break
             if attempt.name.startswith("roi-"):
@@ -88,7 +91,7 @@ class ScanPipeline:
                         open_.remove(i)
             elif not found:
                 self._run(attempt, gray, found, deadline)
-        if not found and self._history is not None:
+        if not found and not dark and self._history is not None:
             self._fuse(t, found, deadline)
 
     def _run(self, attempt: Attempt, gray: Gray, found: dict[str, Corners], deadline: float,
