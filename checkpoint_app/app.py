@@ -100,6 +100,7 @@ class CheckpointApp(QObject):
         self.sync: SyncWorker | None = None
         self.demo_video: DemoVideo | None = None
         self.hardware: list[QObject] = []
+        self.wedge: QObject | None = None
         self._stopped = False
 
     # -- building ----------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class CheckpointApp(QObject):
     @Slot()
     def _on_store_ready(self) -> None:
         # Only now: the store thread has opened (and migrated) the file; one opener at a time.
-        if self.settings.server_url and self._root_keys and self.sync is None:
+        if self.settings.server_url and self._root_keys and self.sync is None and not self._stopped:
             self._start_sync(self._root_keys)
 
     def _start_sync(self, root_keys: list[PublicKey]) -> None:
@@ -309,6 +310,8 @@ class CheckpointApp(QObject):
         self.admin.close_all()
         for worker in self.hardware:
             worker.stop()  # type: ignore[attr-defined]
+        if self.wedge is not None and (qapp := QApplication.instance()) is not None:
+            qapp.removeEventFilter(self.wedge)
         for t in reversed(self.threads):
             if t.worker is self.store:
                 continue
@@ -352,7 +355,7 @@ def run(args: argparse.Namespace) -> int:
         settings_path = Path(args.config) if args.config else paths.config_dir() / "settings.json"
         data_dir = Path(args.data_dir) if args.data_dir else paths.data_dir()
     _setup_logging(settings_mod.load(settings_path).log_level)
-    qInstallMessageHandler(_qt_messages)
+    previous_handler = qInstallMessageHandler(_qt_messages)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk)
     window = app.start()
@@ -373,4 +376,5 @@ def run(args: argparse.Namespace) -> int:
         window.show()
     code: int = qapp.exec()
     app.shutdown()
+    qInstallMessageHandler(previous_handler)
     return code

@@ -1,29 +1,38 @@
-"""`checkpoint-app` with no command: run(args) builds, shows and shuts down the window."""
+"""`checkpoint-app` with no command: run(args) builds, shows and shuts down the window.
+
+In its own process: once a QApplication's exec() has returned, Qt starts no new thread
+event loops, so run() would spoil the shared test QApplication."""
 
 from __future__ import annotations
 
-import argparse
-import logging
+import os
+import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QCoreApplication, QTimer
-from pytestqt.qtbot import QtBot
-
-from checkpoint_app import app as app_module
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.store.store import Store
 
+SCRIPT = """
+import argparse, sys
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication
+from checkpoint_app import app
+qapp = QApplication(sys.argv[:1])
+QTimer.singleShot(1500, QCoreApplication.quit)
+args = argparse.Namespace(demo=False, kiosk=False, config=sys.argv[1], data_dir=sys.argv[2])
+sys.exit(app.run(args))
+"""
 
-def test_run_with_a_config_file(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(logging.getLogger(), "handlers", list(logging.getLogger().handlers))
+
+def test_run_with_a_config_file(tmp_path: Path) -> None:
     config = tmp_path / "site.json"
     st.save(config, st.Settings(camera="none", checkpoint_id="TY-XD-0009", language="en"))
-    args = argparse.Namespace(demo=False, kiosk=False, config=str(config), data_dir=str(tmp_path / "data"))
-    QTimer.singleShot(800, QCoreApplication.quit)
-    assert app_module.run(args) == 0
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(config), str(tmp_path / "data")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "shutdown complete" in done.stderr  # the one shutdown path ran
     assert st.load(config).checkpoint_id == "TY-XD-0009"  # the --config file is the settings file
     with Store.open(tmp_path / "data", check=False) as store:
         assert store.pending_count() == 0
