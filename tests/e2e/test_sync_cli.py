@@ -117,3 +117,20 @@ def test_export_of_scan_records_as_csv_and_json_lines(platform: Platform, tmp_pa
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and "name" not in json.loads(lines[0])
     assert main(["export", "--from", "2020-01-02", "--to", "2020-01-01", "--data-dir", data]) == 2
+
+
+def test_an_older_folder_cannot_roll_documents_back(platform: Platform, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from checkpoint_app.authority.documents import sign_json
+    from checkpoint_app.resources import resource
+
+    old, new, data = tmp_path / "old", tmp_path / "new", tmp_path / "cp"
+    export_folder(platform.authority, old)
+    policy = json.loads(resource("policy", "default-policy.json").read_text(encoding="utf-8"))
+    platform.authority.publish("policy", sign_json(platform.authority.key, policy | {"serial": 3}))
+    export_folder(platform.authority, new)
+    assert main(["sync", "--from", str(new), "--root-key", PUB, "--data-dir", str(data)]) == 0
+    before = snapshot(data / "checkpoint.sqlite3")
+    assert main(["sync", "--from", str(old), "--data-dir", str(data)]) == 1
+    assert "ROLLBACK" in capsys.readouterr().err
+    assert snapshot(data / "checkpoint.sqlite3") == before
