@@ -24,9 +24,9 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from checkpoint_app.app import CheckpointApp, demo_folders
+from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core.visit import Phase
-from checkpoint_app.gui.demo_video import demo_video
+from checkpoint_app.gui.demo_video import demo_folders, demo_video
 
 
 def wait(ms: int) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -18,23 +16,19 @@ from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
-from checkpoint_app.core.checkpoint import Context
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station
 from checkpoint_app.core.settings import Settings
-from checkpoint_app.core.trust.documents import open_document
-from checkpoint_app.core.trust.policy import parse_policy
-from checkpoint_app.core.trust.trust_list import parse_trust_list
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.gui.admin import AdminFlows
-from checkpoint_app.gui.demo_video import DemoVideo
+from checkpoint_app.gui.demo_video import DemoVideo, demo_folders
 from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
 from checkpoint_app.gui.visit_controller import VisitController
-from checkpoint_app.resources import resource
 from checkpoint_app.workers.camera_worker import CameraWorker
 from checkpoint_app.workers.decode_worker import DecodeWorker
+from checkpoint_app.workers.documents import bundled_context, read_keys
 from checkpoint_app.workers.frames import Frame, PreviewFrame
 from checkpoint_app.workers.mailbox import Mailbox
 from checkpoint_app.workers.refcounts import pin_singletons
@@ -42,29 +36,9 @@ from checkpoint_app.workers.sources import FrameSource, make_pipeline, open_sour
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
 from checkpoint_app.workers.threads import WorkerThread
-from checkpoint_app.workers.values import SyncOutcome
 
 log = logging.getLogger("checkpoint.app")
-DEMO_PIN = "1234"
 NO_CAMERA = "none"
-
-
-def bundled_context() -> Context:
-    """File mode (spec 4.2) from the documents shipped in resources, signed by the demo key."""
-    key = load_public_pem(resource("demo", "keys", "distribution.pub.pem").read_bytes())
-    trust = parse_trust_list(open_document(resource("demo", "trust-list.cose").read_bytes(), [key]))
-    policy = parse_policy(open_document(resource("policy", "default-policy.cose").read_bytes(), [key]))
-    return Context(trust=trust, policy=policy)
-
-
-def _read_keys(spec: str) -> list[PublicKey]:
-    keys = []
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        try:
-            keys.append(load_public_pem(Path(part).read_bytes()))
-        except (OSError, ValueError):
-            log.error("distribution key %s unreadable; ignored", part)
-    return keys
 
 
 def _qt_messages(kind: QtMsgType, _context: object, message: str) -> None:
@@ -108,7 +82,7 @@ class CheckpointApp(QObject):
         log.info("start: language %s", self.settings.language)
         self.language = LanguageSwitcher()
         self.language.apply(self.settings.language)
-        root_keys = _read_keys(self.settings.root_keys)
+        root_keys = read_keys(self.settings.root_keys)
         if self.demo:
             root_keys = self._start_demo_authority() or root_keys
         log.info("start: store in %s", self.data_dir)
@@ -157,17 +131,12 @@ class CheckpointApp(QObject):
         s.recorded.connect(c._on_recorded)
         s.record_failed.connect(c._on_record_failed)
         c.record_requested.connect(s._on_record_requested)
-        s.status_changed.connect(self._on_store_status)
+        s.status_changed.connect(self.window.status._on_store_status)
         s.failed.connect(self._on_store_failed)
 
     @Slot(str)
     def _on_store_failed(self, _kind: str) -> None:
         self.window.render_visit(self.machine.state, None, failed=True)
-
-    @Slot(object)
-    def _on_store_status(self, status: object) -> None:
-        self.window.status.store = status  # type: ignore[assignment]
-        self.window.status.show_state()
 
     @Slot()
     def _on_store_ready(self) -> None:
@@ -178,20 +147,10 @@ class CheckpointApp(QObject):
     def _start_sync(self, root_keys: list[PublicKey]) -> None:
         s = self.settings
         self.sync = SyncWorker(self.data_dir, s.server_url, s.token, root_keys, s.sync_interval_s, s.checkpoint_id)
-        self.sync.sync_started.connect(self._on_sync_started)
-        self.sync.sync_finished.connect(self._on_sync_finished)
+        self.sync.sync_started.connect(self.window.status._on_sync_started)
+        self.sync.sync_finished.connect(self.window.status._on_sync_finished)
         self.sync.sync_finished.connect(self.store._on_synced)
         self._thread(self.sync, "sync")
-
-    @Slot()
-    def _on_sync_started(self) -> None:
-        self.window.status.sync_state = "running"
-        self.window.status.show_state()
-
-    @Slot(object)
-    def _on_sync_finished(self, outcome: SyncOutcome) -> None:
-        self.window.status.sync_state = "ok" if outcome.ok else "failed"
-        self.window.status.show_state()
 
     def _start_camera(self) -> None:
         decode_box: Mailbox[Frame] = Mailbox()
@@ -200,11 +159,10 @@ class CheckpointApp(QObject):
         self.decoder.code_read.connect(self.store._on_code_read)
         self.decoder.start()
         if self.camera_spec == NO_CAMERA:
-            self.window.status.camera_state = "stopped"
-            self.window.status.show_state()
+            self.window.status._on_camera_state("stopped")
             return
         self.camera = CameraWorker(self._make_source, decode_box, self.preview_box)
-        self.camera.state_changed.connect(self._on_camera_state)
+        self.camera.state_changed.connect(self.window.status._on_camera_state)
         self.camera.preview_ready.connect(self._on_preview_ready, Qt.ConnectionType.QueuedConnection)
         self._thread(self.camera, "camera")
 
@@ -217,11 +175,6 @@ class CheckpointApp(QObject):
             self.demo_video = demo_video(self.data_dir.parent / "video")
             spec = str(self.demo_video.path)
         return open_source(spec, loop=True)
-
-    @Slot(str)
-    def _on_camera_state(self, state: str) -> None:
-        self.window.status.camera_state = state
-        self.window.status.show_state()
 
     @Slot()
     def _on_preview_ready(self) -> None:
@@ -325,18 +278,6 @@ class CheckpointApp(QObject):
             self.authority.stop()  # type: ignore[attr-defined]
         self.language.release()
         log.info("shutdown complete")
-
-
-def demo_folders() -> tuple[Path, Path]:
-    """A fresh data folder and settings file for --demo, beside the cached demo video."""
-    base = Path(os.environ.get("CHECKPOINT_CACHE_DIR") or paths.data_dir().parent / "checkpoint-demo") / "demo"
-    data = base / "data"
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    settings_path = base / "settings.json"
-    settings_mod.save(settings_path, Settings(venue_id="demo-venue", admin_pin=settings_mod.hash_pin(DEMO_PIN),
-                                              camera="demo"))
-    return settings_path, data
 
 
 def _setup_logging(level: str) -> None:

@@ -4,6 +4,8 @@ because codes expire after a day. MJPG .avi, which OpenCV reads everywhere."""
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +15,10 @@ import numpy as np
 import qrcode
 
 from checkpoint_app.authority.demo import demo_codes
+from checkpoint_app.core import paths, settings
 
 log = logging.getLogger("checkpoint.demo")
+DEMO_PIN = "1234"  # the admin PIN of --demo (its settings live in a throwaway folder)
 W, H, FPS = 1280, 720, 30
 EMPTY_S, SHOWN_S = 1.5, 4.0
 ORDER = ("green", "yellow", "red-hospital", "red-turn-back", "green-whitelist", "expired", "forged")
@@ -104,3 +108,15 @@ def make_demo_video(folder: Path, now: int | None = None, *, empty_s: float = EM
     video = _layout(path, empty_s, shown_s)
     log.info("demo video %s: %d frames", path, video.frames)
     return video
+
+
+def demo_folders() -> tuple[Path, Path]:
+    """A fresh data folder and settings file for --demo, beside the cached demo video."""
+    base = Path(os.environ.get("CHECKPOINT_CACHE_DIR") or paths.data_dir().parent / "checkpoint-demo") / "demo"
+    data = base / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    settings_path = base / "settings.json"
+    settings.save(settings_path, settings.Settings(venue_id="demo-venue", admin_pin=settings.hash_pin(DEMO_PIN),
+                                              camera="demo"))
+    return settings_path, data

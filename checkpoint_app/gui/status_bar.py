@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.style import BAD, OK, WARN
-from checkpoint_app.workers.values import StoreStatus
+from checkpoint_app.workers.values import StoreStatus, SyncOutcome
 
 _LEVEL_COLOURS = {"fresh": OK, "file": OK, "stale": WARN, "too_old": BAD, "never": BAD}
 _CAMERA_COLOURS = {"running": OK, "starting": WARN, "reconnecting": WARN, "failed": BAD, "stopped": BAD}
@@ -34,6 +35,26 @@ class StatusBarWidget(QStatusBar):
         self.setStyleSheet("QLabel { font-size: 18px; }")
         self.camera_state, self.sync_state = "starting", "off"
         self.store: StoreStatus | None = None
+
+    @Slot(object)
+    def _on_store_status(self, status: StoreStatus) -> None:
+        self.store = status
+        self.show_state()
+
+    @Slot(str)
+    def _on_camera_state(self, state: str) -> None:
+        self.camera_state = state
+        self.show_state()
+
+    @Slot()
+    def _on_sync_started(self) -> None:
+        self.sync_state = "running"
+        self.show_state()
+
+    @Slot(object)
+    def _on_sync_finished(self, outcome: SyncOutcome) -> None:
+        self.sync_state = "ok" if outcome.ok else "failed"
+        self.show_state()
 
     def show_state(self) -> None:
         _chip(self.camera, texts.tr(texts.CAMERA_STATES[self.camera_state]), _CAMERA_COLOURS[self.camera_state])
