@@ -33,7 +33,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--to", dest="day_to", type=_day, required=True, metavar="DATE", help="last day, inclusive")
     p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
-    p.add_argument("--data-dir", type=Path, help="data folder (default: the per-user data folder)")
+    # SUPPRESS: when not given here, `checkpoint-app --data-dir DIR sync` still counts.
+    p.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="data folder (default: the per-user data folder)")
     p.set_defaults(handler=run)
 
 

@@ -21,7 +21,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--token", help="this checkpoint's bearer token (remembered)")
     p.add_argument("--root-key", type=Path, action="append", default=[], metavar="PEM",
                    help="pinned distribution public key; may repeat (remembered)")
-    p.add_argument("--data-dir", type=Path, help="data folder (default: the per-user data folder)")
+    # SUPPRESS: when not given here, `checkpoint-app --data-dir DIR sync` still counts.
+    p.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="data folder (default: the per-user data folder)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each answer (default 30)")
     p.set_defaults(handler=run)
 

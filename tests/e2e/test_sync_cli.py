@@ -134,3 +134,11 @@ def test_an_older_folder_cannot_roll_documents_back(platform: Platform, tmp_path
     assert main(["sync", "--from", str(old), "--data-dir", str(data)]) == 1
     assert "ROLLBACK" in capsys.readouterr().err
     assert snapshot(data / "checkpoint.sqlite3") == before
+
+
+def test_the_global_data_dir_option_counts(platform: Platform, tmp_path: Path) -> None:
+    data = tmp_path / "global"
+    assert main(["--data-dir", str(data), "sync", "--once", "--server", platform.url, "--token", platform.token,
+                 "--root-key", PUB]) == 0
+    assert (data / "checkpoint.sqlite3").exists()
+    assert main(["--data-dir", str(data), "export", "--from", "2020-01-01", "--to", "2020-01-01"]) == 0
