@@ -138,7 +138,7 @@ class PromptScreen(ScaledScreen):
             self.mask_marked.emit(False)
         elif key == Qt.Key.Key_K:
             self.mask_marked.emit(True)
-        elif key == Qt.Key.Key_Escape:
+        elif key in (Qt.Key.Key_Escape, Qt.Key.Key_Delete):  # Del too: the kiosk lock swallows Esc
             self.cancelled.emit()
         else:
             super().keyPressEvent(event)

@@ -112,7 +112,7 @@ UI = {k: v for k, v in {
     "measure_again": N("Measure again: {value} °C is outside {lo}–{hi} °C"),
     "no_mask": N("No mask (M)"),
     "mask_on": N("Mask on now (K)"),
-    "cancel": N("Cancel (Esc)"),
+    "cancel": N("Cancel (Esc/Del)"),
     "dismiss": N("Done (Enter)"),
     "returns_in": N("Back to scanning in {n} s"),
     "stays": N("Stays until dismissed"),

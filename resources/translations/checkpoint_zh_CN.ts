@@ -72,8 +72,8 @@
       <translation>摄像头、服务器和硬件的更改在下次启动时生效。</translation>
     </message>
     <message>
-      <source>Cancel (Esc)</source>
-      <translation>取消 (Esc)</translation>
+      <source>Cancel (Esc/Del)</source>
+      <translation>取消 (Esc/Del)</translation>
     </message>
     <message>
       <source>Cannot record the scan: out of service, call the administrator</source>

@@ -167,3 +167,12 @@ def test_a_bug_shows_out_of_service_and_recovers(make_app: MakeApp, monkeypatch:
     h.show_code("yellow")  # and the checkpoint goes on
     h.wait_screen("result")
     assert h.outcome() == "yellow"
+
+
+def test_delete_cancels_like_esc(make_app: MakeApp) -> None:
+    h = make_app()  # the kiosk lock swallows Esc, so a keyboard-only guard cancels with Del
+    h.show_code("green")
+    h.wait_screen("prompt")
+    h.qtbot.keyClick(h.window.prompt, Qt.Key.Key_Delete)
+    h.wait_screen("scan")
+    h.qtbot.waitUntil(lambda: [e.kind for e in h.events()] == ["abandoned"])
