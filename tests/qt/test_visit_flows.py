@@ -176,3 +176,13 @@ def test_delete_cancels_like_esc(make_app: MakeApp) -> None:
     h.qtbot.keyClick(h.window.prompt, Qt.Key.Key_Delete)
     h.wait_screen("scan")
     h.qtbot.waitUntil(lambda: [e.kind for e in h.events()] == ["abandoned"])
+
+
+def test_prompt_left_alone_times_out_as_abandoned(make_app: MakeApp) -> None:
+    h = make_app()
+    h.show_code("green")
+    h.wait_screen("prompt")
+    assert h.app.controller._return.isActive()  # armed with timeout_prompt_s (60 s by default)
+    h.app.controller._return.start(10)  # the same timer, just sooner
+    h.wait_screen("scan")
+    h.qtbot.waitUntil(lambda: [e.kind for e in h.events()] == ["abandoned"])
