@@ -137,7 +137,11 @@ class ImageFolderSource:
         return bool(self._files)
 
     def read(self) -> np.ndarray | None:
-        while self._next < len(self._files):
+        # At most one pass over the folder per call: a looping folder of only unreadable
+        # files must return None, not spin.
+        for _ in range(len(self._files)):
+            if self._next >= len(self._files):
+                return None
             path = self._files[self._next]
             self._next += 1
             if self.loop and self._next == len(self._files):

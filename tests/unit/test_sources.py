@@ -81,6 +81,14 @@ def test_image_folder_source_in_name_order_and_loops(tmp_path: Path) -> None:
     assert not ImageFolderSource(tmp_path / "missing").open()
 
 
+def test_a_folder_of_only_unreadable_images_returns_none_instead_of_spinning(tmp_path: Path) -> None:
+    for i in range(3):
+        (tmp_path / f"broken{i}.png").write_bytes(b"not a png")
+    src = ImageFolderSource(tmp_path)
+    assert src.open()
+    assert src.read() is None and src.read() is None
+
+
 def test_specs_choose_the_right_source(tmp_path: Path) -> None:
     cam = open_source("0", width=1280, height=720)
     assert isinstance(cam, CaptureSource) and cam.target == 0 and cam.describe() == "camera 0"
