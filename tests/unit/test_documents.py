@@ -16,7 +16,7 @@ from checkpoint_app.core.trust.documents import check_serial, open_document
 from checkpoint_app.core.trust.policy import Policy, parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list
 
-from conftest import NOW, Pki, default_policy_json
+from core_pki import NOW, Pki, default_policy_json
 from jkm_forge import sign1
 
 

@@ -15,7 +15,7 @@ from checkpoint_app.core.codes.base45 import ALPHABET, b45decode
 from checkpoint_app.core.errors import ErrorCode
 from checkpoint_app.core.verification import Verification, verify_code
 
-from conftest import NOW, Pki
+from core_pki import NOW, Pki
 from jkm_forge import sign1, text_of, wrap_cose
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,7 +15,7 @@ from checkpoint_app.core.codes.signature import kid_of
 from checkpoint_app.core.errors import ErrorCode
 from checkpoint_app.core.verification import verify_code
 
-from conftest import NOW, Pki
+from core_pki import NOW, Pki
 from jkm_forge import claims_payload, sign1, text_of, wrap_cose
 
 

@@ -11,7 +11,7 @@ from checkpoint_app.core.events import Station
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.visit import Outcome, Phase, VisitMachine, parse_keyed_temperature
 
-from conftest import NOW, Pki
+from core_pki import NOW, Pki
 
 STATION = Station("CP-1", "venue-1", "mall")
 
