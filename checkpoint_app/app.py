@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, QtMsgType, Signal, Slot, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QtMsgType, Signal, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.core import paths
@@ -304,6 +304,7 @@ def run(args: argparse.Namespace) -> int:
     app.catch_bugs()
     qapp.aboutToQuit.connect(app.shutdown)
     window.resize(1280, 800)
+    release: Callable[[], None] = lambda: None  # noqa: E731
     if args.kiosk or app.settings.kiosk:
         from PySide6.QtGui import QKeySequence, QShortcut
 
@@ -312,10 +313,28 @@ def run(args: argparse.Namespace) -> int:
         kiosk = KioskController(window, check_pin=app.admin.check_pin_blocking)
         QShortcut(QKeySequence("Ctrl+Shift+X"), window, kiosk.request_exit)  # leave: asks for the PIN
         kiosk.enable()
-        qapp.aboutToQuit.connect(kiosk.release)
+        release = kiosk.release
     else:
         window.show()
+    # SIGTERM (systemd, shutdown) and Ctrl+C leave through the same path as the PIN exit.
+    def leave() -> None:
+        release()
+        QCoreApplication.exit(0)
+
+    stopper = _signal_quitter(leave)
     code: int = qapp.exec()
+    release()
     app.shutdown()
+    if stopper is not None:
+        stopper.close()  # type: ignore[attr-defined]
     qInstallMessageHandler(previous_handler)
     return code
+
+
+def _signal_quitter(leave: Callable[[], None]) -> QObject | None:
+    try:
+        from checkpoint_app.workers.termination import SignalQuitter
+    except ImportError:
+        return None
+    quitter: QObject = SignalQuitter(leave)
+    return quitter
