@@ -31,6 +31,11 @@ DARK_LEVEL = 90.0
 
 
 class ScanPipeline:
+    """budget_ms bounds the escalation per frame (the first pass always runs). clock is what
+    the budget is measured in: wall time (the default) for a live camera; the benchmark
+    passes time.thread_time so that other processes on a shared core do not change which
+    attempts fit. track_s: how long a read code's region is retried after it was last read."""
+
     def __init__(self, budget_ms: float = 30.0, *, track_s: float = 1.0, fuse: bool = True,
                  clock: Callable[[], float] = time.perf_counter) -> None:
         self.budget_ms = budget_ms
@@ -40,10 +45,6 @@ class ScanPipeline:
         self._dark_ladder = for_dark_frames(self._ladder)
         self._history = fusion.FrameHistory() if fuse else None
         self._tracked: list[tuple[float, Corners]] = []
-
-    # clock: what the budget is measured in. Wall time (the default) for a live camera; the
-    # benchmark passes time.thread_time so that other processes on a shared core do not
-    # change which attempts fit (it reports wall-clock times separately).
 
     def decode(self, frame: np.ndarray, t: float) -> FrameResult:
         """All codes in one frame (BGR or gray) taken at time t (seconds, monotonic)."""
