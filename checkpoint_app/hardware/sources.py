@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
 
+from checkpoint_app.hardware.reconnect import LOST, OPEN, RECONNECTING, ReconnectingSource
+
 __all__ = ["LOST", "OPEN", "RECONNECTING", "CaptureSource", "FrameSource", "ImageFolderSource", "ReconnectingSource",
            "open_source"]
 
 log = logging.getLogger("checkpoint.camera")
 
-OPEN, LOST, RECONNECTING = "open", "lost", "reconnecting"
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 # Stream timeouts: a network camera that stops sending must not block the reader for
@@ -156,90 +155,6 @@ class ImageFolderSource:
 
     def close(self) -> None:
         self._files = []
-
-
-class ReconnectingSource:
-    """Wraps a source; read() never raises and returns None while the source is away.
-
-    States: "open" (frames flow), "lost" (waiting for the next attempt), "reconnecting"
-    (an attempt is under way). Each failed attempt doubles the wait up to max_backoff_s;
-    the first good frame resets it. With blocking=True (a decode thread) read() sleeps
-    until the next attempt is due instead of returning None at once, so a caller's loop
-    cannot spin; the GUI timer uses blocking=False. clock and sleep are injectable so
-    tests run the whole cycle without waiting."""
-
-    def __init__(self, source: FrameSource, *, initial_backoff_s: float = 0.5, max_backoff_s: float = 10.0,
-                 factor: float = 2.0, blocking: bool = True, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep,
-                 on_state: Callable[[str, str], None] | None = None) -> None:
-        self.source = source
-        self.initial_backoff_s, self.max_backoff_s, self.factor = initial_backoff_s, max_backoff_s, factor
-        self.blocking = blocking
-        self._clock, self._sleep, self._on_state = clock, sleep, on_state
-        self.state = LOST
-        self.backoff_s = initial_backoff_s
-        self.next_attempt = clock()
-        self.failures = 0
-
-    @property
-    def fps(self) -> float | None:
-        return self.source.fps
-
-    def describe(self) -> str:
-        return self.source.describe()
-
-    def open(self) -> bool:
-        return self._attempt()
-
-    def read(self) -> np.ndarray | None:
-        if self.state != OPEN:
-            wait = self.next_attempt - self._clock()
-            if wait > 0:
-                if not self.blocking:
-                    return None
-                self._sleep(wait)
-            if not self._attempt():
-                return None
-        frame = self.source.read()
-        if frame is None:
-            self._lose("no frame")
-            return None
-        self.backoff_s = self.initial_backoff_s
-        return frame
-
-    def close(self) -> None:
-        self.source.close()
-        self._set(LOST, "closed")
-
-    def _attempt(self) -> bool:
-        self._set(RECONNECTING, f"opening {self.describe()}")
-        try:
-            ok = self.source.open()
-        except Exception as exc:  # a driver can raise anything; a camera problem is not a crash
-            log.warning("%s: open raised %r", self.describe(), exc)
-            ok = False
-        if ok:
-            self._set(OPEN, f"{self.describe()} open")
-            return True
-        self._lose("cannot open")
-        return False
-
-    def _lose(self, why: str) -> None:
-        self.source.close()
-        self.failures += 1
-        self.next_attempt = self._clock() + self.backoff_s
-        self._set(LOST, f"{self.describe()}: {why}; retrying in {self.backoff_s:.1f} s")
-        self.backoff_s = min(self.max_backoff_s, self.backoff_s * self.factor)
-
-    def _set(self, state: str, message: str) -> None:
-        changed = state != self.state
-        self.state = state
-        if changed and state == LOST:
-            log.warning("%s", message)
-        elif changed:
-            log.info("%s", message)
-        if changed and self._on_state is not None:
-            self._on_state(state, message)
 
 
 def open_source(spec: str, **options: object) -> FrameSource:
