@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QtMsgType, Signal, Slot, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.core import paths
@@ -20,13 +20,16 @@ from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station
 from checkpoint_app.core.settings import Settings
 from checkpoint_app.core.visit import VisitMachine
+from checkpoint_app.crash import RunMarker
 from checkpoint_app.gui.admin import AdminFlows
 from checkpoint_app.gui.demo_video import DemoVideo, demo_folders
 from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
 from checkpoint_app.gui.visit_controller import VisitController
+from checkpoint_app.logs import route_qt_messages, setup_logging
 from checkpoint_app.workers.camera_worker import CameraWorker
+from checkpoint_app.workers.crash_bridge import CrashBridge
 from checkpoint_app.workers.decode_worker import DecodeWorker
 from checkpoint_app.workers.documents import bundled_context, read_keys
 from checkpoint_app.workers.frames import Frame, PreviewFrame
@@ -39,13 +42,6 @@ from checkpoint_app.workers.threads import WorkerThread
 
 log = logging.getLogger("checkpoint.app")
 NO_CAMERA = "none"
-
-
-def _qt_messages(kind: QtMsgType, _context: object, message: str) -> None:
-    """Qt's own warnings into logging (STYLE rule 7)."""
-    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
-             QtMsgType.QtWarningMsg: logging.WARNING}.get(kind, logging.ERROR)
-    logging.getLogger("checkpoint.qt").log(level, "%s", message)
 
 
 class CheckpointApp(QObject):
@@ -75,6 +71,8 @@ class CheckpointApp(QObject):
         self.demo_video: DemoVideo | None = None
         self.hardware: list[QObject] = []
         self.wedge: QObject | None = None
+        self.crash_bridge: CrashBridge | None = None
+        self.run_marker: RunMarker | None = None
         self._stopped = False
 
     # -- building ----------------------------------------------------------------------------
@@ -215,15 +213,18 @@ class CheckpointApp(QObject):
         for worker in self.hardware:
             worker.start()  # type: ignore[attr-defined]
 
-    def catch_bugs(self) -> None:
-        """Route uncaught exceptions (PySide passes those of slots to sys.excepthook) to the
-        log with their traceback, and show "out of service" until a guard dismisses it."""
+    def catch_bugs(self, *, leave: Callable[[int], None] = QCoreApplication.exit,
+                   restart_after_ms: int | None = 5000) -> None:
+        """A bug on any thread (PySide hands those of slots to sys.excepthook) is logged with
+        its traceback, marked in the run marker, shown as "out of service" on the GUI thread,
+        and `restart_after_ms` later the app leaves with crash.EXIT_RESTART for its supervisor."""
+        from checkpoint_app.crash import MARKER_FILE
 
-        def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
-            log.critical("bug: %s", kind.__name__, exc_info=(kind, exc, tb))  # type: ignore[arg-type]
-            QTimer.singleShot(0, self, self.controller.out_of_service)  # run it on the GUI thread
-
-        sys.excepthook = hook
+        self.run_marker = RunMarker(paths.log_dir() / MARKER_FILE)
+        self.run_marker.start()
+        self.crash_bridge = CrashBridge(self.controller.out_of_service, restart_after_ms=restart_after_ms,
+                                        leave=leave, parent=self)
+        self.crash_bridge.install(self.run_marker)
 
     @Slot(str)
     def _on_code_typed(self, text: str) -> None:
@@ -277,15 +278,12 @@ class CheckpointApp(QObject):
         if self.authority is not None:
             self.authority.stop()  # type: ignore[attr-defined]
         self.language.release()
+        if self.crash_bridge is not None:
+            self.crash_bridge.uninstall()
         log.info("shutdown complete")
 
 
 def _setup_logging(level: str) -> None:
-    try:
-        from checkpoint_app.logs import setup_logging
-    except ImportError:
-        logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        return
     setup_logging(paths.log_dir(), level, console=True)
 
 
@@ -296,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
         settings_path = Path(args.config) if args.config else paths.config_dir() / "settings.json"
         data_dir = Path(args.data_dir) if args.data_dir else paths.data_dir()
     _setup_logging(settings_mod.load(settings_path).log_level)
-    previous_handler = qInstallMessageHandler(_qt_messages)
+    previous_handler = route_qt_messages()  # Qt's own warnings into the log (STYLE rule 7)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk)
     window = app.start()
@@ -325,6 +323,8 @@ def run(args: argparse.Namespace) -> int:
     code: int = qapp.exec()
     release()
     app.shutdown()
+    if code == 0 and app.run_marker is not None:
+        app.run_marker.clean_exit()
     if stopper is not None:
         stopper.close()  # type: ignore[attr-defined]
     qInstallMessageHandler(previous_handler)

@@ -147,14 +147,17 @@ def test_busy_guard_is_not_interrupted_by_the_next_code(make_app: MakeApp) -> No
 
 
 @pytest.mark.qt_no_exception_capture
-def test_a_bug_shows_out_of_service_and_recovers(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
+def test_a_bug_shows_out_of_service_then_asks_for_a_restart(make_app: MakeApp) -> None:
+    import json
 
     from PySide6.QtCore import QTimer
 
+    from checkpoint_app.core import paths
+    from checkpoint_app.crash import EXIT_RESTART, MARKER_FILE
+
     h = make_app()
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
-    h.app.catch_bugs()
+    left: list[int] = []
+    h.app.catch_bugs(leave=left.append, restart_after_ms=200)  # uninstalled again by shutdown
 
     def broken_slot() -> None:
         raise RuntimeError("a bug in a slot")
@@ -162,11 +165,9 @@ def test_a_bug_shows_out_of_service_and_recovers(make_app: MakeApp, monkeypatch:
     QTimer.singleShot(0, broken_slot)
     h.wait_screen("result")
     assert h.outcome() == "out_of_service" and "暂停服务" in h.window.result.action.text()
-    h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
-    h.wait_screen("scan")
-    h.show_code("yellow")  # and the checkpoint goes on
-    h.wait_screen("result")
-    assert h.outcome() == "yellow"
+    h.qtbot.waitUntil(lambda: left == [EXIT_RESTART])  # the supervisor starts a fresh process
+    marker = json.loads((paths.log_dir() / MARKER_FILE).read_text(encoding="utf-8"))
+    assert marker["state"] == "crashed" and "RuntimeError" in marker["summary"]
 
 
 def test_delete_cancels_like_esc(make_app: MakeApp) -> None:
