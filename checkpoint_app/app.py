@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, SignalInstance, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.core import paths
@@ -180,6 +180,12 @@ class CheckpointApp(QObject):
         if frame is not None:
             self.window.scan.preview.show_image(frame.image)
 
+    def _show_device_health(self, worker: QObject, device: str, works: SignalInstance) -> None:
+        """A device's `failed` puts a red chip in the status bar until it `works` again."""
+        bar = self.window.status
+        worker.failed.connect(lambda _why: bar.device_failed(device))  # type: ignore[attr-defined]
+        works.connect(lambda *_: bar.device_working(device))
+
     def start_hardware(self, qapp: QApplication) -> None:
         """Scanners besides the camera, the thermometer and the gate, from the settings.
         Not in start(): the tests drive the window without them."""
@@ -197,16 +203,19 @@ class CheckpointApp(QObject):
             if s.scanner_serial_port:
                 scanner = SerialScannerWorker(s.scanner_serial_port, parent=self)
                 scanner.scanned.connect(self._on_code_typed)
+                self._show_device_health(scanner, "scanner", scanner.scanned)
                 self.hardware.append(scanner)
             if s.thermometer_port:
                 thermometer = ThermometerWorker(s.thermometer_port, s.thermometer_protocol, parent=self)
                 thermometer.temperature_read.connect(self.controller._on_temperature_measured)
+                self._show_device_health(thermometer, "thermometer", thermometer.temperature_read)
                 self.hardware.append(thermometer)
             gate = make_gate(s.gate_kind, serial_port=s.gate_serial_port, serial_command=s.gate_serial_command,
                              http_url=s.gate_http_url)
             if gate is not None:
                 gate_worker = GateWorker(gate, parent=self)
                 self.controller.entry_allowed.connect(gate_worker.open_gate)
+                self._show_device_health(gate_worker, "gate", gate_worker.opened)
                 self.hardware.append(gate_worker)
         except (ImportError, ValueError) as exc:  # a bad hardware setting must not stop the checkpoint
             log.error("hardware not started: %s", exc)

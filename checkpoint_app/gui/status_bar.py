@@ -29,12 +29,14 @@ class StatusBarWidget(QStatusBar):
         self.setSizeGripEnabled(False)
         self.camera, self.sync, self.freshness = QLabel(), QLabel(), QLabel()
         self.last_sync, self.clock, self.pending = QLabel(), QLabel(), QLabel()
-        for w in (self.camera, self.sync, self.freshness, self.last_sync, self.clock, self.pending):
+        self.devices = QLabel()
+        for w in (self.camera, self.sync, self.freshness, self.last_sync, self.clock, self.pending, self.devices):
             w.setObjectName("status_" + str(len(self.children())))
             self.addWidget(w)
         self.setStyleSheet("QLabel { font-size: 18px; }")
         self.camera_state, self.sync_state = "starting", "off"
         self.store: StoreStatus | None = None
+        self.device_problems: set[str] = set()
 
     @Slot(object)
     def _on_store_status(self, status: StoreStatus) -> None:
@@ -56,7 +58,22 @@ class StatusBarWidget(QStatusBar):
         self.sync_state = "ok" if outcome.ok else "failed"
         self.show_state()
 
+    def device_failed(self, device: str) -> None:
+        """A device ("gate", "thermometer", "scanner") reported a problem; it shows until
+        the device works again, so the guard knows to open the gate or type by hand."""
+        self.device_problems.add(device)
+        self.show_state()
+
+    def device_working(self, device: str) -> None:
+        if device in self.device_problems:
+            self.device_problems.discard(device)
+            self.show_state()
+
     def show_state(self) -> None:
+        self.devices.setVisible(bool(self.device_problems))
+        if self.device_problems:
+            _chip(self.devices, " · ".join(texts.tr(texts.DEVICE_PROBLEMS[d]) for d in sorted(self.device_problems)),
+                  BAD)
         _chip(self.camera, texts.tr(texts.CAMERA_STATES[self.camera_state]), _CAMERA_COLOURS[self.camera_state])
         _chip(self.sync, texts.tr(texts.SYNC_STATES[self.sync_state]), _SYNC_COLOURS[self.sync_state])
         s = self.store

@@ -78,6 +78,9 @@ CAMERA_STATES = {"starting": N("Camera starting"), "running": N("Camera on"),
                  "reconnecting": N("Camera lost, retrying"), "failed": N("No camera"), "stopped": N("Camera off")}
 FRESHNESS = {"fresh": N("Data fresh"), "stale": N("Status data stale"), "too_old": N("Data too old to decide"),
              "file": N("Offline documents"), "never": N("Never synced")}
+DEVICE_PROBLEMS = {"gate": N("Gate not opening: open it by hand"),
+                   "thermometer": N("Thermometer not answering: type the temperature"),
+                   "scanner": N("Serial scanner lost: use the camera")}
 SYNC_STATES = {"idle": N("Sync idle"), "running": N("Syncing"), "ok": N("Synced"), "failed": N("Sync failed"),
                "off": N("No server")}
 
@@ -191,5 +194,6 @@ def ui(key: str, **values: object) -> str:
 def catalog() -> list[str]:
     """Every source text, for the completeness test and the .ts generator."""
     groups: list[Mapping[Any, str]] = [ACTIONS, HEADLINES, ERRORS, REASONS, MANUAL_REASONS, DOC_TYPES, COLORS,
-                                       CAMERA_STATES, FRESHNESS, SYNC_STATES, SETTING_LABELS, VENUE_TYPES, UI]
+                                       CAMERA_STATES, FRESHNESS, SYNC_STATES, DEVICE_PROBLEMS, SETTING_LABELS,
+                                       VENUE_TYPES, UI]
     return [OTHER_REASON, *(t for g in groups for t in g.values())]

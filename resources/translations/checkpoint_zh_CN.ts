@@ -244,6 +244,10 @@
       <translation>闸机 HTTP 地址</translation>
     </message>
     <message>
+      <source>Gate not opening: open it by hand</source>
+      <translation>闸机未打开:请手动开闸</translation>
+    </message>
+    <message>
       <source>Gate relay</source>
       <translation>闸机继电器</translation>
     </message>
@@ -512,6 +516,10 @@
       <translation>立即送定点医院</translation>
     </message>
     <message>
+      <source>Serial scanner lost: use the camera</source>
+      <translation>扫码枪断开:请用摄像头扫码</translation>
+    </message>
+    <message>
       <source>Serial scanner port</source>
       <translation>串口扫码器</translation>
     </message>
@@ -594,6 +602,10 @@
     <message>
       <source>Temperature</source>
       <translation>体温</translation>
+    </message>
+    <message>
+      <source>Thermometer not answering: type the temperature</source>
+      <translation>测温仪无响应:请手动输入体温</translation>
     </message>
     <message>
       <source>Thermometer port</source>
