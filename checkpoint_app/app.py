@@ -18,6 +18,8 @@ from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station
+from checkpoint_app.core.scanning.mailbox import Mailbox
+from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.settings import Settings
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.crash import RunMarker
@@ -27,15 +29,14 @@ from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
 from checkpoint_app.gui.visit_controller import VisitController
+from checkpoint_app.hardware.sources import FrameSource, open_source
 from checkpoint_app.logs import route_qt_messages, setup_logging
 from checkpoint_app.workers.camera_worker import CameraWorker
 from checkpoint_app.workers.crash_bridge import CrashBridge
 from checkpoint_app.workers.decode_worker import DecodeWorker
 from checkpoint_app.workers.documents import bundled_context, read_keys
 from checkpoint_app.workers.frames import Frame, PreviewFrame
-from checkpoint_app.workers.mailbox import Mailbox
 from checkpoint_app.workers.refcounts import pin_singletons
-from checkpoint_app.workers.sources import FrameSource, make_pipeline, open_source
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
 from checkpoint_app.workers.threads import WorkerThread
@@ -153,7 +154,7 @@ class CheckpointApp(QObject):
     def _start_camera(self) -> None:
         decode_box: Mailbox[Frame] = Mailbox()
         self.preview_box: Mailbox[PreviewFrame] = Mailbox()
-        self.decoder = DecodeWorker(decode_box, make_pipeline())
+        self.decoder = DecodeWorker(decode_box, ScanPipeline())
         self.decoder.code_read.connect(self.store._on_code_read)
         self.decoder.start()
         if self.camera_spec == NO_CAMERA:

@@ -23,7 +23,7 @@ from bench.scan import degrade as dg
 from bench.scan.generate import PAYLOADS
 from bench.scan.scene import background, place, pose_homography, qr_modules, render_phone
 from checkpoint_app.core.scanning.decoders import zxing
-from checkpoint_app.core.scanning.mailbox import LatestFrame
+from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.scanning.preprocess import to_gray
 
@@ -91,7 +91,8 @@ def time_to_payload(decoder: str, text: str, first: int, frames: list[np.ndarray
 def realtime(text: str, first: int, frames: list[np.ndarray]) -> tuple[int, int, float | None]:
     """Play the clip at 15 fps into a one-slot mailbox, decode in another thread as the GUI
     does: (frames offered, frames dropped because decoding fell behind, s to payload)."""
-    box, pipe = LatestFrame(), ScanPipeline()
+    box: Mailbox[tuple[np.ndarray, float]] = Mailbox()
+    pipe = ScanPipeline()
     read_at: list[float] = []
 
     def decoder() -> None:
@@ -105,7 +106,7 @@ def realtime(text: str, first: int, frames: list[np.ndarray]) -> tuple[int, int,
     start = time.perf_counter()
     for i, frame in enumerate(frames):
         time.sleep(max(0.0, start + i / FPS - time.perf_counter()))
-        box.put(frame, i / FPS)
+        box.put((frame, i / FPS))
     time.sleep(0.2)
     box.close()
     worker.join()

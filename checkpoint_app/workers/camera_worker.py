@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from checkpoint_app.core.scanning.mailbox import Mailbox
+from checkpoint_app.hardware.sources import FrameSource
 from checkpoint_app.workers.frames import Frame, PreviewFrame, owned, to_qimage
-from checkpoint_app.workers.mailbox import Mailbox
-from checkpoint_app.workers.sources import FrameSource
 
 log = logging.getLogger("checkpoint.camera")
 RETRY_MS = 2000

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
+from checkpoint_app.core.scanning.mailbox import Mailbox
+from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.scanning.stabilizer import Stabilizer
 from checkpoint_app.workers.frames import Frame
-from checkpoint_app.workers.mailbox import Mailbox
 
 log = logging.getLogger("checkpoint.decode")
 
@@ -24,7 +24,7 @@ class DecodeWorker(QThread):
     code_read = Signal(str, float)
     frame_decoded = Signal(float)
 
-    def __init__(self, box: Mailbox[Frame], pipeline: Any, stabilizer: Stabilizer | None = None) -> None:
+    def __init__(self, box: Mailbox[Frame], pipeline: ScanPipeline, stabilizer: Stabilizer | None = None) -> None:
         super().__init__()
         self.setObjectName("DecodeWorker")
         self._box = box

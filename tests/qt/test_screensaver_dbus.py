@@ -54,6 +54,10 @@ print("service saw:", service.stdout.readline().strip(), flush=True)
 owner = QDBusConnection("checkpoint-screensaver").baseService()
 print("connected", has_owner(owner), flush=True)
 inhibitor.release()
+import time
+deadline = time.monotonic() + 5  # the bus drops the closed connection's name asynchronously
+while has_owner(owner) and time.monotonic() < deadline:
+    time.sleep(0.02)
 print("after release", has_owner(owner), inhibitor.active, flush=True)
 service.kill()
 """

@@ -11,8 +11,8 @@ import cv2
 from qt_harness import Harness
 
 from checkpoint_app.authority.demo import demo_codes
+from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.gui import demo_video
-from checkpoint_app.workers.mailbox import Mailbox
 
 MakeApp = Callable[..., Harness]
 

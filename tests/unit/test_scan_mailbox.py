@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from checkpoint_app.core.scanning.mailbox import LatestFrame
+from checkpoint_app.core.scanning.mailbox import Mailbox
 
 
 def frame(i: int) -> np.ndarray:
@@ -14,9 +14,9 @@ def frame(i: int) -> np.ndarray:
 
 
 def test_latest_frame_wins_and_older_ones_count_as_dropped() -> None:
-    box = LatestFrame()
+    box: Mailbox[tuple[np.ndarray, float]] = Mailbox()
     for i in range(3):
-        box.put(frame(i), i / 15)
+        box.put((frame(i), i / 15))
     item = box.take(timeout=0)
     assert item is not None and int(item[0][0, 0]) == 2 and item[1] == 2 / 15
     assert (box.offered, box.dropped) == (3, 2)
@@ -24,14 +24,14 @@ def test_latest_frame_wins_and_older_ones_count_as_dropped() -> None:
 
 
 def test_take_waits_for_a_frame_from_another_thread() -> None:
-    box = LatestFrame()
-    threading.Timer(0.05, box.put, (frame(7), 1.0)).start()
+    box: Mailbox[tuple[np.ndarray, float]] = Mailbox()
+    threading.Timer(0.05, box.put, ((frame(7), 1.0),)).start()
     item = box.take(timeout=5)
     assert item is not None and int(item[0][0, 0]) == 7
 
 
 def test_close_wakes_a_waiting_decoder() -> None:
-    box = LatestFrame()
+    box: Mailbox[tuple[np.ndarray, float]] = Mailbox()
     got: list[object] = []
     worker = threading.Thread(target=lambda: got.append(box.take(timeout=5)))
     worker.start()

@@ -1,40 +1,48 @@
-"""A one-slot mailbox between the camera and the decoder: the latest frame wins (STYLE rule 4).
+"""A one-slot mailbox between the camera and its consumers: the newest item replaces an
+unread one (STYLE rule 4).
 
-The camera side never waits: put() replaces a frame the decoder has not taken yet (and
-counts it as dropped), so a slow frame costs one stale frame, never a growing queue and
-never latency. The decoder sleeps in take() until a frame arrives; close() wakes it."""
+The camera never waits for the decoder or the screen: a slow consumer just skips frames,
+so the preview and the decoder always work on the newest picture and nothing queues up.
+Qt-free, so the GUI's threads and the scanner benchmark share it."""
 
 from __future__ import annotations
 
 import threading
+from typing import Generic, TypeVar
 
-import numpy as np
+T = TypeVar("T")
 
 
-class LatestFrame:
+class Mailbox(Generic[T]):
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._slot: tuple[np.ndarray, float] | None = None
+        self._item: T | None = None
         self._closed = False
         self.offered = 0
-        self.dropped = 0
+        self.dropped = 0  # items replaced before anyone read them, for the benchmarks
 
-    def put(self, frame: np.ndarray, t: float) -> None:
-        """Offer a frame taken at time t. The caller must not modify it afterwards (copy if
-        the camera reuses its buffer): the decoder thread reads it without a lock."""
+    def put(self, item: T) -> bool:
+        """Leave `item`, replacing an unread one. True when the slot was empty (the reader
+        needs a nudge), False when it replaced an item the reader has not taken yet."""
         with self._cond:
             self.offered += 1
-            if self._slot is not None:
+            was_empty = self._item is None
+            if not was_empty:
                 self.dropped += 1
-            self._slot = (frame, t)
+            self._item = item
             self._cond.notify()
+            return was_empty
 
-    def take(self, timeout: float | None = None) -> tuple[np.ndarray, float] | None:
-        """The newest frame, waiting up to timeout; None when closed or timed out."""
+    def take(self, timeout: float | None = None) -> T | None:
+        """The newest item, waiting up to `timeout` (None: until one arrives or close())."""
         with self._cond:
-            if not self._cond.wait_for(lambda: self._slot is not None or self._closed, timeout):
-                return None
-            item, self._slot = self._slot, None
+            self._cond.wait_for(lambda: self._item is not None or self._closed, timeout)
+            item, self._item = self._item, None
+            return item
+
+    def take_nowait(self) -> T | None:
+        with self._cond:
+            item, self._item = self._item, None
             return item
 
     def close(self) -> None:
