@@ -3,7 +3,8 @@ besides writing and removing the one file).
 
 Linux: a systemd user unit, ~/.config/systemd/user/checkpoint.service, Restart=always with
 no start limit, so a crash, a SIGKILL or an OOM kill brings the app back within seconds,
-and a start before the display is up simply retries.
+and a start before the display is up simply retries; exit code 0 (the admin left with the
+PIN) stays down.
 
 Windows: a .cmd in the user's Startup folder. It reopens itself minimised and runs the app
 in a loop; exit code 0 (the admin left with the PIN) ends the loop, anything else restarts
@@ -65,6 +66,8 @@ def systemd_unit(command: Sequence[str], env: Mapping[str, str]) -> str:
         "Type=simple",
         "ExecStart=" + " ".join(_systemd_quote(a) for a in command),
         "Restart=always",
+        # Exit code 0 is the admin leaving with the PIN (or a stop): stay down, as on Windows.
+        "RestartPreventExitStatus=0",
         f"RestartSec={RESTART_DELAY_S}",
         "TimeoutStopSec=20",
     ]

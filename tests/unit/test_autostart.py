@@ -30,6 +30,7 @@ def test_systemd_unit_restarts_always_and_quotes_like_systemd() -> None:
     lines = unit.splitlines()
     assert 'ExecStart="/opt/check point/python" -m checkpoint_app --kiosk --data-dir /srv/100%%' in lines
     assert "Restart=always" in lines and "StartLimitIntervalSec=0" in lines
+    assert "RestartPreventExitStatus=0" in lines  # leaving with the admin PIN stays down
     assert "Environment=DISPLAY=:0" in lines and not any("HOME" in line for line in lines)
     assert lines[lines.index("[Install]") + 1] == "WantedBy=default.target"
 
