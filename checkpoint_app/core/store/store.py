@@ -72,10 +72,13 @@ class Store:
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
+            self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # A failed COMMIT (disk full) may leave the transaction open, or SQLite may
+            # already have rolled it back: either way the next write starts clean.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
-        self._conn.execute("COMMIT")
 
     # -- status cache ------------------------------------------------------------------
     def lookup(self, hid: bytes) -> StatusEntry | None:
