@@ -98,9 +98,20 @@ class CheckpointApp(QObject):
                                           self._forget_codes, self.clock)
         self._wire_store()
         self._start_camera()
+        if self.demo:
+            self._start_demo_thermometer()
         self.admin = AdminFlows(self)
         log.info("start: ready")
         return self.window
+
+    def _start_demo_thermometer(self) -> None:
+        """Nobody types in an unattended demo: readings arrive as from a serial thermometer."""
+        from checkpoint_app.workers.demo_thermometer import DemoThermometer
+
+        self.demo_thermometer = DemoThermometer(self.machine, parent=self)
+        self.controller.decision_shown.connect(lambda *_: self.demo_thermometer._on_screen_changed())
+        self.demo_thermometer.temperature_read.connect(self.controller._on_temperature_measured)
+        self.hardware.append(self.demo_thermometer)
 
     def station(self) -> Station:
         s = self.settings

@@ -117,6 +117,7 @@ def demo_folders() -> tuple[Path, Path]:
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     settings_path = base / "settings.json"
+    # Staff outcomes stay until dismissed at a real checkpoint; an unattended demo moves on.
     settings.save(settings_path, settings.Settings(venue_id="demo-venue", admin_pin=settings.hash_pin(DEMO_PIN),
-                                              camera="demo"))
+                                              camera="demo", timeout_staff_s=8.0, timeout_refused_s=5.0))
     return settings_path, data

@@ -64,3 +64,22 @@ def test_demo_authority_sync_decide_upload(qtbot: QtBot, tmp_path: Path) -> None
         qtbot.waitUntil(lambda: window.status.store.pending == 0, timeout=15000)
     finally:
         app.shutdown()
+
+
+def test_unattended_demo_takes_the_temperature_itself(qtbot: QtBot, tmp_path: Path) -> None:
+    """--demo runs the whole flow with nobody at the keyboard: a green code's temperature
+    arrives from the demo thermometer, through the real thermometer's slot."""
+    path = tmp_path / "settings.json"
+    st.save(path, st.Settings())
+    app = CheckpointApp(path, tmp_path / "data", demo=True, camera="none")
+    window = app.start()
+    qtbot.addWidget(window)
+    try:
+        h = Harness(app, qtbot)
+        h.show_code("green")
+        h.wait_screen("prompt")
+        h.wait_screen("result", timeout=10000)
+        decision = app.machine.state.decision
+        assert decision is not None and decision.action == "pass" and decision.inputs.temperature_c == 36.5
+    finally:
+        app.shutdown()
