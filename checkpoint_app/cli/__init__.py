@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,11 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
         return result
     except UsageError as exc:
-        sys.stderr.write(f"checkpoint-app {args.command or ''}: error: {exc}\n".replace("  ", " "))
+        prog = f"checkpoint-app {args.command}" if args.command else "checkpoint-app"
+        sys.stderr.write(f"{prog}: error: {exc}\n")
         return EXIT_USAGE
 
 
 def _run_window(args: argparse.Namespace) -> int:
+    _check_display()
     try:
         app = importlib.import_module("checkpoint_app.app")
     except ModuleNotFoundError as exc:
@@ -63,3 +66,12 @@ def _run_window(args: argparse.Namespace) -> int:
         raise UsageError("the window is not built yet; use a command (see --help)") from None
     result: int = app.run(args)
     return result
+
+
+def _check_display() -> None:
+    """Qt's own message for a missing display blames the installation; say what is wrong."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UsageError("no display: start the window from a desktop session, or on a virtual screen "
+                         "with `xvfb-run -a checkpoint-app ...` (QT_QPA_PLATFORM=offscreen runs it unseen)")

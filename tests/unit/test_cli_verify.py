@@ -118,3 +118,10 @@ def test_authority_refuses_to_sign_a_broken_policy(tmp_path: Path) -> None:
     r = run("sign-policy", "--key", tmp_path / "dist.pem", "--in", tmp_path / "p.json", "--out", tmp_path / "p.cose",
             tool="checkpoint-authority")
     assert r.returncode == 2 and "unknown action" in r.stderr and not (tmp_path / "p.cose").exists()
+
+
+def test_the_window_without_a_display_says_so_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = subprocess.run([str(BIN / "checkpoint-app"), "--demo"], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 2 and r.stderr.startswith("checkpoint-app: error: no display")
+    assert len(r.stderr.strip().splitlines()) == 1
