@@ -109,21 +109,21 @@ def check_temperature(policy: Policy, celsius: float) -> float:
 def facts_for(s: Scan, inputs: Inputs, ctx: Context) -> Facts:
     code = s.verification.code
     temp = inputs.temperature_c
-    return Facts(
-        valid=s.verification.valid,
-        error=None if s.verification.error is None else str(s.verification.error),
-        color=None if s.status is None else s.status.color.label,
-        code_color=None if code is None else code.color.label,
-        reasons=() if s.status is None else s.status.reasons,
-        temperature_c=temp,
-        fever=None if temp is None else temp >= ctx.policy.fever_threshold_c,
-        mask=inputs.mask,
-        cache_stale=ctx.freshness.cache_stale,
-        offline_too_long=ctx.freshness.offline_too_long,
-        clock_error=ctx.freshness.clock_error,
-        code_age_s=s.code_age_s if s.verification.valid else None,
-        venue_type=ctx.venue_type,
-    )
+    return {
+        "valid": s.verification.valid,
+        "error": None if s.verification.error is None else str(s.verification.error),
+        "color": None if s.status is None else s.status.color.label,
+        "code_color": None if code is None else code.color.label,
+        "reasons": [] if s.status is None else list(s.status.reasons),
+        "temperature_c": temp,
+        "fever": None if temp is None else temp >= ctx.policy.fever_threshold_c,
+        "mask": inputs.mask,
+        "cache_stale": ctx.freshness.cache_stale,
+        "offline_too_long": ctx.freshness.offline_too_long,
+        "clock_error": ctx.freshness.clock_error,
+        "code_age_s": s.code_age_s if s.verification.valid else None,
+        "venue_type": ctx.venue_type,
+    }
 
 
 def decide(s: Scan, inputs: Inputs, ctx: Context) -> Decision:
@@ -131,12 +131,11 @@ def decide(s: Scan, inputs: Inputs, ctx: Context) -> Decision:
     if inputs.temperature_c is not None:
         check_temperature(ctx.policy, inputs.temperature_c)
     facts = facts_for(s, inputs, ctx)
-    mapping = facts.as_mapping()
-    rule = next(r for r in ctx.policy.rules if truthy(r.test(mapping)))
+    rule = next(r for r in ctx.policy.rules if truthy(r.test(facts)))
     action = ctx.policy.actions[rule.then]
     return Decision(
         scan=s, inputs=inputs, action=action.id, allow=action.allow, pending=action.pending,
-        rule_id=rule.id, policy_serial=ctx.policy.serial, freshness=ctx.freshness, fever=facts.fever,
+        rule_id=rule.id, policy_serial=ctx.policy.serial, freshness=ctx.freshness, fever=facts["fever"],
     )
 
 

@@ -52,12 +52,12 @@ def parse_sign1(data: bytes) -> Sign1:
             raise CodeError(ErrorCode.COSE_INVALID, f"CBOR tag {obj.tag}, expected 18")
         obj = obj.value
     # cbor2 decodes a tag's content as immutable values: a tuple, a frozendict.
-    if not isinstance(obj, list | tuple) or len(obj) != 4:
+    if not isinstance(obj, (list, tuple)) or len(obj) != 4:
         raise CodeError(ErrorCode.COSE_INVALID, "not a four-element array")
     protected, unprotected, payload, signature = obj
     if not (isinstance(protected, bytes) and isinstance(payload, bytes) and isinstance(signature, bytes)):
         raise CodeError(ErrorCode.COSE_INVALID, "protected, payload and signature must be byte strings")
-    if not isinstance(unprotected, Mapping):
+    if not isinstance(unprotected, (dict, Mapping)):  # dict first: the common case, no ABC check
         raise CodeError(ErrorCode.COSE_INVALID, "unprotected header is not a map")
     alg, kid = _protected_header(protected)
     return Sign1(protected, alg, kid, payload, signature)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import TypedDict
 
 VENUE_TYPES = (
     "government", "enterprise", "factory", "office_building", "hospital", "residential", "village",
@@ -12,30 +12,26 @@ VENUE_TYPES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(TypedDict):
+    """What a policy condition reads. A plain dict at run time: built for every decision,
+    read by the compiled rules, and never copied."""
+
     valid: bool
-    error: str | None = None
-    color: str | None = None
-    code_color: str | None = None
-    reasons: tuple[int, ...] = ()
-    temperature_c: float | None = None
-    fever: bool | None = None
-    mask: bool | None = None
-    cache_stale: bool = False
-    offline_too_long: bool = False
-    clock_error: bool = False
-    code_age_s: int | None = None
-    venue_type: str = "office_building"
-
-    def as_mapping(self) -> dict[str, Any]:
-        # Not dataclasses.asdict: it deep-copies, and this runs for every decision.
-        facts = {name: getattr(self, name) for name in FACT_NAMES}
-        facts["reasons"] = list(self.reasons)
-        return facts
+    error: str | None
+    color: str | None
+    code_color: str | None
+    reasons: list[int]
+    temperature_c: float | None
+    fever: bool | None
+    mask: bool | None
+    cache_stale: bool
+    offline_too_long: bool
+    clock_error: bool
+    code_age_s: int | None
+    venue_type: str
 
 
-FACT_NAMES = tuple(f.name for f in fields(Facts))
+FACT_NAMES = tuple(Facts.__annotations__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,19 +53,25 @@ def validate(expr: Any, facts: Collection[str], depth: int = 0) -> None:
 
 def truthy(value: Any) -> bool:
     """JsonLogic truthiness: null, false, 0, "" and [] are false."""
-    if isinstance(value, list):
+    if type(value) is list:
         return len(value) > 0
     return bool(value)
 
 
+# Exact types, not isinstance: facts are plain JSON values, and bool (a subclass of int)
+# must not count as a number. This runs for every rule of every decision.
+_NUMERIC = frozenset({int, float})
+
+
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return type(value) in _NUMERIC
 
 
 def _equal(a: Any, b: Any) -> bool:
-    if _number(a) and _number(b):
+    ta, tb = type(a), type(b)
+    if ta is tb:
         return bool(a == b)
-    return type(a) is type(b) and bool(a == b)
+    return ta in _NUMERIC and tb in _NUMERIC and bool(a == b)
 
 
 def _ordered(a: Any, b: Any, test: Callable[[Any, Any], bool]) -> bool:
