@@ -40,6 +40,7 @@ from checkpoint_app.workers.refcounts import pin_singletons
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
 from checkpoint_app.workers.threads import WorkerThread
+from checkpoint_app.workers.values import RememberedSync
 
 log = logging.getLogger("checkpoint.app")
 NO_CAMERA = "none"
@@ -148,9 +149,14 @@ class CheckpointApp(QObject):
     def _on_store_failed(self, _kind: str) -> None:
         self.window.render_visit(self.machine.state, None, failed=True)
 
-    @Slot()
-    def _on_store_ready(self) -> None:
+    @Slot(object)
+    def _on_store_ready(self, remembered: RememberedSync) -> None:
         # Only now: the store thread has opened (and migrated) the file; one opener at a time.
+        # What `sync --once` remembered in the data folder fills what the settings leave empty.
+        s = self.settings
+        self.settings = dataclasses.replace(s, server_url=s.server_url or remembered.server_url,
+                                            token=s.token or remembered.token)
+        self._root_keys = self._root_keys or list(remembered.root_keys)
         if self.settings.server_url and self._root_keys and self.sync is None and not self._stopped:
             self._start_sync(self._root_keys)
 

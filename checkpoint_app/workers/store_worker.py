@@ -17,9 +17,10 @@ from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import EmptyCache
+from checkpoint_app.core.store.context import pinned_keys
 from checkpoint_app.core.store.errors import StoreError
 from checkpoint_app.core.store.store import Store
-from checkpoint_app.workers.values import ScanResult, StoreStatus, freshness_level
+from checkpoint_app.workers.values import RememberedSync, ScanResult, StoreStatus, freshness_level
 
 log = logging.getLogger("checkpoint.store")
 STATUS_MS = 5000
@@ -28,11 +29,11 @@ NEVER_SYNCED = Freshness(cache_stale=True, offline_too_long=True)  # freshness f
 
 
 class StoreWorker(QObject):
-    """Signals: ready(); scanned(ScanResult); recorded(str event_id);
+    """Signals: ready(RememberedSync); scanned(ScanResult); recorded(str event_id);
     record_failed(str event_id); events_loaded(object: tuple of ScanEvent);
     status_changed(StoreStatus); failed(str): the store cannot be opened."""
 
-    ready = Signal()
+    ready = Signal(object)
     scanned = Signal(object)
     recorded = Signal(str)
     record_failed = Signal(str)
@@ -67,9 +68,22 @@ class StoreWorker(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_status_due)
         self._timer.start(STATUS_MS)
+        remembered = self._remembered()
+        if not self._root_keys:
+            self._root_keys = list(remembered.root_keys)
         self._load_context()
-        self.ready.emit()
+        self.ready.emit(remembered)
         self._on_status_due()
+
+    def _remembered(self) -> RememberedSync:
+        assert self._store is not None
+        try:
+            keys = tuple(pinned_keys(self._store))
+        except ValueError as exc:  # a remembered key that no longer parses: as if none
+            log.warning("remembered distribution keys unusable: %s", exc)
+            keys = ()
+        return RememberedSync(str(self._store.get_setting("server_url") or ""),
+                              str(self._store.get_setting("token") or ""), keys)
 
     def _load_context(self) -> Context:
         assert self._store is not None

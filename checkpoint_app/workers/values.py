@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checkpoint_app.core.checkpoint import Context, Scan
+from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.rules.facts import Freshness
 
 
@@ -44,3 +45,13 @@ class SyncOutcome:
     at: int
     summary: str  # for the log only; the screen shows the state, not this text
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RememberedSync:
+    """What `checkpoint-app sync --once` remembered in the data folder (spec section 9:
+    "for later runs and for the window"): used where the window's settings are empty."""
+
+    server_url: str = ""
+    token: str = ""
+    root_keys: tuple[PublicKey, ...] = ()
