@@ -78,9 +78,8 @@ CAMERA_STATES = {"starting": N("Camera starting"), "running": N("Camera on"),
                  "reconnecting": N("Camera lost, retrying"), "failed": N("No camera"), "stopped": N("Camera off")}
 FRESHNESS = {"fresh": N("Data fresh"), "stale": N("Status data stale"), "too_old": N("Data too old to decide"),
              "file": N("Offline documents"), "never": N("Never synced")}
-DEVICE_PROBLEMS = {"gate": N("Gate not opening: open it by hand"),
-                   "thermometer": N("Thermometer not answering: type the temperature"),
-                   "scanner": N("Serial scanner lost: use the camera")}
+DEVICE_PROBLEMS = {"gate": N("Gate failed: open by hand"), "thermometer": N("Thermometer offline: type it"),
+                   "scanner": N("Scanner offline: use camera")}
 SYNC_STATES = {"idle": N("Sync idle"), "running": N("Syncing"), "ok": N("Synced"), "failed": N("Sync failed"),
                "off": N("No server")}
 

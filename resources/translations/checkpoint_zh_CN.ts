@@ -244,8 +244,8 @@
       <translation>闸机 HTTP 地址</translation>
     </message>
     <message>
-      <source>Gate not opening: open it by hand</source>
-      <translation>闸机未打开:请手动开闸</translation>
+      <source>Gate failed: open by hand</source>
+      <translation>闸机故障:请手动开闸</translation>
     </message>
     <message>
       <source>Gate relay</source>
@@ -508,16 +508,16 @@
       <translation>保存</translation>
     </message>
     <message>
+      <source>Scanner offline: use camera</source>
+      <translation>扫码枪离线:请用摄像头</translation>
+    </message>
+    <message>
       <source>Scenic spot</source>
       <translation>景区</translation>
     </message>
     <message>
       <source>Send to the designated hospital now</source>
       <translation>立即送定点医院</translation>
-    </message>
-    <message>
-      <source>Serial scanner lost: use the camera</source>
-      <translation>扫码枪断开:请用摄像头扫码</translation>
     </message>
     <message>
       <source>Serial scanner port</source>
@@ -604,8 +604,8 @@
       <translation>体温</translation>
     </message>
     <message>
-      <source>Thermometer not answering: type the temperature</source>
-      <translation>测温仪无响应:请手动输入体温</translation>
+      <source>Thermometer offline: type it</source>
+      <translation>测温仪离线:请手输体温</translation>
     </message>
     <message>
       <source>Thermometer port</source>
