@@ -4,10 +4,8 @@ otherwise)."""
 
 from __future__ import annotations
 
-import errno
 import os
 import sqlite3
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,6 +15,7 @@ import pytest
 
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.store.store import Store
+from tests.support.small_disk import fill, small_disk
 
 
 def _event(i: int) -> ScanEvent:
@@ -27,35 +26,18 @@ def _event(i: int) -> ScanEvent:
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+def disk(tmp_path: Path) -> Iterator[Path]:
+    with small_disk(tmp_path / "disk", "4m") as mount:
+        yield mount
 
 
-def fill(disk: Path) -> Path:
-    """Take every free byte of the disk with one file."""
-    filler = disk / "filler"
-    with open(filler, "wb", buffering=0) as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    return filler
-
-
-def test_full_disk_refuses_the_write_and_keeps_the_rest(small_disk: Path) -> None:
-    data = small_disk / "data"
+def test_full_disk_refuses_the_write_and_keeps_the_rest(disk: Path) -> None:
+    data = disk / "data"
     kept = [_event(i) for i in range(3)]
     with Store.open(data) as store:
         for e in kept:
             store.record_event(e)
-        filler = fill(small_disk)
+        filler = fill(disk)
         # Sqlite may still fit a row in a free page of the file; keep writing until it is full.
         with pytest.raises(sqlite3.OperationalError, match="full"):
             for i in range(10_000):

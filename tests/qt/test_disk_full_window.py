@@ -4,8 +4,6 @@ goes on with every earlier record intact. A real tmpfs (needs root; skipped othe
 
 from __future__ import annotations
 
-import errno
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,29 +11,15 @@ import pytest
 from PySide6.QtCore import Qt
 from qt_harness import Harness
 
+from tests.support.small_disk import fill, small_disk
+
 MakeApp = Callable[..., Harness]
 
 
 @pytest.fixture
 def small_data_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "data-0"  # where make_app puts its first app's store
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def _fill(disk: Path) -> Path:
-    filler = disk / "filler"
-    with open(filler, "wb", buffering=0) as f:
-        try:
-            while True:
-                f.write(b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    return filler
+    with small_disk(tmp_path / "data-0") as mount:  # where make_app puts its first app's store
+        yield mount
 
 
 def test_full_disk_shows_cannot_record_then_recovers(small_data_disk: Path, make_app: MakeApp) -> None:
@@ -45,7 +29,7 @@ def test_full_disk_shows_cannot_record_then_recovers(small_data_disk: Path, make
     assert h.outcome() == "yellow"
     h.qtbot.keyClick(h.window.current_screen(), Qt.Key.Key_Return)
     h.wait_screen("scan")
-    filler = _fill(small_data_disk)
+    filler = fill(small_data_disk)
     h.show_code("red-turn-back")
     h.qtbot.waitUntil(lambda: h.outcome() == "out_of_service", timeout=10000)
     assert h.window.result.action.text().startswith("无法记录扫码")  # not a decision: nothing to act on
