@@ -6,10 +6,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import threading
 import tty
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PySide6.QtCore import QThread
@@ -17,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from checkpoint_app.hardware.gate import HttpGate
 from checkpoint_app.workers.hardware_workers import GateWorker, SerialScannerWorker, ThermometerWorker
+from tests.support.gate_controller import Controller, running_controller
 
 
 @pytest.fixture
@@ -62,29 +61,14 @@ def _resend_until(qtbot: QtBot, master: int, data: bytes, signal) -> None:
     qtbot.waitUntil(lambda: os.write(master, data) > 0 and bool(got), timeout=5000)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(self.server.status)  # type: ignore[attr-defined]
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def controller() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.status = 200  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def controller() -> Iterator[Controller]:
+    with running_controller() as server:
+        yield server
 
 
-def test_gate_worker_opens_for_every_request_and_reports_failure(qtbot: QtBot, controller) -> None:
-    url = f"http://127.0.0.1:{controller.server_address[1]}/open"
+def test_gate_worker_opens_for_every_request_and_reports_failure(qtbot: QtBot, controller: Controller) -> None:
+    url = controller.url
     worker = GateWorker(HttpGate(url))
     opened: list[bool] = []
     worker.opened.connect(lambda: opened.append(True))
@@ -93,7 +77,7 @@ def test_gate_worker_opens_for_every_request_and_reports_failure(qtbot: QtBot, c
         for _ in range(3):
             worker.open_gate()
         qtbot.waitUntil(lambda: len(opened) == 3, timeout=5000)
-        controller.status = 500  # type: ignore[attr-defined]
+        controller.status = 500
         with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
             worker.open_gate()
         assert "HTTP 500" in blocker.args[0]

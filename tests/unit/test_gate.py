@@ -2,59 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from serial_sim import PtyDevice
 
 from checkpoint_app.hardware.gate import GateError, HttpGate, SerialRelayGate, make_gate, parse_command
-
-
-class Controller(ThreadingHTTPServer):
-    """A turnstile controller: answers `status` and can be told to hang until released."""
-
-    daemon_threads = True
-    status = 200
-    hang = False
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.bodies: list[dict[str, str]] = []
-        self.release = threading.Event()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/gate/open"
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: Controller
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        self.server.bodies.append(json.loads(self.rfile.read(length)))
-        if self.server.hang:
-            self.server.release.wait(10)
-        self.send_response(self.server.status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
+from tests.support.gate_controller import Controller, running_controller
 
 
 @pytest.fixture
 def controller() -> Iterator[Controller]:
-    server = Controller()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
+    with running_controller() as server:
+        yield server
 
 
 @pytest.mark.parametrize(("text", "data"), [
