@@ -63,6 +63,8 @@ class VisitState:
     awaiting: str | None = None  # event id of the record that must land before the result shows
     shown_at: float | None = None
     manual: ScanEvent | None = None  # a manual entry (no code) being recorded or shown
+    # "No mask" marked while waiting for a code: the next visit starts with it.
+    next_mask: bool | None = None
 
     @property
     def outcome(self) -> Outcome | None:
@@ -123,14 +125,20 @@ class VisitMachine:
 
     def scanned(self, s: Scan, ctx: Context, now: float) -> Step:
         """A code was verified. A visit still waiting at a prompt is abandoned for the new one."""
+        inputs = Inputs(mask=self.state.next_mask if self.state.phase is Phase.SCANNING else None)
         abandoned = self._abandon(now)
-        step = self._final_or_prompt(decide(s, Inputs(), ctx), ctx, now)
+        step = self._final_or_prompt(decide(s, inputs, ctx), ctx, now)
         return Step(step.state, abandoned + step.records)
 
     def temperature_entered(self, celsius: float, now: float) -> Step:
         return self._input(now, dataclasses.replace(self.state.inputs, temperature_c=celsius))
 
     def mask_marked(self, worn: bool, now: float) -> Step:
+        """At a prompt: re-decide with the mask. While waiting for a code: the guard saw the
+        next person arrive without a mask; their visit starts with it ("at any point")."""
+        if self.state.phase is Phase.SCANNING:
+            self.state = dataclasses.replace(self.state, next_mask=None if worn else False)
+            return Step(self.state)
         return self._input(now, dataclasses.replace(self.state.inputs, mask=worn))
 
     def _input(self, now: float, inputs: Inputs) -> Step:

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
             self.result.show_state(state, remaining_s)
             self._show(self.result)
         elif state.phase is Phase.SCANNING:
+            self.scan.show_state(self.demo, next_no_mask=state.next_mask is False)
             self._show(self.scan)
         # RECORDING: the previous screen stays until the record is durable (a few ms)
 
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Render every screen again in the language now installed."""
         self.setWindowTitle(texts.ui("window_title"))
-        self.scan.show_state(self.demo)
+        self.scan.show_state(self.demo, next_no_mask=self._state.next_mask is False)
         self.status.show_state()
         if self._state.phase is not Phase.SCANNING or self._failed:
             self.render_visit(self._state, self._remaining, self._failed)
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
             self.stats_requested.emit()
         elif on_scan and key == Qt.Key.Key_F4:
             self.settings_requested.emit()
+        elif on_scan and key in (Qt.Key.Key_M, Qt.Key.Key_K):
+            self.scan.mask_marked.emit(key == Qt.Key.Key_K)
         elif key == Qt.Key.Key_F5:
             self.language_requested.emit()
         elif self.stack.currentWidget() is self.result and key in _RESULT_KEYS:

@@ -38,9 +38,11 @@ class PreviewWidget(QWidget):
 
 
 class ScanScreen(ScaledScreen):
-    """Signals: manual_requested(), stats_requested(), settings_requested(), language_requested()."""
+    """Signals: manual_requested(), stats_requested(), settings_requested(), language_requested(),
+    mask_marked(bool worn): M / K pressed while waiting, for the next person."""
 
     manual_requested = Signal()
+    mask_marked = Signal(bool)
     stats_requested = Signal()
     settings_requested = Signal()
     language_requested = Signal()
@@ -55,6 +57,10 @@ class ScanScreen(ScaledScreen):
         self.demo = self.scaled(QLabel(), 20, bold=True)
         self.demo.setStyleSheet("color: #ffffff; background: #6a1b9a; padding: 4px 12px;")
         self.demo.hide()
+        self.no_mask = self.scaled(QLabel(), 22, bold=True)
+        self.no_mask.setStyleSheet("color: #ffffff; background: #c62828; padding: 4px 12px; border-radius: 6px;")
+        self.no_mask.setWordWrap(False)
+        self.no_mask.hide()
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for key, signal in (("manual_entry", self.manual_requested), ("statistics", self.stats_requested),
@@ -66,6 +72,7 @@ class ScanScreen(ScaledScreen):
             row.addWidget(b)
             self.buttons[key] = b
         top = QHBoxLayout()
+        top.addWidget(self.no_mask)
         top.addWidget(self.hint, 1)
         top.addWidget(self.demo)
         lay = QVBoxLayout(self)
@@ -74,8 +81,10 @@ class ScanScreen(ScaledScreen):
         lay.addWidget(self.preview, 1)
         lay.addLayout(row)
 
-    def show_state(self, demo: bool = False) -> None:
+    def show_state(self, demo: bool = False, next_no_mask: bool = False) -> None:
         self.hint.setText(texts.ui("scan_hint"))
+        self.no_mask.setText(texts.ui("next_no_mask"))
+        self.no_mask.setVisible(next_no_mask)
         self.demo.setText(texts.ui("demo"))
         self.demo.setVisible(demo)
         for key, b in self.buttons.items():

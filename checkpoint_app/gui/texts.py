@@ -113,6 +113,7 @@ UI = {k: v for k, v in {
     "enter_temperature": N("Enter temperature, then Enter"),
     "measure_again": N("Measure again: {value} °C is outside {lo}–{hi} °C"),
     "no_mask": N("No mask (M)"),
+    "next_no_mask": N("Next: no mask · K undo"),
     "mask_on": N("Mask on now (K)"),
     "cancel": N("Cancel (Esc/Del)"),
     "dismiss": N("Done (Enter)"),

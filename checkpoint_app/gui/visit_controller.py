@@ -52,6 +52,7 @@ class VisitController(QObject):
         w = window
         w.prompt.temperature_entered.connect(self._on_temperature_entered)
         w.prompt.mask_marked.connect(self._on_mask_marked)
+        w.scan.mask_marked.connect(self._on_mask_marked)
         w.prompt.cancelled.connect(self._on_dismissed)
         w.result.dismissed.connect(self._on_dismissed)
 

@@ -364,6 +364,10 @@
       <translation>新管理员密码(留空不变)</translation>
     </message>
     <message>
+      <source>Next: no mask · K undo</source>
+      <translation>下一位未戴口罩 · K 撤销</translation>
+    </message>
+    <message>
       <source>No camera</source>
       <translation>无摄像头</translation>
     </message>

@@ -187,3 +187,23 @@ def test_prompt_left_alone_times_out_as_abandoned(make_app: MakeApp) -> None:
     h.app.controller._return.start(10)  # the same timer, just sooner
     h.wait_screen("scan")
     h.qtbot.waitUntil(lambda: [e.kind for e in h.events()] == ["abandoned"])
+
+
+def test_no_mask_pressed_while_waiting_marks_the_next_person(make_app: MakeApp) -> None:
+    h = make_app()
+    h.wait_screen("scan")
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_M)
+    assert not h.window.scan.no_mask.isHidden()
+    assert h.window.scan.no_mask.text() == "下一位未戴口罩 · K 撤销", h.window.scan.no_mask.text()
+    h.show_code("green")
+    h.wait_screen("prompt")
+    h.type("365")
+    h.qtbot.keyClick(h.window.prompt, Qt.Key.Key_Return)
+    h.qtbot.waitUntil(lambda: h.app.machine.state.decision.action == "wear_mask")
+    assert not h.events()  # pending: nothing recorded yet
+    h.type("k")
+    h.wait_screen("result")
+    assert h.outcome() == "pass"
+    h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
+    h.wait_screen("scan")
+    assert h.window.scan.no_mask.isHidden()  # the mark was for that person only

@@ -113,3 +113,21 @@ def test_manual_entry_waits_for_its_record(pki: Pki) -> None:
     assert [e.kind for e in step.records] == ["abandoned", "manual"] and m.state.outcome is Outcome.MANUAL
     m.recorded(event.event_id, NOW)
     assert m.state.phase is Phase.RESULT
+
+
+def test_no_mask_marked_before_the_code_carries_into_the_visit(pki: Pki) -> None:
+    """The guard sees the next person arrive without a mask and presses M before the scan."""
+    m = VisitMachine(STATION)
+    ctx = pki.context()
+    m.mask_marked(False, NOW)
+    assert m.state.phase is Phase.SCANNING and m.state.next_mask is False
+    m.scanned(scan(pki.issue(), ctx, NOW), ctx, NOW)
+    assert m.state.decision.inputs.mask is False and m.state.next_mask is None  # consumed by this visit
+    m.temperature_entered(36.5, NOW)
+    assert m.state.phase is Phase.PROMPT and m.state.decision.action == "wear_mask"
+    # K while waiting takes the mark back; a mark never outlives the visit it was for
+    m2 = VisitMachine(STATION)
+    m2.mask_marked(False, NOW)
+    m2.mask_marked(True, NOW)
+    m2.scanned(scan(pki.issue(), ctx, NOW), ctx, NOW)
+    assert m2.state.decision.inputs.mask is None
