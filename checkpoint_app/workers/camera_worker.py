@@ -10,12 +10,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from checkpoint_app.core.scanning.mailbox import Mailbox
+from checkpoint_app.hardware.reconnect import LOST, OPEN, ReconnectingSource
 from checkpoint_app.hardware.sources import FrameSource
 from checkpoint_app.workers.frames import Frame, PreviewFrame, owned, to_qimage
 
 log = logging.getLogger("checkpoint.camera")
-RETRY_MS = 2000
-MISSES_BEFORE_RECONNECT = 15
+# A lost camera is reopened after 2 s, then 4, 8 ... up to 30 s (hardware.reconnect).
+RETRY_S = 2.0
+MAX_RETRY_S = 30.0
+DEFAULT_INTERVAL_MS = 33
 
 
 class CameraWorker(QObject):
@@ -32,10 +35,10 @@ class CameraWorker(QObject):
         super().__init__()
         self._make_source = make_source
         self._decode_box, self._preview_box = decode_box, preview_box
-        self._source: FrameSource | None = None
+        self._source: ReconnectingSource | None = None
         self._timer: QTimer | None = None
         self._index = 0
-        self._misses = 0
+        self._ever_open = False
         self.state = "stopped"
         # (index, time) of every frame read, when a benchmark asks for it (list.append is atomic)
         self.frame_log: list[tuple[int, float]] | None = None
@@ -50,42 +53,33 @@ class CameraWorker(QObject):
     def start(self) -> None:
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(DEFAULT_INTERVAL_MS)  # never 0: a lost source is polled, not spun on
         self._timer.timeout.connect(self._on_tick)
         self._set_state("starting")
-        self._open()
+        # One reconnect mechanism for every source (webcam, file, folder, stream): a source
+        # that fails or disappears is reopened with backoff, and the timer keeps polling it.
+        self._source = ReconnectingSource(self._make_source(), blocking=False, initial_backoff_s=RETRY_S,
+                                          max_backoff_s=MAX_RETRY_S, on_state=self._on_source_state)
+        self._source.open()
+        self._timer.start()
 
-    def _open(self) -> None:
-        assert self._timer is not None
-        self._source = self._make_source()
-        if not self._source.open():
-            self._source.close()
-            self._source = None
-            self._set_state("failed" if self.state in ("starting", "failed") else "reconnecting")
-            QTimer.singleShot(RETRY_MS, self, self._retry)
-            return
-        self._misses = 0
-        self._timer.start(max(1, round(1000 / (self._source.fps or 30.0))))
-        self._set_state("running")
-
-    @Slot()
-    def _retry(self) -> None:
-        if self._timer is not None and self._source is None and self.state != "stopped":
-            self._open()
+    def _on_source_state(self, state: str, _message: str) -> None:
+        if state == OPEN:
+            self._ever_open = True
+            fps = self._source.fps if self._source is not None else None
+            if self._timer is not None:
+                self._timer.setInterval(max(1, round(1000 / fps)) if fps else DEFAULT_INTERVAL_MS)
+            self._set_state("running")
+        elif state == LOST and self.state != "stopped":
+            self._set_state("reconnecting" if self._ever_open else "failed")
 
     @Slot()
     def _on_tick(self) -> None:
         if self._source is None:
             return
-        image = self._source.read()
+        image = self._source.read()  # None while the source is away; it reopens when due
         if image is None:
-            self._misses += 1
-            if self._misses >= MISSES_BEFORE_RECONNECT:
-                log.warning("camera %s stopped giving frames; reconnecting", self._source.describe())
-                self._drop_source()
-                self._set_state("reconnecting")
-                QTimer.singleShot(RETRY_MS, self, self._retry)
             return
-        self._misses = 0
         t = time.monotonic()
         self._index += 1
         if self.frame_log is not None:
@@ -94,15 +88,12 @@ class CameraWorker(QObject):
         if self._preview_box.put(PreviewFrame(to_qimage(image), t, self._index)):
             self.preview_ready.emit()
 
-    def _drop_source(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        if self._source is not None:
-            self._source.close()
-            self._source = None
-
     @Slot()
     def stop(self) -> None:
         """Runs in the camera thread (queued, blocking) before the thread quits."""
-        self._drop_source()
+        if self._timer is not None:
+            self._timer.stop()
         self._set_state("stopped")
+        if self._source is not None:
+            self._source.close()
+            self._source = None
