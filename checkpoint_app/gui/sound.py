@@ -43,6 +43,7 @@ class SoundPlayer:
         self.volume = volume
         self.last_played: str | None = None  # what the last play() asked for, for tests and logs
         self._cache = Path(tempfile.gettempdir()) / "checkpoint-sounds"
+        self._scaled: dict[tuple[str, int], Path] = {}  # disk work once per sound and volume, not per person
         self._player = None if sys.platform == "win32" else next(filter(None, map(shutil.which, PLAYERS)), None)
         if self._player is None and sys.platform != "win32":
             log.info("no audio player (%s) found; outcome sounds are off", "/".join(PLAYERS))
@@ -51,13 +52,15 @@ class SoundPlayer:
         self.last_played = name
         if self.volume <= 0:
             return
-        src = resource("sounds", f"{name}.wav")
-        try:
-            self._cache.mkdir(exist_ok=True)
-            path = scaled_wav(src, self.volume, self._cache)
-        except (OSError, wave.Error):
-            log.exception("sound %s unavailable", name)
-            return
+        path = self._scaled.get((name, self.volume))
+        if path is None:
+            try:
+                self._cache.mkdir(exist_ok=True)
+                path = scaled_wav(resource("sounds", f"{name}.wav"), self.volume, self._cache)
+            except (OSError, wave.Error):
+                log.exception("sound %s unavailable", name)
+                return
+            self._scaled[(name, self.volume)] = path
         if sys.platform == "win32":
             import winsound
 
