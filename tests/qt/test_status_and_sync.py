@@ -3,6 +3,8 @@ on loopback: first sync, a decision, its upload."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,14 +46,22 @@ def test_clock_problem_is_shown(qtbot: QtBot) -> None:
     assert not bar.clock.isHidden() and bar.clock.text() == "Clock wrong"
 
 
-def test_demo_authority_sync_decide_upload(qtbot: QtBot, tmp_path: Path) -> None:
+@contextmanager
+def demo_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Harness]:
+    """The window in demo mode (its in-process authority), no camera; shut down after."""
     path = tmp_path / "settings.json"
     st.save(path, st.Settings())
     app = CheckpointApp(path, tmp_path / "data", demo=True, camera="none")
-    window = app.start()
-    qtbot.addWidget(window)
+    qtbot.addWidget(app.start())
     try:
-        h = Harness(app, qtbot)
+        yield Harness(app, qtbot)
+    finally:
+        app.shutdown()
+
+
+def test_demo_authority_sync_decide_upload(qtbot: QtBot, tmp_path: Path) -> None:
+    with demo_app(qtbot, tmp_path) as h:
+        app, window = h.app, h.window
         qtbot.waitUntil(lambda: window.status.sync_state == "ok", timeout=15000)
         qtbot.waitUntil(lambda: window.status.store is not None and window.status.store.level == "fresh",
                         timeout=10000)
@@ -62,24 +72,14 @@ def test_demo_authority_sync_decide_upload(qtbot: QtBot, tmp_path: Path) -> None
         assert app.sync is not None
         QMetaObject.invokeMethod(app.sync, "sync_now", Qt.ConnectionType.QueuedConnection)
         qtbot.waitUntil(lambda: window.status.store.pending == 0, timeout=15000)
-    finally:
-        app.shutdown()
 
 
 def test_unattended_demo_takes_the_temperature_itself(qtbot: QtBot, tmp_path: Path) -> None:
     """--demo runs the whole flow with nobody at the keyboard: a green code's temperature
     arrives from the demo thermometer, through the real thermometer's slot."""
-    path = tmp_path / "settings.json"
-    st.save(path, st.Settings())
-    app = CheckpointApp(path, tmp_path / "data", demo=True, camera="none")
-    window = app.start()
-    qtbot.addWidget(window)
-    try:
-        h = Harness(app, qtbot)
+    with demo_app(qtbot, tmp_path) as h:
         h.show_code("green")
         h.wait_screen("prompt")
         h.wait_screen("result", timeout=10000)
-        decision = app.machine.state.decision
+        decision = h.app.machine.state.decision
         assert decision is not None and decision.action == "pass" and decision.inputs.temperature_c == 36.5
-    finally:
-        app.shutdown()
