@@ -5,7 +5,6 @@ Dates are days in China Standard Time (UTC+8, the spec's display zone), both inc
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import sys
@@ -13,13 +12,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from checkpoint_app.cli_common import EXIT_OK, UsageError
+from checkpoint_app.core.events import ScanEvent
+from checkpoint_app.core.stats import CSV_COLUMNS, to_csv
 
 CST = dt.timezone(dt.timedelta(hours=8))
-COLUMNS = ("event_id", "ts", "venue_id", "venue_type", "hid", "iss", "code_color", "color", "reasons",
-           "temperature_c", "mask", "action", "allow", "error", "policy_serial", "operator", "kind",
-           "manual_reason")
-
-
 def _day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -47,15 +43,13 @@ def _bounds(a: argparse.Namespace) -> tuple[int, int]:
     return int(start.timestamp()), int(end.timestamp())
 
 
-def _write(rows: list[dict[str, Any]], fmt: str, out: IO[str]) -> None:
-    if fmt == "jsonl":
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+def _write(events: list[ScanEvent], fmt: str, out: IO[str]) -> None:
+    if fmt == "csv":
+        out.write(to_csv(events))  # the same CSV as the window's statistics export
         return
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(dict(row, reasons=" ".join(map(str, row["reasons"]))))
+    for e in events:
+        wire = e.to_wire()
+        out.write(json.dumps({k: wire.get(k) for k in CSV_COLUMNS}, ensure_ascii=False) + "\n")
 
 
 def run(a: argparse.Namespace) -> int:
@@ -67,14 +61,13 @@ def run(a: argparse.Namespace) -> int:
             events = store.events_between(ts_from, ts_to)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
-    rows = [{k: e.to_wire().get(k) for k in COLUMNS} for e in events]
     if a.out is None:
-        _write(rows, a.format, sys.stdout)
+        _write(events, a.format, sys.stdout)
     else:
         try:
             with a.out.open("w", encoding="utf-8", newline="") as f:
-                _write(rows, a.format, f)
+                _write(events, a.format, f)
         except OSError as exc:
             raise UsageError(f"cannot write {a.out}: {exc.strerror}") from None
-        sys.stderr.write(f"{len(rows)} scan events written to {a.out}\n")
+        sys.stderr.write(f"{len(events)} scan events written to {a.out}\n")
     return EXIT_OK
