@@ -12,8 +12,17 @@ import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
-from checkpoint_app.core.checkpoint import Context, Decision, Inputs, Scan, TemperatureOutOfRange, decide
-from checkpoint_app.core.events import ScanEvent, Station, event_from_decision
+from checkpoint_app.core.checkpoint import (
+    Context,
+    Decision,
+    Inputs,
+    Scan,
+    TemperatureOutOfRange,
+    check_temperature,
+    decide,
+)
+from checkpoint_app.core.events import ScanEvent, Station, event_from_decision, manual_event
+from checkpoint_app.core.trust.policy import Policy
 
 
 class Phase(StrEnum):
@@ -105,6 +114,18 @@ def parse_keyed_temperature(keys: str) -> float | None:
     except ValueError:
         return None
     return None
+
+
+def manual_entry_event(station: Station, policy: Policy | None, reason: str, temperature_c: float | None,
+                       now: int) -> ScanEvent:
+    """The record of someone let in without a code. A temperature outside the policy's range
+    raises TemperatureOutOfRange (measure again); a fever is not let in."""
+    fever = False
+    if temperature_c is not None and policy is not None:
+        check_temperature(policy, temperature_c)
+        fever = temperature_c >= policy.fever_threshold_c
+    return manual_event(station, now, reason, temperature_c=temperature_c, allow=not fever,
+                        policy_serial=None if policy is None else policy.serial)
 
 
 class VisitMachine:

@@ -10,11 +10,19 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from checkpoint_app.core.checkpoint import TemperatureOutOfRange, check_temperature
-from checkpoint_app.core.events import Station, manual_event
+from checkpoint_app.core.checkpoint import TemperatureOutOfRange
+from checkpoint_app.core.events import Station
 from checkpoint_app.core.settings import Settings
 from checkpoint_app.core.trust.policy import Policy
-from checkpoint_app.core.visit import STAFF_OUTCOMES, Outcome, Phase, Step, VisitMachine, parse_keyed_temperature
+from checkpoint_app.core.visit import (
+    STAFF_OUTCOMES,
+    Outcome,
+    Phase,
+    Step,
+    VisitMachine,
+    manual_entry_event,
+    parse_keyed_temperature,
+)
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
 from checkpoint_app.gui.style import LOOKS, OUT_OF_SERVICE
@@ -99,17 +107,11 @@ class VisitController(QObject):
 
     def manual_entry(self, reason: str, temperature_c: float | None) -> bool:
         """False when the temperature is out of range (measure again; nothing recorded)."""
-        policy = self.policy
-        if temperature_c is not None and policy is not None:
-            try:
-                check_temperature(policy, temperature_c)
-            except TemperatureOutOfRange:
-                return False
-        fever = temperature_c is not None and policy is not None and temperature_c >= policy.fever_threshold_c
-        s = self._settings()
-        station = _station(s)
-        event = manual_event(station, int(self._clock()), reason, temperature_c=temperature_c, allow=not fever,
-                             policy_serial=None if policy is None else policy.serial)
+        try:
+            event = manual_entry_event(_station(self._settings()), self.policy, reason, temperature_c,
+                                       int(self._clock()))
+        except TemperatureOutOfRange:
+            return False
         self._t_frame, self._text, self._failed = time.monotonic(), "", False
         self._apply(self.machine.manual_entry(event, self._clock()))
         return True

@@ -131,3 +131,15 @@ def test_no_mask_marked_before_the_code_carries_into_the_visit(pki: Pki) -> None
     m2.mask_marked(True, NOW)
     m2.scanned(scan(pki.issue(), ctx, NOW), ctx, NOW)
     assert m2.state.decision.inputs.mask is None
+
+
+def test_manual_entry_event_checks_the_range_and_refuses_a_fever(pki: Pki) -> None:
+    from checkpoint_app.core.checkpoint import TemperatureOutOfRange
+    from checkpoint_app.core.visit import manual_entry_event
+
+    ok = manual_entry_event(STATION, pki.policy, "elderly", 36.6, NOW)
+    assert (ok.kind, ok.allow, ok.manual_reason, ok.hid, ok.policy_serial) == ("manual", True, "elderly", None, 1)
+    assert not manual_entry_event(STATION, pki.policy, "elderly", 37.3, NOW).allow
+    with pytest.raises(TemperatureOutOfRange):
+        manual_entry_event(STATION, pki.policy, "elderly", 45.0, NOW)
+    assert manual_entry_event(STATION, None, "no_smartphone", None, NOW).allow  # before any policy is known
