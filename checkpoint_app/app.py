@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, SignalInstance, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from checkpoint_app.authority.demo import demo_context
 from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
@@ -34,7 +35,7 @@ from checkpoint_app.logs import route_qt_messages, setup_logging
 from checkpoint_app.workers.camera_worker import CameraWorker
 from checkpoint_app.workers.crash_bridge import CrashBridge
 from checkpoint_app.workers.decode_worker import DecodeWorker
-from checkpoint_app.workers.documents import bundled_context, read_keys
+from checkpoint_app.workers.documents import read_keys
 from checkpoint_app.workers.frames import Frame, PreviewFrame
 from checkpoint_app.workers.refcounts import pin_singletons
 from checkpoint_app.workers.store_worker import StoreWorker
@@ -86,7 +87,7 @@ class CheckpointApp(QObject):
         if self.demo:
             root_keys = self._start_demo_authority() or root_keys
         log.info("start: store in %s", self.data_dir)
-        self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type, bundled_context, self.clock,
+        self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type, demo_context, self.clock,
                                  trust_fallback=self.bundled_documents)
         self._root_keys = root_keys
         self.store.ready.connect(self._on_store_ready)  # before the thread starts: ready comes quickly

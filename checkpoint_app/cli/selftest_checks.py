@@ -24,16 +24,10 @@ def _demo_code() -> tuple[str, Any]:
 
 
 def check_verification() -> tuple[str, str]:
-    from checkpoint_app.core.checkpoint import Context, Inputs, decide, scan
-    from checkpoint_app.core.codes.signature import load_public_pem
-    from checkpoint_app.core.trust.documents import open_document
-    from checkpoint_app.core.trust.policy import parse_policy
-    from checkpoint_app.core.trust.trust_list import parse_trust_list
-    from checkpoint_app.resources import resource
+    from checkpoint_app.authority.demo import demo_context
+    from checkpoint_app.core.checkpoint import Inputs, decide, scan
 
-    key = load_public_pem(resource("demo", "keys", "distribution.pub.pem").read_bytes())
-    ctx = Context(trust=parse_trust_list(open_document(resource("demo", "trust-list.cose").read_bytes(), [key])),
-                  policy=parse_policy(open_document(resource("policy", "default-policy.cose").read_bytes(), [key])))
+    ctx = demo_context()
     _, codes = _demo_code()
     now = int(time.time())
     inputs = Inputs(temperature_c=36.5, mask=True)

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import time
 
-from checkpoint_app.authority.demo import demo_codes
-from checkpoint_app.core.checkpoint import Context, Inputs, decide, scan
-from checkpoint_app.core.codes.signature import load_public_pem
-from checkpoint_app.core.trust.documents import open_document
-from checkpoint_app.core.trust.policy import parse_policy
-from checkpoint_app.core.trust.trust_list import parse_trust_list
-from checkpoint_app.resources import resource
+from checkpoint_app.authority.demo import demo_codes, demo_context
+from checkpoint_app.core.checkpoint import Inputs, decide, scan
 
 
 def test_demo_codes_decide_as_labelled() -> None:
-    keys = [load_public_pem(resource("demo", "keys", "distribution.pub.pem").read_bytes())]
-    ctx = Context(trust=parse_trust_list(open_document(resource("demo", "trust-list.cose").read_bytes(), keys)),
-                  policy=parse_policy(open_document(resource("policy", "default-policy.cose").read_bytes(), keys)))
+    ctx = demo_context()
     now = int(time.time())
     got = {c.label: decide(scan(c.text, ctx, now), Inputs(36.6, True), ctx) for c in demo_codes(now)}
     assert {label: d.action for label, d in got.items()} == {
