@@ -19,7 +19,9 @@ import pytest
 
 from checkpoint_app.authority.demo import demo_codes
 
-TODAY = time.strftime("%Y-%m-%d")
+# export reads dates in the station's time zone (Asia/Shanghai), not this machine's: a window of
+# three days holds "now" in both
+FROM, TO = (time.strftime("%Y-%m-%d", time.gmtime(time.time() + d * 86400)) for d in (-1, 1))
 
 
 def wait_for(what: str, condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -55,7 +57,7 @@ class Site:
         os.write(self.master, text.encode() + b"\r")
 
     def recorded(self) -> list[dict[str, object]]:
-        done = subprocess.run([sys.executable, "-m", "checkpoint_app", "export", "--from", TODAY, "--to", TODAY,
+        done = subprocess.run([sys.executable, "-m", "checkpoint_app", "export", "--from", FROM, "--to", TO,
                                "--format", "jsonl", "--data-dir", str(self.base / "data")],
                               env=self.env, capture_output=True, text=True, timeout=30, check=True)
         return [json.loads(line) for line in done.stdout.splitlines()]
