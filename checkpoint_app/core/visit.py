@@ -22,6 +22,7 @@ from checkpoint_app.core.checkpoint import (
     decide,
 )
 from checkpoint_app.core.events import ScanEvent, Station, event_from_decision, manual_event
+from checkpoint_app.core.outcomes import Outcome, Phrase, VisitorCue, cue_of, outcome_of, phrase_of
 from checkpoint_app.core.trust.policy import Policy
 
 
@@ -30,36 +31,6 @@ class Phase(StrEnum):
     PROMPT = "prompt"  # a pending action: the guard must give an input
     RECORDING = "recording"  # a final decision waits for the store to confirm the write
     RESULT = "result"  # a final decision is on screen
-
-
-class Outcome(StrEnum):
-    """What kind of result screen a decision gets: colour, icon, sound and timeout."""
-
-    PASS = "pass"
-    YELLOW = "yellow"
-    RED_HOSPITAL = "red_hospital"
-    RED_TURN_BACK = "red_turn_back"
-    FEVER = "fever"
-    INVALID = "invalid"
-    CANNOT_VERIFY = "cannot_verify"
-    REFUSED = "refused"  # an action a revised policy added that we have no special screen for
-    PENDING = "pending"
-    MANUAL = "manual"
-
-
-_OUTCOMES = {
-    "pass": Outcome.PASS, "home_isolation": Outcome.YELLOW, "hospital_transfer": Outcome.RED_HOSPITAL,
-    "turn_back_isolation": Outcome.RED_TURN_BACK, "fever_referral": Outcome.FEVER,
-    "invalid_code": Outcome.INVALID, "cannot_verify": Outcome.CANNOT_VERIFY, "manual_entry": Outcome.MANUAL,
-}
-# Outcomes that need a guard to act: their screen stays until dismissed (issue 5).
-STAFF_OUTCOMES = frozenset({Outcome.RED_HOSPITAL, Outcome.RED_TURN_BACK, Outcome.FEVER, Outcome.CANNOT_VERIFY})
-
-
-def outcome_of(action: str, allow: bool, pending: bool) -> Outcome:
-    if pending:
-        return Outcome.PENDING
-    return _OUTCOMES.get(action, Outcome.PASS if allow else Outcome.REFUSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +49,7 @@ class VisitState:
     @property
     def outcome(self) -> Outcome | None:
         if self.manual is not None:
-            return Outcome.MANUAL
+            return outcome_of(self.manual.action, self.manual.allow, False)
         d = self.decision
         return None if d is None else outcome_of(d.action, d.allow, d.pending)
 
@@ -87,6 +58,23 @@ class VisitState:
         if self.manual is not None:
             return Inputs(self.manual.temperature_c, self.manual.mask)
         return Inputs() if self.decision is None else self.decision.inputs
+
+
+def visitor_cue(state: VisitState) -> VisitorCue | None:
+    """What the queue-facing screen says in this state; None while a record is on its way
+    (keep showing what is shown: the result follows in a few milliseconds)."""
+    if state.phase is Phase.RECORDING:
+        return None
+    if state.phase is Phase.SCANNING:
+        return cue_of(None)
+    return cue_of(state.outcome, None if state.decision is None else state.decision.action)
+
+
+def spoken_phrase(state: VisitState) -> Phrase | None:
+    """The phrase to speak when this state reaches the screen (prompts and results only)."""
+    if state.phase not in (Phase.PROMPT, Phase.RESULT):
+        return None
+    return phrase_of(state.outcome, None if state.decision is None else state.decision.action)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from checkpoint_app.core.visit import Outcome, VisitState, parse_keyed_temperature
+from checkpoint_app.core.outcomes import Outcome
+from checkpoint_app.core.visit import VisitState, parse_keyed_temperature
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.keypad import ENTER, KeypadWidget, edit

@@ -8,7 +8,8 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from checkpoint_app.core.visit import Outcome, VisitState
+from checkpoint_app.core.outcomes import Outcome
+from checkpoint_app.core.visit import VisitState
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checkpoint_app.core.visit import Outcome
+from checkpoint_app.core.outcomes import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ LOOKS = {
     Outcome.CANNOT_VERIFY: Look("#3949ab", WHITE, "cannot_verify", "cannot_verify"),
     Outcome.REFUSED: Look("#c62828", WHITE, "refused", "alarm"),
     Outcome.MANUAL: Look("#00695c", WHITE, "manual", "pass"),
+    Outcome.NOT_A_CODE: Look("#455a64", WHITE, "pending", "prompt"),
 }
 OUT_OF_SERVICE = Look("#212121", WHITE, "cannot_verify", "invalid")
 WARN, BAD, OK = "#f5c400", "#c62828", "#2e7d32"

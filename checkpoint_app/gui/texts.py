@@ -41,6 +41,20 @@ HEADLINES = {  # one or two words above the action, by outcome (core.visit.Outco
     "pass": N("PASS"), "yellow": N("YELLOW CODE"), "red_hospital": N("RED CODE"), "red_turn_back": N("RED CODE"),
     "fever": N("FEVER"), "invalid": N("INVALID CODE"), "cannot_verify": N("CANNOT VERIFY"),
     "refused": N("REFUSED"), "pending": N("GREEN CODE"), "manual": N("MANUAL ENTRY"),
+    "not_a_code": N("NOT A HEALTH CODE"),
+}
+VISITOR_CUES = {  # the queue-facing screen, by core.outcomes.VisitorCue: what the visitor must do
+    "show_code": N("Please show your health code"), "take_temperature": N("Please take your temperature"),
+    "wear_mask": N("Please put on a mask"), "go_in": N("Please go in"),
+    "wait_here": N("No entry: please wait here"),
+}
+SPOKEN = {  # the spoken results, by core.outcomes.Phrase
+    "show_code": N("Please show your health code"), "take_temperature": N("Please take your temperature"),
+    "wear_mask": N("Please put on a mask"), "pass": N("Green code, temperature normal, please go in"),
+    "manual": N("Recorded, please go in"), "yellow": N("Yellow code, no entry"),
+    "red": N("Red code, no entry, please wait here"), "fever": N("Temperature too high, please measure again"),
+    "invalid": N("Invalid code, please show a valid health code"), "cannot_verify": N("Cannot verify, please wait"),
+    "refused": N("No entry: please wait here"),
 }
 ERRORS = {
     "NOT_A_HEALTH_CODE": N("Not a health code"),
@@ -193,7 +207,7 @@ def ui(key: str, **values: object) -> str:
 
 def catalog() -> list[str]:
     """Every source text, for the completeness test and the .ts generator."""
-    groups: list[Mapping[Any, str]] = [ACTIONS, HEADLINES, ERRORS, REASONS, MANUAL_REASONS, DOC_TYPES, COLORS,
-                                       CAMERA_STATES, FRESHNESS, SYNC_STATES, DEVICE_PROBLEMS, SETTING_LABELS,
-                                       VENUE_TYPES, UI]
+    groups: list[Mapping[Any, str]] = [ACTIONS, HEADLINES, VISITOR_CUES, SPOKEN, ERRORS, REASONS, MANUAL_REASONS,
+                                       DOC_TYPES, COLORS, CAMERA_STATES, FRESHNESS, SYNC_STATES, DEVICE_PROBLEMS,
+                                       SETTING_LABELS, VENUE_TYPES, UI]
     return [OTHER_REASON, *(t for g in groups for t in g.values())]

@@ -12,11 +12,10 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from checkpoint_app.core.checkpoint import TemperatureOutOfRange
 from checkpoint_app.core.events import Station
+from checkpoint_app.core.outcomes import STAFF_OUTCOMES, Outcome
 from checkpoint_app.core.settings import Settings
 from checkpoint_app.core.trust.policy import Policy
 from checkpoint_app.core.visit import (
-    STAFF_OUTCOMES,
-    Outcome,
     Phase,
     Step,
     VisitMachine,

@@ -80,6 +80,10 @@
       <translation>无法记录扫码:暂停服务,请联系管理员</translation>
     </message>
     <message>
+      <source>Cannot verify, please wait</source>
+      <translation>无法核验，请稍候</translation>
+    </message>
+    <message>
       <source>Cannot verify: data out of date or clock wrong; check by hand</source>
       <translation>无法核验:数据过期或时钟异常,请人工核验</translation>
     </message>
@@ -268,6 +272,10 @@
       <translation>绿码</translation>
     </message>
     <message>
+      <source>Green code, temperature normal, please go in</source>
+      <translation>绿码，体温正常，请通行</translation>
+    </message>
+    <message>
       <source>Guard on duty</source>
       <translation>值班人员</translation>
     </message>
@@ -290,6 +298,10 @@
     <message>
       <source>INVALID CODE</source>
       <translation>无效码</translation>
+    </message>
+    <message>
+      <source>Invalid code, please show a valid health code</source>
+      <translation>无效码，请出示有效健康码</translation>
     </message>
     <message>
       <source>Invalid codes by reason</source>
@@ -356,6 +368,10 @@
       <translation>请重新测量:{value} °C 不在 {lo}–{hi} °C 范围内</translation>
     </message>
     <message>
+      <source>NOT A HEALTH CODE</source>
+      <translation>不是健康码</translation>
+    </message>
+    <message>
       <source>Never synced</source>
       <translation>从未同步</translation>
     </message>
@@ -374,6 +390,10 @@
     <message>
       <source>No colour (invalid)</source>
       <translation>无颜色(无效码)</translation>
+    </message>
+    <message>
+      <source>No entry: please wait here</source>
+      <translation>请勿进入，在此等候</translation>
     </message>
     <message>
       <source>No mask (M)</source>
@@ -452,6 +472,22 @@
       <translation>手机没电</translation>
     </message>
     <message>
+      <source>Please go in</source>
+      <translation>请通行</translation>
+    </message>
+    <message>
+      <source>Please put on a mask</source>
+      <translation>请佩戴口罩</translation>
+    </message>
+    <message>
+      <source>Please show your health code</source>
+      <translation>请出示健康码</translation>
+    </message>
+    <message>
+      <source>Please take your temperature</source>
+      <translation>请测体温</translation>
+    </message>
+    <message>
       <source>Prompt abandoned after (s)</source>
       <translation>提示超时放弃(秒)</translation>
     </message>
@@ -484,8 +520,16 @@
       <translation>记录登记</translation>
     </message>
     <message>
+      <source>Recorded, please go in</source>
+      <translation>已登记，请通行</translation>
+    </message>
+    <message>
       <source>Red</source>
       <translation>红码</translation>
+    </message>
+    <message>
+      <source>Red code, no entry, please wait here</source>
+      <translation>红码，请勿进入，在此等候</translation>
     </message>
     <message>
       <source>Red/fever screen (s, 0 = until dismissed)</source>
@@ -608,6 +652,10 @@
       <translation>体温</translation>
     </message>
     <message>
+      <source>Temperature too high, please measure again</source>
+      <translation>体温异常，请复测</translation>
+    </message>
+    <message>
       <source>Thermometer offline: type it</source>
       <translation>测温仪离线:请手输体温</translation>
     </message>
@@ -670,6 +718,10 @@
     <message>
       <source>Yellow</source>
       <translation>黄码</translation>
+    </message>
+    <message>
+      <source>Yellow code, no entry</source>
+      <translation>黄码，请勿进入</translation>
     </message>
     <message>
       <source>Yellow/invalid screen (s)</source>

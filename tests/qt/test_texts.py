@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.core.errors import ErrorCode
 from checkpoint_app.core.events import MANUAL_REASONS
+from checkpoint_app.core.outcomes import Outcome, Phrase, VisitorCue
 from checkpoint_app.core.rules.facts import VENUE_TYPES
 from checkpoint_app.core.settings import SCHEMA
-from checkpoint_app.core.visit import Outcome
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.resources import resource
@@ -36,6 +36,7 @@ def _required() -> list[str]:
     sources += [texts.REASONS[r] for r in SPEC_REASONS] + [texts.OTHER_REASON]
     sources += [texts.MANUAL_REASONS[r] for r in MANUAL_REASONS]
     sources += [texts.HEADLINES[o.value] for o in Outcome]
+    sources += [texts.VISITOR_CUES[c.value] for c in VisitorCue] + [texts.SPOKEN[p.value] for p in Phrase]
     sources += [texts.VENUE_TYPES[v] for v in VENUE_TYPES]
     sources += [texts.SETTING_LABELS[n] for n, f in SCHEMA.items() if f.metadata["admin"]]
     return sources + texts.catalog()

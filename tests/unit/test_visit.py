@@ -8,8 +8,9 @@ import pytest
 from checkpoint_app.core.checkpoint import scan
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.events import Station
+from checkpoint_app.core.outcomes import Outcome
 from checkpoint_app.core.rules.facts import Freshness
-from checkpoint_app.core.visit import Outcome, Phase, VisitMachine, parse_keyed_temperature
+from checkpoint_app.core.visit import Phase, VisitMachine, parse_keyed_temperature
 
 from core_pki import NOW, Pki
 
