@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.authority.demo import demo_context
+from checkpoint_app.cli_common import UsageError
 from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
@@ -319,9 +320,13 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         settings_path, data_dir = demo_folders()
     else:
-        settings_path = Path(args.config) if args.config else paths.config_dir() / "settings.json"
+        settings_path = paths.settings_file(args.config)
         data_dir = Path(args.data_dir) if args.data_dir else paths.data_dir()
-    _setup_logging(settings_mod.load(settings_path).log_level)
+    settings = settings_mod.load(settings_path)
+    if (args.kiosk or settings.kiosk) and not settings.admin_pin:
+        # A kiosk nobody can leave or configure, or whose first PIN anyone at the desk could choose.
+        raise UsageError(f"no admin PIN in {settings_path}: run `checkpoint-app set-pin` first (kiosk mode needs it)")
+    _setup_logging(settings.log_level)
     previous_handler = route_qt_messages()  # Qt's own warnings into the log (STYLE rule 7)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk)

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "checkpoint_app.cli.export",
     "checkpoint_app.cli.selftest",
     "checkpoint_app.cli.autostart",
+    "checkpoint_app.cli.set_pin",
 )
 
 

@@ -26,6 +26,11 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
+def settings_file(config: str | Path | None = None) -> Path:
+    """The settings file: `--config FILE` when given, else settings.json in the per-user folder."""
+    return Path(config) if config else config_dir() / "settings.json"
+
+
 def log_dir() -> Path:
     if env := os.environ.get("CHECKPOINT_LOG_DIR"):
         return Path(env)

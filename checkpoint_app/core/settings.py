@@ -157,6 +157,15 @@ def save(path: Path, s: Settings) -> None:
 # --- the admin PIN -------------------------------------------------------------------
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+PIN_DIGITS = (4, 8)
+
+
+def check_pin_format(pin: str) -> str:
+    """The PIN itself, or ValueError saying what a PIN must be (4-8 digits)."""
+    lo, hi = PIN_DIGITS
+    if not (pin.isascii() and pin.isdigit() and lo <= len(pin) <= hi):
+        raise ValueError(f"the admin PIN must be {lo}-{hi} digits")
+    return pin
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:

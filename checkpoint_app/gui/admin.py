@@ -3,12 +3,11 @@ settings behind the PIN, language. Dialogs open window-modal and never block the
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog
 
-from checkpoint_app.core.settings import PinGuard, Settings, hash_pin
+from checkpoint_app.core.settings import PinGuard, Settings
 from checkpoint_app.gui.manual_dialog import ManualEntryDialog
 from checkpoint_app.gui.pin_dialog import PinDialog
 from checkpoint_app.gui.settings_dialog import SettingsDialog
@@ -71,15 +70,13 @@ class AdminFlows:
     def check_pin_blocking(self) -> bool:
         """For the kiosk's exit: a modal PIN check that answers at once (a nested event loop)."""
         dialog = PinDialog(self.pin_guard, self.app.settings.admin_pin, self.app.window)
-        if dialog.setting_new:
-            return False  # no PIN set: a locked kiosk is left only by the operating system
+        if dialog.no_pin:
+            return False  # cannot happen in kiosk mode, which refuses to start without a PIN
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
         return accepted
 
-    def _on_pin_accepted(self, new_pin: str) -> None:
-        if new_pin:  # first use: the PIN was just chosen
-            self.app.apply_settings(dataclasses.replace(self.app.settings, admin_pin=hash_pin(new_pin)))
+    def _on_pin_accepted(self) -> None:
         dialog = SettingsDialog(self.app.settings, self.app.window)
         dialog.saved.connect(self._on_settings_saved)
         self._open(dialog)

@@ -1,6 +1,7 @@
-"""The admin PIN: checked with the salted slow hash and the lockout of core.settings, or
-set for the first time (4-8 digits, typed twice is left out: the dialog shows the digits
-count and the guard sets it on the spot)."""
+"""The admin PIN, checked with the salted slow hash and the lockout of core.settings.
+
+The window never sets a first PIN: whoever stood at the desk could choose it. The PIN is
+set at install (`checkpoint-app set-pin`); without one this dialog only says so."""
 
 from __future__ import annotations
 
@@ -15,17 +16,16 @@ from checkpoint_app.gui import texts
 
 
 class PinDialog(QDialog):
-    """Signals: pin_accepted(str hash_or_pin): in check mode the PIN was right (the PIN
-    is passed on only in set mode, where the caller hashes and stores it)."""
+    """Signals: pin_accepted(): the PIN was right."""
 
-    pin_accepted = Signal(str)
+    pin_accepted = Signal()
     _checked = Signal(object)  # PinResult, from the pool thread that ran the slow hash
 
     def __init__(self, guard: PinGuard, stored_hash: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("PinDialog")
         self.guard, self.stored = guard, stored_hash
-        self.setting_new = not stored_hash
+        self.no_pin = not stored_hash
         self.prompt, self.message = QLabel(), QLabel()
         self.message.setStyleSheet("color: #c62828; font-weight: bold;")
         self.edit = QLineEdit()
@@ -44,12 +44,13 @@ class PinDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(texts.ui("enter_pin"))
-        self.prompt.setText(texts.ui("set_pin" if self.setting_new else "enter_pin"))
+        self.prompt.setText(texts.ui("no_pin" if self.no_pin else "enter_pin"))
         self.ok.setText(texts.ui("ok"))
+        self.edit.setVisible(not self.no_pin)
         self._show_lock()
 
     def _show_lock(self) -> bool:
-        until = None if self.setting_new else self.guard.locked()
+        until = None if self.no_pin else self.guard.locked()
         self.edit.setEnabled(until is None)
         if until is not None:
             self.message.setText(texts.ui("pin_locked", time=time.strftime("%H:%M:%S", time.localtime(until))))
@@ -58,10 +59,8 @@ class PinDialog(QDialog):
     def _on_ok(self) -> None:
         pin = self.edit.text()
         self.edit.clear()
-        if self.setting_new:
-            if 4 <= len(pin) <= 8:
-                self.pin_accepted.emit(pin)
-                self.accept()
+        if self.no_pin:
+            self.reject()
             return
         if self.checking:
             return
@@ -75,7 +74,7 @@ class PinDialog(QDialog):
         self.checking = False
         self.edit.setEnabled(True)
         if result.ok:
-            self.pin_accepted.emit("")
+            self.pin_accepted.emit()
             self.accept()
         elif not self._show_lock():
             self.message.setText(texts.ui("pin_wrong", n=result.failures_left))

@@ -151,6 +151,7 @@ UI = {k: v for k, v in {
     "record_failed": N("Cannot record the scan: out of service, call the administrator"),
     "enter_pin": N("Admin PIN"),
     "set_pin": N("Set a new admin PIN (4-8 digits)"),
+    "no_pin": N("No admin PIN is set on this PC. The installer sets one with: checkpoint-app set-pin"),
     "pin_wrong": N("Wrong PIN: {n} tries left"),
     "pin_locked": N("Locked: try again at {time}"),
     "ok": N("OK"),

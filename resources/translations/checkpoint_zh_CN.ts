@@ -384,6 +384,10 @@
       <translation>下一位未戴口罩 · K 撤销</translation>
     </message>
     <message>
+      <source>No admin PIN is set on this PC. The installer sets one with: checkpoint-app set-pin</source>
+      <translation>本机尚未设置管理员密码。请由安装人员运行：checkpoint-app set-pin</translation>
+    </message>
+    <message>
       <source>No camera</source>
       <translation>无摄像头</translation>
     </message>

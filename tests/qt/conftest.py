@@ -36,7 +36,7 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
     def make(*, bundled: bool = True, **settings: object) -> Harness:
         path = tmp_path / f"settings-{len(made)}.json"
         camera = str(settings.pop("camera", "none"))
-        st.save(path, st.Settings(admin_pin=_HASH, **settings))  # type: ignore[arg-type]
+        st.save(path, st.Settings(**{"admin_pin": _HASH, **settings}))  # type: ignore[arg-type]
         app = CheckpointApp(path, tmp_path / f"data-{len(made)}", camera=camera, bundled_documents=bundled)
         made.append(app)
         window = app.start()

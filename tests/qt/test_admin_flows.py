@@ -125,3 +125,19 @@ def test_statistics_and_csv_export(make_app: MakeApp, tmp_path: Path) -> None:
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == 3 and {r["kind"] for r in rows} == {"decision", "manual"}
     assert "name" not in rows[0] and all("王" not in v for r in rows for v in r.values())
+
+
+def test_a_fresh_install_offers_no_way_to_set_the_first_pin(make_app: MakeApp) -> None:
+    """Issue 10 defect 7: F4 with no PIN said "set a new admin PIN", and whatever the person
+    at the desk typed became the PIN that leaves the kiosk."""
+    h = make_app(admin_pin="")
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F4)
+    dialog = _dialog(h, PinDialog)
+    assert isinstance(dialog, PinDialog)
+    assert "checkpoint-app set-pin" in dialog.prompt.text() and dialog.edit.isHidden()
+    h.qtbot.keyClicks(dialog.edit, "5555")
+    h.qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    h.qtbot.waitUntil(lambda: dialog not in h.app.admin.dialogs)
+    assert not any(isinstance(d, SettingsDialog) for d in h.app.admin.dialogs)
+    assert st.load(h.app.settings_path).admin_pin == "" and h.app.settings.admin_pin == ""
+    assert h.app.admin.check_pin_blocking() is False  # and no way out through the kiosk's exit either
