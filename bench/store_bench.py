@@ -125,7 +125,7 @@ def sync(a: argparse.Namespace) -> dict[str, Any]:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     t0 = time.perf_counter()
-    Store.open(path, check=True).close()
+    Store.open(path.parent, check=True).close()
     return {"sync_s": round(seconds, 1), "pages": report.pages, "entries": report.entries, "cache_rows": size,
             "file_bytes": path.stat().st_size, "bytes_per_entry": round(path.stat().st_size / size, 1),
             "open_with_quick_check_s": round(time.perf_counter() - t0, 1),

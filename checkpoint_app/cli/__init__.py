@@ -51,10 +51,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_window(args)
         result: int = args.handler(args)
         return result
-    except UsageError as exc:
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, UsageError) else store_failure(exc)
+        if message is None:
+            raise  # a bug: its traceback goes to the log and the crash handler
         prog = f"checkpoint-app {args.command}" if args.command else "checkpoint-app"
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(f"{prog}: error: {message}\n")
         return EXIT_USAGE
+
+
+def store_failure(exc: Exception) -> str | None:
+    """One line for a store that cannot be used (locked, full, read-only, damaged), from
+    whichever command met it; None for anything else. Imported only on failure, so that a
+    command that never opens the store does not load it."""
+    import sqlite3
+
+    from checkpoint_app.core.store.errors import StoreError, describe
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return describe(exc)
+    return None
 
 
 def _run_window(args: argparse.Namespace) -> int:

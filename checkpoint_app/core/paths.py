@@ -37,11 +37,8 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
-def store_path(path_or_dir: Path | str | None = None) -> Path:
-    """The store file: `path_or_dir` itself when it names a file, else STORE_FILE inside it."""
-    if path_or_dir is None:
-        return data_dir() / STORE_FILE
-    path = Path(path_or_dir)
-    if path.is_dir() or not path.suffix:
-        return path / STORE_FILE
-    return path
+def store_path(folder: Path | str | None = None) -> Path:
+    """The store file, STORE_FILE in the data folder. The folder is always a folder: a
+    file given as the data folder is refused when the store opens, never taken for the
+    store (it would be moved aside as a damaged store)."""
+    return (data_dir() if folder is None else Path(folder)) / STORE_FILE

@@ -181,11 +181,14 @@ def test_a_damaged_file_is_moved_aside_and_the_outbox_salvaged(tmp_path: Path) -
         assert s.pending_count() == 1 and s.cursor() == 0  # the cache comes back with the next sync
 
 
-def test_a_file_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    # Only the integrity check may move a store aside; "not a database" is no such report
+    # (it may be a file the user put there), so the file stays, untouched.
     (tmp_path / "checkpoint.sqlite3").write_bytes(b"this is not sqlite" * 100)
-    with Store.open(tmp_path) as s:
-        assert s.recovered_from is not None and s.pending_count() == 0
-        assert s.recovered_from.read_bytes().startswith(b"this is not sqlite")
+    with pytest.raises(StoreError, match="not an SQLite database"):
+        Store.open(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.sqlite3"]
+    assert (tmp_path / "checkpoint.sqlite3").read_bytes() == b"this is not sqlite" * 100
 
 
 def test_the_build_writes_in_short_transactions_that_let_other_writers_in(tmp_path: Path,

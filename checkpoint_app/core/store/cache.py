@@ -69,7 +69,8 @@ _pages_applied = 0
 def _test_hook() -> None:
     """Lets the crash test stop a process in the middle of a page's transaction: with
     CHECKPOINT_TEST_APPLY_MARKER set, each page appends a line to that file, and page number
-    CHECKPOINT_TEST_SLOW_PAGE sleeps there, its rows written but not committed."""
+    CHECKPOINT_TEST_SLOW_PAGE sleeps there (CHECKPOINT_TEST_SLOW_S seconds, default 60), its
+    rows written but not committed."""
     global _pages_applied
     marker = os.environ.get("CHECKPOINT_TEST_APPLY_MARKER")
     if not marker:
@@ -78,7 +79,7 @@ def _test_hook() -> None:
     with Path(marker).open("a") as f:
         f.write(f"page {_pages_applied}\n")
     if str(_pages_applied) == os.environ.get("CHECKPOINT_TEST_SLOW_PAGE"):
-        time.sleep(60)
+        time.sleep(float(os.environ.get("CHECKPOINT_TEST_SLOW_S", "60")))
 
 
 def resume_point(conn: sqlite3.Connection) -> int:

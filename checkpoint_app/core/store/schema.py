@@ -31,14 +31,29 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the file to SCHEMA_VERSION, one transaction per step; returns the old version."""
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    """Bring the file to SCHEMA_VERSION in one transaction; returns the old version. Only
+    a file older than the program takes the write lock (opening never does otherwise)."""
+    version = _version(conn)
     if version > SCHEMA_VERSION:
         raise StoreError(f"the store has schema {version}, newer than this program's {SCHEMA_VERSION}; "
                          "update the program")
-    for number in range(version, SCHEMA_VERSION):
-        with conn:
+    if version == SCHEMA_VERSION:
+        return version
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated it meanwhile.
+        for number in range(_version(conn), SCHEMA_VERSION):
             for statement in MIGRATIONS[number]:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return version
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
     return version

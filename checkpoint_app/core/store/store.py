@@ -51,9 +51,10 @@ class Store:
         self.recovered_from = recovered_from  # the damaged file moved aside at open, if any
 
     @classmethod
-    def open(cls, path_or_data_dir: Path | str | None = None, *, check: bool = True) -> Store:
-        """Open (creating and migrating) the store; `check` runs the integrity check first."""
-        path = store_path(path_or_data_dir)
+    def open(cls, data_dir: Path | str | None = None, *, check: bool = True) -> Store:
+        """Open (creating and migrating) the store in `data_dir`; `check` runs the integrity
+        check first. StoreUnavailable (one line) when the store cannot be used as it is."""
+        path = store_path(data_dir)
         conn, aside = open_checked(path, check=check)
         return cls(conn, path, aside)
 
