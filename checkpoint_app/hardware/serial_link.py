@@ -4,7 +4,9 @@ USB-serial adapters vanish (a kicked cable, a hub reset) and come back under the
 name; an entrance PC must pick the device up again without a restart. The link reads
 with a short timeout so that `stop()` returns promptly, hands every chunk to `on_data`
 on its own thread, and reports each failure once through `on_error` (and the log) before
-retrying every `reconnect_s`.
+retrying every `reconnect_s`, or, with `max_reconnect_s`, after a wait that doubles with
+each failed attempt up to that bound (a device that stays away is not opened 30 times a
+minute all night) and starts again from `reconnect_s` once the port opens.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ class SerialLink:
     """start() opens the port on a daemon thread; write() may be called from any thread."""
 
     def __init__(self, port: str, baudrate: int, on_data: ReadCallback, on_error: ErrorCallback, *,
-                 name: str, reconnect_s: float = 2.0, on_connected: Callable[[], None] | None = None) -> None:
+                 name: str, reconnect_s: float = 2.0, max_reconnect_s: float | None = None,
+                 on_connected: Callable[[], None] | None = None) -> None:
         self.port = port
         self.baudrate = baudrate
         self._on_data = on_data
@@ -34,6 +37,8 @@ class SerialLink:
         self._on_connected = on_connected
         self._name = name
         self._reconnect_s = reconnect_s
+        self._max_reconnect_s = max(reconnect_s, max_reconnect_s or reconnect_s)
+        self.retry_in_s = reconnect_s  # the wait after the next failed attempt
         self._log = logging.getLogger(f"checkpoint.hardware.{name}")
         self._stop = threading.Event()
         self._lock = threading.Lock()  # guards _serial between the reader and writers
@@ -72,7 +77,8 @@ class SerialLink:
     def _run(self) -> None:
         while not self._stop.is_set():
             if self._serial is None and not self._open():
-                self._stop.wait(self._reconnect_s)
+                self._stop.wait(self.retry_in_s)
+                self.retry_in_s = min(self._max_reconnect_s, self.retry_in_s * 2)
                 continue
             try:
                 chunk = self._serial.read(max(1, self._serial.in_waiting))
@@ -98,6 +104,7 @@ class SerialLink:
             return False
         with self._lock:
             self._serial = port
+        self.retry_in_s = self._reconnect_s
         if self._failing:
             self._log.info("%s port %s is back", self._name, self.port)
         else:
