@@ -1,7 +1,7 @@
 """Logging for weeks of unattended running: rotating files, one logger per subsystem, no personal data.
 
 Subsystem loggers are children of "checkpoint": checkpoint.app, .kiosk, .camera, .decode,
-.store, .sync, .hardware.thermometer, .hardware.gate, .hardware.serial_scanner,
+.store, .sync, .hardware.thermometer, .hardware.gate, .hardware.serial_scanner, .hardware.id_card_reader,
 .hardware.wedge, .qt (Qt's own messages), .crash. Their level is `level`; other libraries
 log WARNING and up.
 

@@ -55,6 +55,7 @@ class Settings:
     thermometer_port: str = _f("", "thermometer serial port; empty: keypad only")
     thermometer_protocol: str = _f("line", "thermometer protocol", choices=("line", "lu90614"))
     scanner_serial_port: str = _f("", "serial QR scanner port; empty: none")
+    id_reader_serial_port: str = _f("", "resident ID card reader port (SAM protocol, 115200 baud); empty: none")
     gate_kind: str = _f("none", "gate relay", choices=("none", "serial", "http"))
     gate_serial_port: str = _f("", "gate relay serial port")
     gate_serial_command: str = _f("OPEN\r\n", "bytes sent to open the gate")

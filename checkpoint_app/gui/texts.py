@@ -108,6 +108,7 @@ SETTING_LABELS = {
     "timeout_prompt_s": N("Prompt abandoned after (s)"),
     "sound_volume": N("Sound volume (%)"), "kiosk": N("Kiosk mode"), "thermometer_port": N("Thermometer port"),
     "thermometer_protocol": N("Thermometer protocol"), "scanner_serial_port": N("Serial scanner port"),
+    "id_reader_serial_port": N("ID card reader port"),
     "gate_kind": N("Gate relay"), "gate_serial_port": N("Gate serial port"),
     "gate_serial_command": N("Gate serial command"), "gate_http_url": N("Gate HTTP URL"), "log_level": N("Log level"),
     "new_pin": N("New admin PIN (empty: keep)"),

@@ -1,6 +1,6 @@
 """A resident ID card reader (SAM protocol, see sam_protocol.py) polled for cards.
 
-Every `poll_interval_s` the driver asks "find card"; when a card is found that has not been
+Every `poll_interval_s` (ReaderTiming) the driver asks "find card"; when a card is found that has not been
 read since it was placed, it selects and reads it once and hands `on_card` an IdDocument
 (doc_type 1 and the number, in memory only). The name, address and photo are parsed
 only to check the read (or skipped) and then dropped; nothing of the card is logged,
@@ -31,6 +31,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from checkpoint_app.core.identity import IdDocument
 from checkpoint_app.hardware import sam_protocol as sam
@@ -43,17 +44,28 @@ log = logging.getLogger("checkpoint.hardware.id_card_reader")
 MAX_FAILED_READS = 3  # then the card is refused as "unreadable" until it is placed again
 
 
+@dataclass(frozen=True, slots=True)
+class ReaderTiming:
+    poll_interval_s: float = 0.3
+    reply_timeout_s: float = 1.0
+    read_timeout_s: float = 3.0  # the 1295-byte reply takes 1.4 s at 9600 baud, the card's RF read about 0.5 s
+    retries: int = 2
+    removal_s: float = 1.0
+    reconnect_s: float = 0.5
+    max_reconnect_s: float = 8.0
+
+
+DEFAULT_TIMING = ReaderTiming()
+
+
 class IdCardReader:
     def __init__(self, port: str, on_card: Callable[[IdDocument], None], on_error: ErrorCallback, *,
                  on_rejected: Callable[[str], None] | None = None, on_ready: Callable[[], None] | None = None,
-                 baudrate: int = 115200, poll_interval_s: float = 0.3, reply_timeout_s: float = 1.0,
-                 read_timeout_s: float = 3.0, retries: int = 2, removal_s: float = 1.0,
-                 reconnect_s: float = 0.5, max_reconnect_s: float = 8.0,
+                 baudrate: int = 115200, timing: ReaderTiming = DEFAULT_TIMING,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._on_card, self._on_error = on_card, on_error
         self._on_rejected, self._on_ready = on_rejected, on_ready
-        self.poll_interval_s, self.removal_s = poll_interval_s, removal_s
-        self.reply_timeout_s, self.read_timeout_s, self._clock = reply_timeout_s, read_timeout_s, clock
+        self.timing, self._clock = timing, clock
         self._stop = threading.Event()
         self._fresh = threading.Event()  # the port (re)opened: greet the reader, forget the last card
         self._healthy: bool | None = None
@@ -61,8 +73,8 @@ class IdCardReader:
         self._failed_reads = 0  # of the card on the reader
         self._absent_since: float | None = None
         self._poller: threading.Thread | None = None
-        self._channel = SamChannel(port, baudrate, self._on_link_error, self._fresh.set, retries=retries,
-                                   reconnect_s=reconnect_s, max_reconnect_s=max_reconnect_s)
+        self._channel = SamChannel(port, baudrate, self._on_link_error, self._fresh.set, retries=timing.retries,
+                                   reconnect_s=timing.reconnect_s, max_reconnect_s=timing.max_reconnect_s)
         self._link = self._channel.link
 
     @property
@@ -92,7 +104,7 @@ class IdCardReader:
     # --- the poll thread
 
     def _poll(self) -> None:
-        while not self._stop.wait(self.poll_interval_s):
+        while not self._stop.wait(self.timing.poll_interval_s):
             if not self._link.connected:
                 continue
             try:
@@ -104,10 +116,10 @@ class IdCardReader:
         if self._fresh.is_set():
             self._fresh.clear()
             self._held, self._failed_reads, self._absent_since = False, 0, None
-            if self._exchange(sam.SAM_STATUS, self.reply_timeout_s) is None:
+            if self._exchange(sam.SAM_STATUS, self.timing.reply_timeout_s) is None:
                 self._fresh.set()  # greet it again next time
                 return
-        found = self._exchange(sam.FIND_CARD, self.reply_timeout_s)
+        found = self._exchange(sam.FIND_CARD, self.timing.reply_timeout_s)
         if found is None:
             return
         if found.sw3 == sam.NO_CARD:
@@ -121,7 +133,7 @@ class IdCardReader:
         now = self._clock()
         if self._absent_since is None:
             self._absent_since = now
-        if now - self._absent_since >= self.removal_s and (self._held or self._failed_reads):
+        if now - self._absent_since >= self.timing.removal_s and (self._held or self._failed_reads):
             self._held, self._failed_reads = False, 0
             log.debug("ID card removed")
 
@@ -143,11 +155,11 @@ class IdCardReader:
 
     def _read_base(self) -> bytes | None:
         """The read reply's data, or None when the card went away (or would not be read)."""
-        selected = self._exchange(sam.SELECT_CARD, self.reply_timeout_s)
+        selected = self._exchange(sam.SELECT_CARD, self.timing.reply_timeout_s)
         if selected is None or selected.sw3 != sam.OK:
             _log_failure("select", selected)
             return None
-        read = self._exchange(sam.READ_BASE, self.read_timeout_s)
+        read = self._exchange(sam.READ_BASE, self.timing.read_timeout_s)
         if read is None or read.sw3 != sam.OK:
             _log_failure("read", read)
             return None

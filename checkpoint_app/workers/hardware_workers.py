@@ -1,9 +1,9 @@
-"""Qt glue for the entrance hardware: thermometer, serial scanner, gate.
+"""Qt glue for the entrance hardware: thermometer, serial scanner, ID card reader, gate.
 
 The drivers in checkpoint_app.hardware own their threads (one reader per serial port,
 one thread for the gate), so these workers live in the GUI thread and only turn driver
 callbacks into signals. A signal emitted on a driver thread reaches slots in the GUI
-thread queued, carrying a float or a str only. Call `stop()` in the shutdown path: it
+thread queued, carrying a float, a str or a frozen value only. Call `stop()` in the shutdown path: it
 joins the driver threads, so no signal can arrive at a deleted object.
 """
 
@@ -16,6 +16,7 @@ import threading
 from PySide6.QtCore import QObject, Signal, Slot
 
 from checkpoint_app.hardware.gate import Gate, GateError
+from checkpoint_app.hardware.id_card_reader import DEFAULT_TIMING, IdCardReader, ReaderTiming
 from checkpoint_app.hardware.serial_scanner import SerialScanner
 from checkpoint_app.hardware.thermometer import Thermometer
 
@@ -56,6 +57,33 @@ class SerialScannerWorker(QObject):
     def __init__(self, port: str, *, baudrate: int = 9600, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._driver = SerialScanner(port, self.scanned.emit, self.failed.emit, baudrate=baudrate)
+
+    @Slot()
+    def start(self) -> None:
+        self._driver.start()
+
+    @Slot()
+    def stop(self) -> None:
+        self._driver.stop()
+
+
+class IdCardReaderWorker(QObject):
+    """A resident ID card reader (SAM protocol). Signals: card_read(IdDocument) once per card
+    placed: doc_type 1 and the number, for a lookup, in memory only (its repr is masked; show
+    `core.identity.mask` at most); card_rejected(str) a code for a card that cannot be used
+    ("unsupported_card", "bad_number", "inconsistent", "malformed", "unreadable");
+    failed(str) once per device problem; ready() when the reader answers, first and again."""
+
+    card_read = Signal(object)
+    card_rejected = Signal(str)
+    failed = Signal(str)
+    ready = Signal()
+
+    def __init__(self, port: str, *, baudrate: int = 115200, timing: ReaderTiming = DEFAULT_TIMING,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._driver = IdCardReader(port, self.card_read.emit, self.failed.emit, on_rejected=self.card_rejected.emit,
+                                    on_ready=self.ready.emit, baudrate=baudrate, timing=timing)
 
     @Slot()
     def start(self) -> None:

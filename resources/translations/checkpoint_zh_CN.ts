@@ -296,6 +296,10 @@
       <translation>宾馆酒店</translation>
     </message>
     <message>
+      <source>ID card reader port</source>
+      <translation>身份证阅读器端口</translation>
+    </message>
+    <message>
       <source>INVALID CODE</source>
       <translation>无效码</translation>
     </message>

@@ -7,19 +7,20 @@ import logging
 import queue
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from serial_sim import wait_until
 
 from checkpoint_app.core.identity import IdDocument, mask
-from checkpoint_app.hardware.id_card_reader import MAX_FAILED_READS, IdCardReader
+from checkpoint_app.hardware.id_card_reader import MAX_FAILED_READS, IdCardReader, ReaderTiming
 from tests.support.id_card_sim import READ, SELECT, Card, SimReader, frame
 
 NUMBER = "11010519491231002X"
 OTHER = "440524188001010014"
-FAST = {"poll_interval_s": 0.02, "reply_timeout_s": 0.2, "read_timeout_s": 0.4, "removal_s": 0.15,
-        "reconnect_s": 0.02, "max_reconnect_s": 0.1}
+FAST = ReaderTiming(poll_interval_s=0.02, reply_timeout_s=0.2, read_timeout_s=0.4, removal_s=0.15,
+                    reconnect_s=0.02, max_reconnect_s=0.1)
 
 
 class Inbox:
@@ -52,7 +53,7 @@ def start(sim: SimReader) -> Iterator[Callable[..., tuple[IdCardReader, Inbox]]]
     def make(**options: float) -> tuple[IdCardReader, Inbox]:
         inbox = Inbox()
         reader = IdCardReader(str(sim.path), inbox.cards.put, inbox.errors.put, on_rejected=inbox.rejected.put,
-                              on_ready=lambda: inbox.ready.put(True), **(FAST | options))
+                              on_ready=lambda: inbox.ready.put(True), timing=replace(FAST, **options))
         reader.start()
         started.append(reader)
         return reader, inbox
@@ -238,11 +239,11 @@ def test_unplugged_and_plugged_back(sim: SimReader, start) -> None:
     sim.unplug()
     message = inbox.errors.get(timeout=5)
     assert "lost" in message or "cannot open" in message
-    wait_until(lambda: reader.retry_in_s == FAST["max_reconnect_s"])  # backing off
+    wait_until(lambda: reader.retry_in_s == FAST.max_reconnect_s)  # backing off
     sim.replug()
     assert inbox.ready.get(timeout=5)
     assert inbox.card().number == NUMBER  # a new connection reads the card that lies there
-    assert reader.retry_in_s == FAST["reconnect_s"]
+    assert reader.retry_in_s == FAST.reconnect_s
     assert inbox.errors.empty()
 
 
@@ -259,7 +260,7 @@ def test_a_missing_port_backs_off_and_is_reported_once(tmp_path: Path, monkeypat
     monkeypatch.setattr(serial, "Serial", counting)
     inbox = Inbox()
     path = tmp_path / "ttyUSB-later"
-    reader = IdCardReader(str(path), inbox.cards.put, inbox.errors.put, **(FAST | {"max_reconnect_s": 0.16}))
+    reader = IdCardReader(str(path), inbox.cards.put, inbox.errors.put, timing=replace(FAST, max_reconnect_s=0.16))
     reader.start()
     try:
         assert "cannot open id_card_reader port" in inbox.errors.get(timeout=5)
