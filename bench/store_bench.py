@@ -89,7 +89,7 @@ def _sync(a: argparse.Namespace) -> Any:
 
     with Store.open(a.workdir / "checkpoint", check=False) as store:
         t0 = time.perf_counter()
-        report = sync_once(store, a.url, TOKEN, [load_public_pem(PUB.read_bytes())], timeout=(10, 300))
+        report = sync_once(store, a.url, TOKEN, [load_public_pem(PUB.read_bytes())], deadline_s=300)
         return report, time.perf_counter() - t0, store.cache_size()
 
 

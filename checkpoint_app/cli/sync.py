@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
+from checkpoint_app.core.bounds import DEFAULT_DEADLINE_S
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 def add_parser(sub: Any) -> None:
@@ -24,7 +36,8 @@ def add_parser(sub: Any) -> None:
     # SUPPRESS: when not given here, `checkpoint-app --data-dir DIR sync` still counts.
     p.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
                    help="data folder (default: the per-user data folder)")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each answer (default 30)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_DEADLINE_S, metavar="S",
+                   help="whole deadline of each request: connect and the whole answer (default 60)")
     p.set_defaults(handler=run)
 
 
@@ -50,7 +63,7 @@ def _sync(store: Any, a: argparse.Namespace, keys: list[Any]) -> Any:
     server, token = store.get_setting("server_url"), store.get_setting("token")
     if not server or not token:
         raise UsageError("no platform configured: give --server URL and --token TOKEN once")
-    return sync_once(store, server, token, keys, timeout=(min(a.timeout, 10.0), a.timeout))
+    return sync_once(store, server, token, keys, deadline_s=a.timeout)
 
 
 def run(a: argparse.Namespace) -> int:

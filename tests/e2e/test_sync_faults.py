@@ -102,7 +102,7 @@ def test_wrong_token_is_refused_and_changes_nothing(platform: Platform, store: S
 def test_timeout_on_a_silent_server_changes_nothing(platform: Platform, store: Store, silent_server: str) -> None:
     assert sync(store, platform.url, platform.token, platform.keys).ok
     before = snapshot(store.path)
-    report = sync(store, silent_server, platform.token, platform.keys, timeout=(0.3, 0.3), attempts=2)
+    report = sync(store, silent_server, platform.token, platform.keys, deadline_s=0.3, attempts=2)
     assert report.error == SyncError.TIMEOUT
     assert snapshot(store.path) == before
 

@@ -15,6 +15,7 @@ from functools import partial
 
 import requests
 
+from checkpoint_app.core.bounds import DEFAULT_DEADLINE_S
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import DEFAULT_BACKOFF, Backoff, Http, SyncError, SyncFailure
@@ -111,12 +112,12 @@ def _checkpoint_id(store: Store, token: str) -> str:
 
 def sync_once(store: Store, server_url: str, token: str, root_keys: Sequence[PublicKey],
               session: requests.Session | None = None, now: Callable[[], float] = time.time, *,
-              attempts: int = 3, timeout: tuple[float, float] = (5.0, 30.0), backoff: Backoff = DEFAULT_BACKOFF,
+              attempts: int = 3, deadline_s: float = DEFAULT_DEADLINE_S, backoff: Backoff = DEFAULT_BACKOFF,
               checkpoint_id: str | None = None) -> SyncReport:
     """One full sync. Never raises for network, platform or document faults: see the report."""
     if not root_keys:
         raise ValueError("sync needs at least one pinned distribution key")
-    http = Http(server_url, token, session, timeout=timeout, attempts=attempts, backoff=backoff)
+    http = Http(server_url, token, session, deadline_s=deadline_s, attempts=attempts, backoff=backoff)
     p = _Progress()
     try:
         purged = store_call(lambda: store.purge(int(now())), "retention purge")

@@ -1,8 +1,10 @@
-"""HTTP for the sync: bearer token, timeouts, retries with jittered backoff, classified failures."""
+"""HTTP for the sync: bearer token, a whole deadline and a size bound on every request
+(spec 4.4), retries with jittered backoff, classified failures."""
 
 from __future__ import annotations
 
 import email.utils
+import http.client
 import logging
 import random
 import time
@@ -11,18 +13,34 @@ from enum import StrEnum
 from typing import Any
 
 import requests
+import urllib3
+
+from checkpoint_app.core.bounds import (
+    DEFAULT_DEADLINE_S,
+    MAX_ANSWER_BYTES,
+    MAX_DOCUMENT_BYTES,
+    MAX_PAGE_BYTES,
+    size_text,
+)
+from checkpoint_app.core.sync.deadline import Deadline, deadline_adapter
 
 log = logging.getLogger("checkpoint.sync")
+# Spec 4.4, per API path: reading stops at the bound, whatever the answer announces.
+BODY_LIMITS = {"/v1/trust-list": MAX_DOCUMENT_BYTES, "/v1/policy": MAX_DOCUMENT_BYTES, "/v1/status": MAX_PAGE_BYTES}
+_ERROR_BODY = 1024  # what an error answer may show of itself in the message
+_CHUNK = 64 * 1024
+_TRANSPORT = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError,
+              ValueError)
 
 
 class SyncError(StrEnum):
     NETWORK = "NETWORK"  # connection refused, reset, DNS
-    TIMEOUT = "TIMEOUT"
+    TIMEOUT = "TIMEOUT"  # the request's whole deadline passed
     SERVER_ERROR = "SERVER_ERROR"  # 5xx after the retries
     AUTH_REFUSED = "AUTH_REFUSED"  # 401/403: wrong or revoked token
     REJECTED = "REJECTED"  # another 4xx: the platform calls the request malformed
     BAD_SIGNATURE = "BAD_SIGNATURE"  # a COSE document whose signature or key is wrong
-    MALFORMED = "MALFORMED"  # not a document, or a document that breaks the spec
+    MALFORMED = "MALFORMED"  # not a document, a document that breaks the spec, or one beyond its size bound
     GAP = "GAP"  # a status page that does not start where asked
     ROLLBACK = "ROLLBACK"  # a trust list or policy serial lower than the one held
     STORE = "STORE"  # the local store refused (disk full, damaged)
@@ -68,13 +86,22 @@ DEFAULT_BACKOFF = Backoff()
 
 
 class Http:
+    """Each request, with its retries counted apart, is done within `deadline_s` seconds:
+    connect, headers and body, however slowly the bytes arrive."""
+
     def __init__(self, base_url: str, token: str, session: requests.Session | None = None, *,
-                 timeout: tuple[float, float] = (5.0, 30.0), attempts: int = 3,
+                 deadline_s: float = DEFAULT_DEADLINE_S, attempts: int = 3,
                  backoff: Backoff = DEFAULT_BACKOFF) -> None:
+        if not deadline_s > 0:
+            raise ValueError("the request deadline must be a positive number of seconds")
         self.base = base_url.rstrip("/")
         self.session = session or requests.Session()
-        self.headers = {"Authorization": f"Bearer {token}", "User-Agent": "checkpoint-app"}
-        self.timeout, self.attempts, self.backoff = timeout, attempts, backoff
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, deadline_adapter())
+        # identity: a compressed answer would be bounded only after it was inflated.
+        self.headers = {"Authorization": f"Bearer {token}", "User-Agent": "checkpoint-app",
+                        "Accept-Encoding": "identity"}
+        self.deadline_s, self.attempts, self.backoff = deadline_s, attempts, backoff
 
     def get(self, path: str, params: dict[str, Any] | None = None, etag: str | None = None) -> Answer:
         headers = dict(self.headers, **({"If-None-Match": etag} if etag else {}))
@@ -99,18 +126,51 @@ class Http:
         raise failure
 
     def _once(self, method: str, path: str, **kw: Any) -> Answer:
-        try:
-            resp = self.session.request(method, self.base + path, timeout=self.timeout, **kw)
-            body = resp.content
-        except requests.Timeout as exc:
-            raise SyncFailure(SyncError.TIMEOUT, f"{path}: no answer in time ({exc.__class__.__name__})") from None
-        except requests.RequestException as exc:
-            raise SyncFailure(SyncError.NETWORK, f"{path}: {exc.__class__.__name__}") from None
+        with Deadline(self.deadline_s) as deadline:
+            try:
+                with self.session.request(method, self.base + path, timeout=deadline.timeouts(), stream=True,
+                                          **kw) as resp:
+                    result = self._answer(resp, path, deadline)
+                if deadline.expired:  # the watchdog's shutdown can look like the end of a short answer
+                    raise TimeoutError(path)
+                return result
+            except _TRANSPORT as exc:
+                if deadline.expired or isinstance(exc, requests.Timeout):
+                    raise SyncFailure(SyncError.TIMEOUT,
+                                      f"{path}: no complete answer within {self.deadline_s:g} s") from None
+                raise SyncFailure(SyncError.NETWORK, f"{path}: {exc.__class__.__name__}") from None
+
+    def _answer(self, resp: requests.Response, path: str, deadline: Deadline) -> Answer:
         code = resp.status_code
         if code in (401, 403):
             raise SyncFailure(SyncError.AUTH_REFUSED, f"{path}: the platform refused the token (HTTP {code})")
         if code >= 500 or code in (408, 409, 429):
             raise SyncFailure(SyncError.SERVER_ERROR, f"{path}: HTTP {code}")
         if code >= 400:
-            raise SyncFailure(SyncError.REJECTED, f"{path}: HTTP {code}: {body[:200]!r}")
+            text = _read(resp, _ERROR_BODY, deadline)
+            raise SyncFailure(SyncError.REJECTED, f"{path}: HTTP {code}: {text[:200]!r}")
+        limit = BODY_LIMITS.get(path, MAX_ANSWER_BYTES)
+        announced = resp.headers.get("Content-Length", "")
+        if announced.strip().isdigit() and int(announced) > limit:
+            raise SyncFailure(SyncError.MALFORMED, f"{path}: the answer announces {int(announced)} bytes, "
+                                                   f"more than the {size_text(limit)} bound")
+        body = _read(resp, limit, deadline)
+        if len(body) > limit:
+            raise SyncFailure(SyncError.MALFORMED, f"{path}: the answer is larger than {size_text(limit)}; "
+                                                   "stopped reading there")
         return Answer(code, body, resp.headers.get("ETag"), _date(resp.headers.get("Date")))
+
+
+def _read(resp: requests.Response, limit: int, deadline: Deadline) -> bytes:
+    """The body, or its first bytes past `limit` (reading stops there), checking the
+    deadline between chunks; the deadline's watchdog ends a read that blocks."""
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in resp.iter_content(_CHUNK):
+        if deadline.expired:
+            raise TimeoutError("deadline")
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            break
+    return b"".join(chunks)

@@ -1,0 +1,130 @@
+"""A whole deadline for one HTTP request (spec 4.4).
+
+Socket timeouts bound each wait for a byte, not the request: a server that sends one byte
+every two seconds never trips them. So a watchdog timer shuts down the sockets that the
+request uses when its deadline passes, and the blocked read returns at once. The sockets
+are found through urllib3 connection classes that report them to the deadline active in
+their thread (a sync fetches the next page in a helper thread, with its own deadline)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+_active = threading.local()
+
+
+class Deadline:
+    """`with Deadline(s) as d:` — the sockets reported inside are shut down after s seconds."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._fired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    @property
+    def expired(self) -> bool:
+        return self._fired or time.monotonic() >= self.end
+
+    def timeouts(self) -> tuple[float, float]:
+        """(connect, read) socket timeouts: never past the deadline."""
+        left = max(self.end - time.monotonic(), 0.001)
+        return left, left
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            fired = self._fired
+        if fired:
+            _shutdown(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    def __enter__(self) -> Deadline:
+        self._previous = getattr(_active, "deadline", None)
+        _active.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._sockets = []
+        _active.deadline = self._previous
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # socket.socket.shutdown, also for an SSLSocket: its own shutdown() would drop the TLS
+    # state under a thread that is reading. A closed socket (fileno -1) raises: ignored.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _report(sock: socket.socket | None) -> None:
+    deadline: Deadline | None = getattr(_active, "deadline", None)
+    if deadline is not None:
+        deadline.watch(sock)
+
+
+class _WatchedConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _report(sock)  # the plain socket: covers a TLS handshake that dribbles
+        return sock
+
+    def connect(self) -> None:
+        super().connect()
+        _report(self.sock)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _report(self.sock)  # a kept-alive connection: no connect() this time
+        super().request(*args, **kwargs)
+
+
+class _WatchedTLSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _WatchedPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedConnection
+
+
+class _WatchedTLSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedTLSConnection
+
+
+_POOLS = {"http": _WatchedPool, "https": _WatchedTLSPool}
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+def deadline_adapter() -> HTTPAdapter:
+    """A requests adapter whose connections report their sockets to the active Deadline."""
+    return _DeadlineAdapter()
