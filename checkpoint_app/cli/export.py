@@ -39,6 +39,8 @@ def _bounds(a: argparse.Namespace) -> tuple[int, int]:
     if a.day_to < a.day_from:
         raise UsageError("--to is before --from")
     start = dt.datetime.combine(a.day_from, dt.time(), CST)
+    if a.day_to == dt.date.max:
+        return int(start.timestamp()), 2**62
     end = dt.datetime.combine(a.day_to + dt.timedelta(days=1), dt.time(), CST)
     return int(start.timestamp()), int(end.timestamp())
 

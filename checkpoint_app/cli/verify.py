@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import stat
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,18 @@ def temperature(text: str) -> float:
     return value
 
 
+def unix_time(text: str) -> int:
+    """`--at`: whole seconds within the times a scan event may carry (spec 5), so that a
+    recorded decision is one the platform can take."""
+    from checkpoint_app.core.events import TS_MAX, TS_MIN
+
+    value = int(text) if text.strip().lstrip("+-").isdecimal() and len(text) < 20 else None
+    if value is None or not TS_MIN <= value < TS_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Unix time in whole seconds between "
+                                         "2020-01-01 and 2100-01-01")
+    return value
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("verify", help="verify health-code payloads or QR images offline")
     p.add_argument("payloads", nargs="*", metavar="PAYLOAD", help="QR text, e.g. JKM1:...")
@@ -40,7 +53,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--policy", type=Path, help="signed policy file (file mode)")
     p.add_argument("--root-key", type=Path, action="append", default=[], metavar="PEM",
                    help="pinned distribution public key; may repeat")
-    p.add_argument("--at", type=int, metavar="UNIX_TIME", help="take this as now")
+    p.add_argument("--at", type=unix_time, metavar="UNIX_TIME", help="take this as now")
     p.add_argument("--temperature", type=temperature, metavar="C", help="temperature taken, in °C")
     p.add_argument("--mask", choices=["yes", "no"], help="mask worn")
     p.add_argument("--record", action="store_true", help="write each decision to the outbox in --data-dir")
@@ -75,8 +88,7 @@ def _payloads(a: argparse.Namespace) -> list[str]:
         from checkpoint_app.core.scanning.images import read_image_codes
 
         for path in a.image:
-            if not path.is_file():
-                raise UsageError(f"cannot read image {path}: no such file")
+            _check_image(path)
             try:
                 texts += read_image_codes(path)
             except OSError as exc:
@@ -84,6 +96,21 @@ def _payloads(a: argparse.Namespace) -> list[str]:
     if not texts:
         raise UsageError("nothing to verify: give payloads or --image FILE (no code found)")
     return texts
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check_image(path: Path) -> None:
+    """Say what the path is when it is no image file, before opening it (a FIFO would hang)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise UsageError(f"cannot read image {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise UsageError(f"cannot read image {path}: it is {kind}, not an image file")
 
 
 def _line(d: dict[str, Any]) -> str:

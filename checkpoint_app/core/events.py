@@ -15,6 +15,8 @@ from checkpoint_app.core.checkpoint import Decision
 # screen reset while the visit waited at a prompt; "manual": a guard let in someone
 # without a code (no smartphone), with `manual_reason`. Sent as an extension field.
 KINDS = ("decision", "abandoned", "manual")
+# Spec 5: the platform accepts an event whose `ts` lies in [TS_MIN, TS_MAX).
+TS_MIN, TS_MAX = 1_577_836_800, 4_102_444_800  # 2020-01-01 and 2100-01-01, 00:00 UTC
 MANUAL_REASONS = ("no_smartphone", "elderly", "child", "phone_dead", "foreign_visitor", "other")
 
 

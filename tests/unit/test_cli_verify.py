@@ -61,7 +61,7 @@ def test_exit_zero_when_every_code_verifies_and_plain_output() -> None:
     (["--temperature", "nan", "JKM1:x"], "not a finite number"),
     (["--temperature", "50", "JKM1:x"], "outside 34.0-43.0"),
     (["--mask", "maybe", "JKM1:x"], "invalid choice"),
-    (["--at", "yesterday", "JKM1:x"], "invalid int value"),
+    (["--at", "yesterday", "JKM1:x"], "is not a Unix time"),
     ([], "nothing to verify"),
     (["--image", "/nonexistent.png"], "cannot read image"),
 ])

@@ -35,6 +35,8 @@ def lookup(conn: sqlite3.Connection, hid: bytes) -> StatusEntry | None:
     if row is None:
         return None
     color, reasons = unpack(row[0])
+    if type(row[1]) is not int:
+        raise StoreError("the status cache holds an entry with a damaged time; no decision is made from it")
     return StatusEntry(color, reasons, row[1])
 
 

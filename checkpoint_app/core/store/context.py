@@ -11,6 +11,8 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from checkpoint_app.core.checkpoint import Context, Decision
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station, event_from_decision
@@ -28,7 +30,7 @@ def read_pem_keys(paths: Iterable[Path]) -> list[str]:
         try:
             text = Path(path).read_text(encoding="ascii")
             load_public_pem(text.encode())
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, UnsupportedAlgorithm) as exc:
             raise StoreError(f"root key {path} is not a readable PEM public key: {exc}") from None
         texts.append(text)
     return texts
@@ -36,8 +38,20 @@ def read_pem_keys(paths: Iterable[Path]) -> list[str]:
 
 def pinned_keys(store: Store, override: Sequence[Path] = ()) -> list[PublicKey]:
     """Keys given now (as files), else those remembered in the store."""
-    texts = read_pem_keys(override) if override else store.get_setting(ROOT_KEYS, [])
-    return [load_public_pem(t.encode()) for t in texts]
+    if override:
+        return [load_public_pem(t.encode()) for t in read_pem_keys(override)]
+    texts = store.get_setting(ROOT_KEYS, [])
+    try:
+        if not (isinstance(texts, list) and all(isinstance(t, str) for t in texts)):
+            raise ValueError("not a list of PEM texts")
+        return [load_public_pem(t.encode()) for t in texts]
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise StoreError(f"the distribution keys pinned in the store are damaged ({_first_line(exc)}); "
+                         "pin them again with sync --root-key PEM") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
 
 
 def station(store: Store) -> Station:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cbor2
 
 from checkpoint_app.core.codes.claims import Color
+from checkpoint_app.core.store.errors import StoreError
 
 _MAX_PACKED = 3
 _REASON_LIMIT = 0xFFFF
@@ -29,13 +30,28 @@ def pack(color: int, reasons: tuple[int, ...]) -> int | bytes:
     return bytes([color]) + cbor2.dumps(list(reasons))
 
 
-def unpack(value: int | bytes) -> tuple[Color, tuple[int, ...]]:
-    if isinstance(value, bytes):
-        return Color(value[0]), tuple(cbor2.loads(value[1:]))
-    color = Color(value & 3)
-    reasons: list[int] = []
-    value >>= 2
-    while value:
-        reasons.append((value & 0xFFFF) - 1)
-        value >>= 16
-    return color, tuple(reasons)
+def unpack(value: object) -> tuple[Color, tuple[int, ...]]:
+    """The colour and reasons of a stored value; StoreError for a value that no `pack` wrote
+    (a damaged or edited file): no decision is made from it, rather than a wrong one."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0 and value & 3 <= Color.RED:
+        color = Color(value & 3)
+        reasons: list[int] = []
+        value >>= 2
+        while value:
+            reasons.append((value & 0xFFFF) - 1)
+            value >>= 16
+        return color, tuple(reasons)
+    if type(value) is bytes and value and value[0] <= Color.RED:
+        try:
+            listed = cbor2.loads(value[1:])
+        except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError):
+            listed = None
+        if type(listed) is list and all(type(r) is int and 0 <= r < 2**53 for r in listed):
+            return Color(value[0]), tuple(listed)
+    raise StoreError(f"the status cache holds a damaged entry ({_shown(value)}); no decision is made from it")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, int):
+        return f"colour {value & 3}" if value >= 0 else f"value {value}"
+    return f"a {type(value).__name__} value"

@@ -26,7 +26,7 @@ from checkpoint_app.core.store import cache, outbox
 from checkpoint_app.core.store.build import build_and_swap, clear_table
 from checkpoint_app.core.store.connection import open_checked
 from checkpoint_app.core.store.documents import StoredDocument, load_verified, put_document
-from checkpoint_app.core.store.errors import NotSyncedError
+from checkpoint_app.core.store.errors import NotSyncedError, StoreError
 from checkpoint_app.core.store.outbox import RETENTION_S, PurgeResult
 from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.trust.policy import Policy
@@ -198,7 +198,12 @@ class Store:
     # -- settings (JSON values; the typed schema lives with the window) -------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
         row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except (TypeError, ValueError, RecursionError):
+            raise StoreError(f"the setting {key!r} in the store is damaged (not JSON); set it again") from None
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as conn:
