@@ -16,9 +16,11 @@ from checkpoint_app.core.autostart import (
     autostart_path,
     launch_command,
     plan_install,
+    session_paths,
     uninstall_commands,
     write_atomically,
 )
+from checkpoint_app.resources import resource
 
 
 def add_parser(sub: Any) -> None:
@@ -41,24 +43,41 @@ def run(a: argparse.Namespace) -> int:
     for flag, value in (("--data-dir", getattr(a, "data_dir", None)), ("--config", getattr(a, "config", None))):
         if value:
             extra += [flag, str(Path(value).resolve())]  # the unit runs from another directory
-    plan = plan_install(platform, launch_command(extra), os.environ, Path.home())
+    session = _kiosk_session() if platform == "linux" else None
+    plan = plan_install(platform, launch_command(extra), os.environ, Path.home(), kiosk_session=session)
+    files = [*plan.extra, (plan.path, plan.text)]
     if a.dry_run:
-        sys.stdout.write(f"# {plan.path}\n{plan.text}")
+        sys.stdout.writelines(f"# {path}\n{text}\n" for path, text in files)
         return EXIT_OK
-    try:
-        write_atomically(plan.path, plan.text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {plan.path}: {exc.strerror}") from None
-    sys.stdout.write(f"wrote {plan.path}\n")
+    for path, text in files:
+        try:
+            write_atomically(path, text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        sys.stdout.write(f"wrote {path}\n")
     steps = list(plan.commands)
     if a.now and platform == "linux":
         steps.append(("systemctl", "--user", "start", "checkpoint.service"))
     return _systemctl(steps)
 
 
+def _kiosk_session() -> tuple[str, str] | None:
+    openbox = shutil.which("openbox")
+    if openbox is None:
+        sys.stdout.write("openbox is not installed: no kiosk session (apt-get install openbox, then run this again)\n")
+        return None
+    return openbox, resource("kiosk", "openbox-rc.xml").read_text(encoding="utf-8")
+
+
 def _uninstall(platform: str) -> int:
     path = autostart_path(platform, os.environ, Path.home())
-    status = _systemctl(list(uninstall_commands(platform))) if path.exists() else EXIT_OK
+    session = session_paths(os.environ, Path.home()) if platform == "linux" else ()
+    has_session = bool(session) and session[0].exists()
+    status = _systemctl(list(uninstall_commands(platform, session=has_session))) if path.exists() else EXIT_OK
+    for extra in session:
+        if extra.exists():
+            extra.unlink()
+            sys.stdout.write(f"removed {extra}\n")
     try:
         path.unlink()
     except FileNotFoundError:

@@ -9,8 +9,10 @@ Usage from the composition root (the window owns the PIN dialog, this class only
     # on SIGTERM / session end, before quitting: kiosk.release()
 
 While enabled:
-- the window is full screen with FramelessWindowHint | WindowStaysOnTopHint, and is put
-  back to full screen if something (a window manager key) changes that;
+- the window is full screen with FramelessWindowHint | WindowStaysOnTopHint; whatever the
+  window manager does (show desktop, iconify, another desktop, Alt+Tab) it is back full
+  screen, on top and focused within a second (gui/window_guard.py); a window destroyed
+  from outside ends the app with crash.EXIT_RESTART, so that its supervisor starts it anew;
 - Esc, Alt+F4, Ctrl+Q, Ctrl+W and F11 aimed at the window or its children are swallowed,
   as key presses and as shortcut overrides (so a QAction bound to Ctrl+Q never fires);
 - Close events are refused unless an exit was authorised (PIN, or `release()`); then the
@@ -18,8 +20,9 @@ While enabled:
   QApplication.quit() and the app would hang;
 - the mouse cursor hides after `idle_ms` without mouse activity and comes back on movement;
 - the screen saver is inhibited where the platform allows (gui/screensaver.py).
-Qt cannot block keys the operating system handles itself (Ctrl+Alt+Del, Alt+Tab under
-some window managers); the installer's guide says how to lock those down.
+Qt cannot block keys the operating system handles itself (Ctrl+Alt+Del, the window
+manager's bindings); the guard undoes their effect, and the kiosk session that
+install-autostart sets up (resources/kiosk/openbox-rc.xml) has no such bindings at all.
 
 Signals:
     escape_attempted(str): a blocked key ("Esc", "Alt+F4", ...) or "close" was refused.
@@ -36,7 +39,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QWidget
 
+from checkpoint_app.crash import EXIT_RESTART
 from checkpoint_app.gui.screensaver import ScreenSaverInhibitor
+from checkpoint_app.gui.window_guard import WindowGuard
 
 log = logging.getLogger("checkpoint.kiosk")
 
@@ -76,6 +81,8 @@ class KioskController(QObject):
         self._idle.setSingleShot(True)
         self._idle.setInterval(idle_ms)
         self._idle.timeout.connect(self._on_idle)
+        self.guard = WindowGuard(window, parent=self)
+        self.guard.destroyed_outside.connect(self._on_window_destroyed)
 
     @property
     def enabled(self) -> bool:
@@ -94,6 +101,7 @@ class KioskController(QObject):
         self._window.setWindowFlags(self._saved_flags | hints)  # hides the window: show it again
         self._window.showFullScreen()
         _app().installEventFilter(self)
+        self.guard.start()
         self._idle.start()
         self._inhibitor.inhibit()
         log.info("kiosk mode on")
@@ -127,9 +135,17 @@ class KioskController(QObject):
         if self._enabled:
             self._unlock()  # the window stays as it is: it is about to go away
 
+    @Slot()
+    def _on_window_destroyed(self) -> None:
+        log.error("kiosk: the window was destroyed from outside; leaving for the supervisor to restart")
+        self._exit_authorised = True
+        self._unlock()
+        self._leave(EXIT_RESTART)
+
     def _unlock(self) -> None:
         self._enabled = False
         _app().removeEventFilter(self)
+        self.guard.stop()
         self._idle.stop()
         self._show_cursor()
         self._inhibitor.release()

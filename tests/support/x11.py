@@ -1,0 +1,127 @@
+"""A real X server (Xvfb) with a real window manager (openbox) for the kiosk tests, and
+what xdotool / xprop / xwininfo say about a window. Skip when the tools are absent:
+`pytestmark = X11_TOOLS`."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+TOOLS = ("Xvfb", "openbox", "xdotool", "xprop", "xwininfo")
+X11_TOOLS = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
+                               reason="needs Xvfb, openbox, xdotool, x11-utils")
+
+
+class X11:
+    """`screens`: Xvfb -screen arguments, one per X screen (e.g. ["1280x800x24"])."""
+
+    def __init__(self, screens: tuple[str, ...] = ("1280x800x24",), *, wm_config: Path | None = None,
+                 xinerama: bool = False) -> None:
+        read, write = os.pipe()
+        args = ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp"]
+        for i, geometry in enumerate(screens):
+            args += ["-screen", str(i), geometry]
+        if xinerama:
+            args.append("+xinerama")
+        self.xvfb = subprocess.Popen(args, pass_fds=(write,), stderr=subprocess.DEVNULL)
+        os.close(write)
+        with os.fdopen(read) as f:
+            display = f.readline().strip()
+        self.env = {**os.environ, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb"}
+        for name in ("WAYLAND_DISPLAY", "QT_LOGGING_RULES"):
+            self.env.pop(name, None)
+        wm = ["openbox"] + (["--config-file", str(wm_config)] if wm_config else [])
+        self.wm = subprocess.Popen(wm, env=self.env, stderr=subprocess.DEVNULL)
+        self.wait_for_wm()
+
+    def wait_for_wm(self) -> None:
+        end = time.monotonic() + 10
+        while "_NET_SUPPORTING_WM_CHECK(WINDOW)" not in self.run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"):
+            if time.monotonic() > end:
+                raise RuntimeError("openbox did not start")
+            time.sleep(0.05)
+
+    def run(self, *args: str, check: bool = False) -> str:
+        done = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=10, check=check)
+        return done.stdout
+
+    def xdotool(self, *args: str) -> str:
+        return self.run("xdotool", *args, check=True)
+
+    def close(self) -> None:
+        for p in (self.wm, self.xvfb):
+            p.terminate()
+            p.wait(10)
+
+    # -- what the X server says about a window -------------------------------------------
+    def mapped(self, window: str) -> bool:
+        return "IsViewable" in self.run("xwininfo", "-id", window)
+
+    def geometry(self, window: str) -> tuple[int, int, int, int]:
+        """The window's outer frame in root coordinates: x, y, width, height."""
+        info = self.run("xwininfo", "-id", window)
+        x, y = (int(re.search(rf"Absolute upper-left {a}:\s+(-?\d+)", info).group(1)) for a in "XY")  # type: ignore[union-attr]
+        w, h = (int(re.search(rf"{a}:\s+(\d+)", info).group(1)) for a in ("Width", "Height"))  # type: ignore[union-attr]
+        extents = self.run("xprop", "-id", window, "_NET_FRAME_EXTENTS")
+        left, right, top, bottom = (map(int, re.findall(r"\d+", extents.split("=", 1)[1]))
+                                    if "=" in extents else (0, 0, 0, 0))
+        return x - left, y - top, w + left + right, h + top + bottom
+
+    def net_state(self, window: str) -> str:
+        return self.run("xprop", "-id", window, "_NET_WM_STATE")
+
+    def active(self) -> str:
+        return self.run("xdotool", "getactivewindow").strip()
+
+    def top_of_stack(self) -> str:
+        ids = re.findall(r"0x[0-9a-f]+", self.run("xprop", "-root", "_NET_CLIENT_LIST_STACKING"))
+        return str(int(ids[-1], 16)) if ids else ""
+
+
+class AppProcess:
+    """A Python process whose stdout lines are read on a thread."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        assert self.proc.stdout is not None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.seen.append(line.rstrip())
+            self.lines.put(line.strip())
+
+    def wait_line(self, prefix: str, timeout: float = 30) -> str:
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line.startswith(prefix):
+                return line
+        raise AssertionError(f"no line starting {prefix!r}; output:\n" + "\n".join(self.seen[-30:]))
+
+    def output(self) -> str:
+        """Everything it printed, once it has ended."""
+        self._reader.join(10)
+        return "\n".join(self.seen)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
