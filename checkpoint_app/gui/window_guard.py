@@ -15,8 +15,8 @@ windowminimize / windowclose). So the guard looks every `interval_ms` and undoes
   its supervisor restarts.
 
 A window that only fails one look may be in the middle of a show (an expose or a resize
-lags a map by a few ms), so "hidden" and "not full screen" must be seen twice; with the default 200 ms the window is back
-within half a second.
+lags a map by a few ms), so "hidden" and "not full screen" must be seen twice; with the
+default 200 ms the window is back within half a second.
 
 Signals:
     restored(str): the window was brought back; the argument says from what.
@@ -49,9 +49,9 @@ class _DestroyWatcher(QAbstractNativeEventFilter):
     def nativeEventFilter(self, event_type: object, message: object) -> tuple[bool, int]:
         if bytes(event_type) == b"xcb_generic_event_t":  # type: ignore[call-overload]
             address = int(message)  # type: ignore[call-overload]
-            if ctypes.c_uint8.from_address(address).value & 0x7F == _XCB_DESTROY_NOTIFY:
-                if ctypes.c_uint32.from_address(address + 8).value == self.window_id:
-                    self._signal.emit()  # type: ignore[attr-defined]
+            kind = ctypes.c_uint8.from_address(address).value & 0x7F
+            if kind == _XCB_DESTROY_NOTIFY and ctypes.c_uint32.from_address(address + 8).value == self.window_id:
+                self._signal.emit()  # type: ignore[attr-defined]
         return False, 0
 
 

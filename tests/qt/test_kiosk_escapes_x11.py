@@ -8,6 +8,7 @@ ways in the first place."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
 import subprocess
@@ -163,10 +164,8 @@ def test_the_session_unit_replaces_the_window_manager_with_no_keys_and_one_deskt
     *before, command = _session_commands(tmp_path, monkeypatch, x11.env["DISPLAY"])
     assert x11.xdotool("get_num_desktops").strip() == "4"  # openbox's default configuration
     for step in before:  # '-': systemd goes on when they fail (xset is not on every PC)
-        try:
+        with contextlib.suppress(OSError):
             subprocess.run(step, env=x11.env, capture_output=True, timeout=10, check=False)
-        except OSError:
-            pass
     session = subprocess.Popen(command, env=x11.env, stderr=subprocess.DEVNULL)  # --replace: takes over
     try:
         end = time.monotonic() + 10
