@@ -15,6 +15,7 @@ from checkpoint_app.core.codes.claims import HealthCode, encode_claims
 from checkpoint_app.core.codes.cose import encode_sign1
 from checkpoint_app.core.codes.payload import wrap
 from checkpoint_app.core.codes.signature import PrivateKey
+from checkpoint_app.core.identity import mask
 
 DEFAULT_VALIDITY_S = 86400
 
@@ -34,10 +35,9 @@ def mask_name(name: str) -> str:
 
 
 def mask_doc(number: str) -> str:
-    """140105199001010916 → 1401**********0916."""
-    if len(number) <= 8:
-        return number[:2] + "*" * max(len(number) - 2, 0)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    """140105199001010916 → 1401**********0916: the checkpoint's rule (core.identity.mask), so a
+    code, a lookup answer and the screen show a number alike."""
+    return mask(number)
 
 
 def issue(key: PrivateKey, code: HealthCode, *, extra_claims: dict[int, Any] | None = None,

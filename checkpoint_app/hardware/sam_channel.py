@@ -50,6 +50,7 @@ class SamChannel:
         self._garbled = 0
         self._cond = threading.Condition()  # guards parser, inbox and garbled between the two threads
         self._stopping = False
+        self._quiet_noise = False  # noise logged once, then at debug until a good reply: a wrong baud rate is all noise
         self.link = SerialLink(port, baudrate, self._on_data, on_link_error, name="id_card_reader",
                                reconnect_s=reconnect_s, max_reconnect_s=max_reconnect_s, on_connected=on_connected)
 
@@ -78,6 +79,7 @@ class SamChannel:
             if self._stopping:
                 return None
             if isinstance(reply, sam.Reply) and reply.sw3 not in _ASK_AGAIN:
+                self._quiet_noise = False
                 return reply
             log.debug("ID card reader: %s to %02X %02X; asking again", reply or "no reply", *cmd)
         raise NoAnswer(f"ID card reader on {self.link.port} does not answer (command {cmd[0]:02X} {cmd[1]:02X})")
@@ -105,7 +107,8 @@ class SamChannel:
             replies, noise = self._parser.feed(chunk)
             self._inbox.extend(replies)
             for kind, message in noise:
-                log.warning("ID card reader: %s", message)
+                log.log(logging.DEBUG if self._quiet_noise else logging.WARNING, "ID card reader: %s", message)
+                self._quiet_noise = True
                 if kind is sam.Noise.CHECKSUM:
                     self._garbled += 1
             self._cond.notify_all()

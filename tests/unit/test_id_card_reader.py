@@ -127,13 +127,16 @@ def test_bad_checksums_both_ways_are_asked_again(sim: SimReader, start) -> None:
     assert inbox.errors.empty()
 
 
-def test_a_reader_that_only_garbles_is_reported_once_and_recovers(sim: SimReader, start) -> None:
+def test_a_reader_that_only_garbles_is_reported_once_and_recovers(sim: SimReader, start,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
     _, inbox = start()
     assert inbox.ready.get(timeout=5)
     sim.corrupt_replies = 10**6  # a wrong baud rate or a broken cable
     assert "does not answer" in inbox.errors.get(timeout=5)
     polls(sim, 10)
     assert inbox.errors.empty()
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) <= 3, "a reader that only garbles must not fill the log"
     sim.corrupt_replies = 0
     assert inbox.ready.get(timeout=5)
     sim.place(Card(NUMBER))
