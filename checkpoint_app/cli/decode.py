@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
+from checkpoint_app.core.bounds import check_frame, check_regular, os_error_text
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 
@@ -33,7 +35,7 @@ def run(a: argparse.Namespace) -> int:
             else:
                 _video(path, a)
         except OSError as exc:
-            sys.stderr.write(f"checkpoint-app decode: {path}: {exc}\n")
+            sys.stderr.write(f"checkpoint-app decode: {path}: {os_error_text(exc)}\n")
             status = EXIT_PROBLEM
     return status
 
@@ -53,20 +55,22 @@ def _video(path: Path, a: argparse.Namespace) -> None:
 
     from checkpoint_app.core.scanning.pipeline import ScanPipeline
 
-    if not path.is_file():
-        raise OSError(f"no such file: {path}")
+    check_regular(path)  # a FIFO would hang the capture, a device feed it without end
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
-        raise OSError("not a readable image or video")
+        raise OSError(errno.EINVAL, "not a readable image or video")
     fps = cap.get(cv2.CAP_PROP_FPS)
     fps = fps if 0 < fps < 1000 else 25.0
     pipeline = ScanPipeline(budget_ms=a.budget_ms or 30.0)
     index = 0
     try:
+        # The size the stream announces, before a frame is decoded; then each frame's own.
+        check_frame(cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         while True:
             ok, frame = cap.read()
             if not ok:
                 break
+            check_frame(frame.shape[1], frame.shape[0])
             t = index / fps
             result = pipeline.decode(frame, t)
             if result.codes and a.json:
@@ -77,7 +81,7 @@ def _video(path: Path, a: argparse.Namespace) -> None:
     finally:
         cap.release()
     if index == 0:
-        raise OSError("not a readable image or video")
+        raise OSError(errno.EINVAL, "not a readable image or video")
 
 
 def _emit(obj: dict[str, Any]) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import stat
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
+from checkpoint_app.core.bounds import MAX_DOCUMENT_BYTES, MAX_KEY_FILE_BYTES, os_error_text, read_bounded
 from checkpoint_app.core.checkpoint import Context, Inputs, TemperatureOutOfRange, decide, decision_json, scan
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.errors import DocumentError
@@ -60,23 +60,23 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _read(path: Path, what: str) -> bytes:
+def _read(path: Path, what: str, limit: int) -> bytes:
     try:
-        return path.read_bytes()
+        return read_bounded(path, limit)
     except OSError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read {what} {path}: {os_error_text(exc)}") from None
 
 
 def file_context(a: argparse.Namespace) -> Context:
     if not (a.trust_list and a.policy and a.root_key):
         raise UsageError("file mode needs --trust-list, --policy and at least one --root-key")
     try:
-        keys = [load_public_pem(_read(p, "root key")) for p in a.root_key]
+        keys = [load_public_pem(_read(p, "root key", MAX_KEY_FILE_BYTES)) for p in a.root_key]
     except ValueError as exc:
         raise UsageError(f"root key is not a PEM public key: {exc}") from None
     try:
-        trust = parse_trust_list(open_document(_read(a.trust_list, "trust list"), keys))
-        policy = parse_policy(open_document(_read(a.policy, "policy"), keys))
+        trust = parse_trust_list(open_document(_read(a.trust_list, "trust list", MAX_DOCUMENT_BYTES), keys))
+        policy = parse_policy(open_document(_read(a.policy, "policy", MAX_DOCUMENT_BYTES), keys))
     except DocumentError as exc:
         raise UsageError(str(exc)) from None
     return Context(trust=trust, policy=policy)
@@ -88,29 +88,13 @@ def _payloads(a: argparse.Namespace) -> list[str]:
         from checkpoint_app.core.scanning.images import read_image_codes
 
         for path in a.image:
-            _check_image(path)
             try:
                 texts += read_image_codes(path)
             except OSError as exc:
-                raise UsageError(f"cannot read image {path}: {exc}") from None
+                raise UsageError(f"cannot read image {path}: {os_error_text(exc)}") from None
     if not texts:
         raise UsageError("nothing to verify: give payloads or --image FILE (no code found)")
     return texts
-
-
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
-def _check_image(path: Path) -> None:
-    """Say what the path is when it is no image file, before opening it (a FIFO would hang)."""
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise UsageError(f"cannot read image {path}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-        raise UsageError(f"cannot read image {path}: it is {kind}, not an image file")
 
 
 def _line(d: dict[str, Any]) -> str:

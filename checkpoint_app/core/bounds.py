@@ -40,6 +40,15 @@ class RefusedFile(OSError):
     def __init__(self, code: int, message: str) -> None:
         super().__init__(code, message)
 
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def os_error_text(exc: OSError) -> str:
+    """An OSError as the one line says it: 'No such file or directory', 'a FIFO, not a
+    regular file' (no errno number, no repeated path)."""
+    return str(exc.strerror or exc)
+
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
@@ -62,6 +71,13 @@ def check_regular(path: Path | str) -> os.stat_result:
     if not stat.S_ISREG(st.st_mode):
         raise _refuse_kind(st.st_mode)
     return st
+
+
+def check_frame(width: float, height: float) -> None:
+    """Refuse video frames larger than MAX_FRAME_PIXELS (sizes as OpenCV reports them)."""
+    if width * height > MAX_FRAME_PIXELS:
+        raise RefusedFile(errno.EFBIG, f"{int(width)}x{int(height)} video frames, more than the "
+                                       f"{MAX_FRAME_PIXELS // 1_000_000} megapixel bound")
 
 
 # O_NONBLOCK: a FIFO swapped in after the stat opens at once instead of waiting for a writer.

@@ -16,6 +16,8 @@ from typing import Protocol, runtime_checkable
 import cv2
 import numpy as np
 
+from checkpoint_app.core.bounds import MAX_FRAME_PIXELS, RefusedFile, check_frame, os_error_text
+from checkpoint_app.core.scanning.images import load_image
 from checkpoint_app.hardware.reconnect import LOST, OPEN, RECONNECTING, ReconnectingSource
 
 __all__ = ["LOST", "OPEN", "RECONNECTING", "CaptureSource", "FrameSource", "ImageFolderSource", "ReconnectingSource",
@@ -66,9 +68,15 @@ class CaptureSource:
         if not cap.isOpened():
             cap.release()
             return False
-        self._cap = cap
         if isinstance(self.target, int):
             self._configure(cap)
+        try:  # spec 4.4: the announced frame size, before a frame is decoded
+            check_frame(cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        except RefusedFile as exc:
+            log.error("%s: %s", self.describe(), exc)
+            cap.release()
+            return False
+        self._cap = cap
         reported = cap.get(cv2.CAP_PROP_FPS)
         self.fps = self.requested_fps or (reported if 0 < reported < 240 else None)
         return True
@@ -80,6 +88,9 @@ class CaptureSource:
         if not ok and self.loop and self._is_file():
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             ok, frame = self._cap.read()
+        if ok and frame.shape[0] * frame.shape[1] > MAX_FRAME_PIXELS:  # a stream that grew its frames
+            log.error("%s: a %dx%d frame, more than the frame bound", self.describe(), frame.shape[1], frame.shape[0])
+            return None
         return frame if ok else None
 
     def close(self) -> None:
@@ -145,10 +156,10 @@ class ImageFolderSource:
             self._next += 1
             if self.loop and self._next == len(self._files):
                 self._next = 0
-            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if image is not None:
-                return image
-            log.warning("%s: skipping unreadable image %s", self.describe(), path.name)
+            try:
+                return load_image(path)
+            except OSError as exc:
+                log.warning("%s: skipping image %s: %s", self.describe(), path.name, os_error_text(exc))
             if not path.exists():
                 return None  # the folder changed under us: let the reconnect logic rescan it
         return None

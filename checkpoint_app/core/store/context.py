@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
+from checkpoint_app.core.bounds import MAX_KEY_FILE_BYTES, os_error_text, read_bounded
 from checkpoint_app.core.checkpoint import Context, Decision
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station, event_from_decision
@@ -28,10 +29,11 @@ def read_pem_keys(paths: Iterable[Path]) -> list[str]:
     texts = []
     for path in paths:
         try:
-            text = Path(path).read_text(encoding="ascii")
+            text = read_bounded(path, MAX_KEY_FILE_BYTES).decode("ascii")
             load_public_pem(text.encode())
         except (OSError, ValueError, UnsupportedAlgorithm) as exc:
-            raise StoreError(f"root key {path} is not a readable PEM public key: {exc}") from None
+            reason = os_error_text(exc) if isinstance(exc, OSError) else exc
+            raise StoreError(f"root key {path} is not a readable PEM public key: {reason}") from None
         texts.append(text)
     return texts
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
+from checkpoint_app.core.bounds import MAX_DOCUMENT_BYTES, MAX_PAGE_BYTES, os_error_text, read_bounded
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.client import SyncReport
@@ -24,18 +25,18 @@ from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.sync.verify import check_document, check_page, store_call
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, limit: int) -> bytes:
     try:
-        return path.read_bytes()
+        return read_bounded(path, limit)
     except OSError as exc:
-        raise SyncFailure(SyncError.MALFORMED, f"cannot read {path.name}: {exc.strerror}") from None
+        raise SyncFailure(SyncError.MALFORMED, f"cannot read {path.name}: {os_error_text(exc)}") from None
 
 
 def _chain(folder: Path, keys: Sequence[PublicKey]) -> list[StatusPage]:
     pages: list[StatusPage] = []
     since, rebuilding = 0, False
     for path in sorted(folder.glob("status-*.cose")):
-        page = check_page(_read(path), keys, since, rebuilding)
+        page = check_page(_read(path, MAX_PAGE_BYTES), keys, since, rebuilding)
         pages.append(page)
         since, rebuilding = page.to, rebuilding or page.reset
         if not page.more:
@@ -68,7 +69,7 @@ def apply_folder(store: Store, folder: Path, root_keys: Sequence[PublicKey],
     try:
         if not folder.is_dir():
             raise SyncFailure(SyncError.MALFORMED, f"{folder} is not a folder")
-        checked = [(k, check_document(store, k, _read(folder / f"{k}.cose"), root_keys, None))
+        checked = [(k, check_document(store, k, _read(folder / f"{k}.cose", MAX_DOCUMENT_BYTES), root_keys, None))
                    for k in ("trust-list", "policy")]
         pages = _chain(folder, root_keys)
         for kind, doc in checked:
