@@ -72,6 +72,59 @@ scans = Table(
     Column("body", Text, nullable=False),  # the event as received: hid pseudonym only
 )
 
+# Counts kept up to date at ingest (rollup.py), so that the dashboard never scans `scans`:
+# one row per (hour or day, county code, facet, value), e.g. (…, "140105", "color", "red").
+scan_counts_hour = Table(
+    "scan_counts_hour", metadata,
+    Column("hour", BigInteger, primary_key=True),  # Unix time of the hour's start
+    Column("region", String(6), primary_key=True),
+    Column("facet", String(8), primary_key=True),
+    Column("value", String(64), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+
+scan_counts_day = Table(
+    "scan_counts_day", metadata,
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD in China time, as scans.day
+    Column("region", String(6), primary_key=True),
+    Column("facet", String(8), primary_key=True),
+    Column("value", String(64), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+
+# The fleet view (fleet.py): what each checkpoint last told us, written at most once a minute.
+checkpoint_health = Table(
+    "checkpoint_health", metadata,
+    Column("checkpoint_id", String(64), primary_key=True),
+    Column("venue_id", String(64), nullable=True),
+    Column("venue_type", String(32), nullable=True),
+    Column("region", String(6), nullable=True),
+    Column("version", String(32), nullable=True),
+    Column("clock_offset", BigInteger, nullable=True),  # its clock minus ours at the request, seconds
+    Column("waiting", BigInteger, nullable=True),
+    Column("last_seen", BigInteger, nullable=True),
+    Column("last_sync", BigInteger, nullable=True),
+    Column("last_upload", BigInteger, nullable=True),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+# Dashboard accounts and server-side sessions (dashboard/auth.py); only hashes are kept.
+admin_users = Table(
+    "admin_users", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+admin_sessions = Table(
+    "admin_sessions", metadata,
+    Column("sid_sha256", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_seen", BigInteger, nullable=False),
+)
+
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"

@@ -12,12 +12,13 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from checkpoint_app.authority import rollup
 from checkpoint_app.authority.db import scans
 
 CHINA_OFFSET_S = 8 * 3600  # Asia/Shanghai has had no daylight saving time since 1991
 FIELDS = ("event_id", "ts", "venue_id", "venue_type", "hid", "iss", "code_color", "color", "reasons",
           "temperature_c", "mask", "action", "allow", "error", "policy_serial", "operator", "kind",
-          "manual_reason")
+          "manual_reason", "source")
 FEVER_C = 37.3
 
 
@@ -83,6 +84,7 @@ def ingest(engine: Engine, rows: list[dict[str, Any]]) -> IngestResult:
                 accepted.append(eid)
         if fresh:
             conn.execute(scans.insert(), list(fresh.values()))
+            rollup.add(conn, list(fresh.values()))
     return IngestResult(accepted, duplicates)
 
 

@@ -117,10 +117,11 @@ def sync_once(store: Store, server_url: str, token: str, root_keys: Sequence[Pub
     """One full sync. Never raises for network, platform or document faults: see the report."""
     if not root_keys:
         raise ValueError("sync needs at least one pinned distribution key")
-    http = Http(server_url, token, session, deadline_s=deadline_s, attempts=attempts, backoff=backoff)
+    http = Http(server_url, token, session, deadline_s=deadline_s, attempts=attempts, backoff=backoff, clock=now)
     p = _Progress()
     try:
         purged = store_call(lambda: store.purge(int(now())), "retention purge")
+        http.waiting = store_call(store.pending_count, "outbox")
     except SyncFailure as exc:  # the store itself fails (disk full, damaged): nothing else can work
         return SyncReport(error=exc.code, detail=exc.detail)
     failure: SyncFailure | None = None

@@ -8,6 +8,7 @@ import http.client
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import requests
 import urllib3
 
+from checkpoint_app import __version__
 from checkpoint_app.core.bounds import (
     DEFAULT_DEADLINE_S,
     MAX_ANSWER_BYTES,
@@ -91,7 +93,7 @@ class Http:
 
     def __init__(self, base_url: str, token: str, session: requests.Session | None = None, *,
                  deadline_s: float = DEFAULT_DEADLINE_S, attempts: int = 3,
-                 backoff: Backoff = DEFAULT_BACKOFF) -> None:
+                 backoff: Backoff = DEFAULT_BACKOFF, clock: Callable[[], float] = time.time) -> None:
         if not deadline_s > 0:
             raise ValueError("the request deadline must be a positive number of seconds")
         self.base = base_url.rstrip("/")
@@ -102,13 +104,22 @@ class Http:
         self.headers = {"Authorization": f"Bearer {token}", "User-Agent": "checkpoint-app",
                         "Accept-Encoding": "identity"}
         self.deadline_s, self.attempts, self.backoff = deadline_s, attempts, backoff
+        self.clock = clock
+        self.waiting: int | None = None  # events in the outbox, for X-Checkpoint-Waiting
+
+    def fleet_headers(self) -> dict[str, str]:
+        """The optional health headers of spec 1.1 section 5, fresh for each request."""
+        out = {"X-Checkpoint-Version": __version__, "X-Checkpoint-Clock": str(int(self.clock()))}
+        if self.waiting is not None:
+            out["X-Checkpoint-Waiting"] = str(self.waiting)
+        return out
 
     def get(self, path: str, params: dict[str, Any] | None = None, etag: str | None = None) -> Answer:
-        headers = dict(self.headers, **({"If-None-Match": etag} if etag else {}))
+        headers = dict(self.headers, **self.fleet_headers(), **({"If-None-Match": etag} if etag else {}))
         return self._send("GET", path, params=params, headers=headers)
 
     def post_json(self, path: str, body: Any) -> Answer:
-        return self._send("POST", path, json=body, headers=self.headers)
+        return self._send("POST", path, json=body, headers=dict(self.headers, **self.fleet_headers()))
 
     def _send(self, method: str, path: str, **kw: Any) -> Answer:
         failure = SyncFailure(SyncError.NETWORK, "no attempt")

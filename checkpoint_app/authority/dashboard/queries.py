@@ -1,0 +1,151 @@
+"""What the dashboard and the report show, read from the count tables (rollup.py) and the
+fleet tables; never from the events themselves, so a page costs the same at 30 M events.
+
+Areas: the province (140000: every event the authority holds, so its totals equal
+`/v1/stats`), a city (1401xx: its counties' codes start with 1401) or a county."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, func, select, true
+
+from checkpoint_app.authority.db import scan_counts_day, scan_counts_hour
+from checkpoint_app.authority.regions import OTHER, PROVINCE, Divisions
+from checkpoint_app.authority.scans import CHINA_OFFSET_S
+
+CST = dt.timezone(dt.timedelta(seconds=CHINA_OFFSET_S))
+MAX_DAYS = 366
+
+
+class Counts(defaultdict[str, Counter[str]]):
+    """facet -> value -> events (rollup.py's facets)."""
+
+    def __init__(self) -> None:
+        super().__init__(Counter)
+
+    @property
+    def scans(self) -> int:
+        return self["all"][""]
+
+    def n(self, facet: str, value: str) -> int:
+        return self[facet][value]
+
+    @property
+    def refused(self) -> int:
+        return sum(self["refused"].values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {"scans": self.scans, **{f: dict(sorted(c.items())) for f, c in sorted(self.items()) if f != "all"}}
+
+
+@dataclass(frozen=True)
+class Period:
+    first: dt.date
+    last: dt.date  # inclusive
+
+    @classmethod
+    def parse(cls, first: str | None, last: str | None, today: dt.date, default_days: int = 7) -> Period:
+        """From YYYY-MM-DD texts (China dates); raises ValueError with a one-line reason."""
+        end = dt.date.fromisoformat(last) if last else today
+        start = dt.date.fromisoformat(first) if first else end - dt.timedelta(days=default_days - 1)
+        if start > end:
+            raise ValueError("the first day is after the last day")
+        if (end - start).days >= MAX_DAYS:
+            raise ValueError(f"a period is at most {MAX_DAYS} days")
+        return cls(start, end)
+
+    def days(self) -> list[str]:
+        return [(self.first + dt.timedelta(days=i)).isoformat() for i in range((self.last - self.first).days + 1)]
+
+    @property
+    def ts_from(self) -> int:
+        return day_start(self.first)
+
+    @property
+    def ts_to(self) -> int:
+        return day_start(self.last) + 86400
+
+
+def day_start(day: dt.date) -> int:
+    return int(dt.datetime.combine(day, dt.time(), CST).timestamp())
+
+
+def today(now: float) -> dt.date:
+    return dt.datetime.fromtimestamp(now, CST).date()
+
+
+def area_clause(region: ColumnElement[str], area: str, divisions: Divisions) -> ColumnElement[bool]:
+    level = divisions.level(area)
+    if level == "province":
+        return true()
+    if level == "city":
+        return region.like(f"{area[:4]}%")
+    clause: ColumnElement[bool] = region == area
+    return clause
+
+
+def child_of(region: str, area: str, divisions: Divisions) -> str:
+    """The row a region's counts go to on an area's page: its city on the province's page,
+    its county on a city's page."""
+    if area == PROVINCE:
+        return divisions.city_of(region)
+    return region
+
+
+def by_day(engine: Engine, area: str, period: Period, divisions: Divisions) -> dict[str, Counts]:
+    t = scan_counts_day
+    q = (select(t.c.day, t.c.facet, t.c.value, func.sum(t.c.n))
+         .where(t.c.day >= period.first.isoformat(), t.c.day <= period.last.isoformat(),
+                area_clause(t.c.region, area, divisions))
+         .group_by(t.c.day, t.c.facet, t.c.value))
+    return _collect(engine, q, lambda key: str(key))
+
+
+def by_child(engine: Engine, area: str, period: Period, divisions: Divisions) -> dict[str, Counts]:
+    """Counts per city (province page) or per county (city and county pages)."""
+    t = scan_counts_day
+    key = func.substr(t.c.region, 1, 4) if area == PROVINCE else t.c.region
+    q = (select(key, t.c.facet, t.c.value, func.sum(t.c.n))
+         .where(t.c.day >= period.first.isoformat(), t.c.day <= period.last.isoformat(),
+                area_clause(t.c.region, area, divisions))
+         .group_by(key, t.c.facet, t.c.value))
+    if area == PROVINCE:
+        return _collect(engine, q, lambda k: divisions.city_of(f"{k}00" if len(str(k)) == 4 else str(k)))
+    return _collect(engine, q, lambda k: str(k))
+
+
+def by_hour(engine: Engine, area: str, day: dt.date, divisions: Divisions) -> dict[int, Counts]:
+    t = scan_counts_hour
+    start = day_start(day)
+    q = (select(t.c.hour, t.c.facet, t.c.value, func.sum(t.c.n))
+         .where(t.c.hour >= start, t.c.hour < start + 86400, area_clause(t.c.region, area, divisions))
+         .group_by(t.c.hour, t.c.facet, t.c.value))
+    return _collect(engine, q, lambda h: (int(h) - start) // 3600)
+
+
+def total(parts: dict[Any, Counts]) -> Counts:
+    out = Counts()
+    for counts in parts.values():
+        for facet, values in counts.items():
+            out[facet].update(values)
+    return out
+
+
+def _collect(engine: Engine, query: Any, key: Any) -> dict[Any, Counts]:
+    out: dict[Any, Counts] = defaultdict(Counts)
+    with engine.connect() as conn:
+        for k, facet, value, n in conn.execute(query):
+            out[key(k)][facet][value] += int(n)
+    return dict(out)
+
+
+def ranked(children: dict[str, Counts], area: str, divisions: Divisions) -> list[str]:
+    """The 通报 order: most scans first; every city (or county) of the area is listed, idle ones last."""
+    codes = [d.code for d in (divisions.cities() if area == PROVINCE else divisions.counties(area))]
+    codes += [c for c in children if c not in codes and c != OTHER]
+    codes.sort(key=lambda c: (-children[c].scans if c in children else 0, c))
+    return codes + ([OTHER] if OTHER in children else [])

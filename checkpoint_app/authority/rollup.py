@@ -1,0 +1,104 @@
+"""Scan counts per hour and per day, per county and facet, kept up to date at ingest.
+
+The dashboard and the report read only these tables: a month of a province's scans
+(tens of millions of events) is a few hundred thousand count rows. Each ingest batch adds
+its counts in the same transaction as its events, so the counts equal what `scans.stats`
+would compute from the events, on SQLite and on PostgreSQL, with several writers (the
+upsert adds to the row under its lock; keys are written in sorted order, so two writers
+never wait on each other in a cycle).
+
+Facets: `all` (every event), `color`, `action`, `fever` (true/false/unknown) with the
+values that `/v1/stats` reports, `refused` (the action of an event with allow false), and
+`origin`: `id_lookup` (spec 5.1 `source`), `manual` (`source` manual, or `kind` manual
+before version 1.1 added `source`), else `code`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, select
+
+from checkpoint_app.authority.db import scan_counts_day, scan_counts_hour, scans
+
+Key = tuple[Any, str, str, str]  # (hour or day, region, facet, value)
+
+
+def value_key(value: object) -> str:
+    """The same spelling as the keys of `/v1/stats` (scans._key)."""
+    return "unknown" if value is None else str(value).lower()
+
+
+def origin(body: Mapping[str, Any]) -> str:
+    source = body.get("source")
+    if source == "id_lookup":
+        return "id_lookup"
+    if source == "manual" or (source is None and body.get("kind") == "manual"):
+        return "manual"
+    return "code"
+
+
+def facets(row: Mapping[str, Any], body: Mapping[str, Any]) -> list[tuple[str, str]]:
+    out = [("all", ""), ("color", value_key(row["color"])), ("action", value_key(row["action"])),
+           ("fever", value_key(row["fever"])), ("origin", origin(body))]
+    if not row["allow"]:
+        out.append(("refused", value_key(row["action"])))
+    return out
+
+
+def count(rows: Iterable[Mapping[str, Any]]) -> tuple[Counter[Key], Counter[Key]]:
+    """Hourly and daily counts of ingest rows (scans.parse_batch's dicts)."""
+    hours: Counter[Key] = Counter()
+    days: Counter[Key] = Counter()
+    for row in rows:
+        body = json.loads(row["body"])
+        hour, day, region = row["ts"] - row["ts"] % 3600, row["day"], row["region"]
+        for facet, value in facets(row, body):
+            value = value[:64]
+            hours[(hour, region, facet, value)] += 1
+            days[(day, region, facet, value)] += 1
+    return hours, days
+
+
+def add(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add the counts of newly stored events, inside the caller's transaction."""
+    if not rows:
+        return
+    hours, days = count(rows)
+    upsert(conn, scan_counts_hour, hours)
+    upsert(conn, scan_counts_day, days)
+
+
+def upsert(conn: Connection, table: Table, counts: Mapping[Key, int]) -> None:
+    if not counts:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:
+        raise ValueError(f"the scan counts need SQLite or PostgreSQL, not {conn.dialect.name}")
+    names = [c.name for c in table.primary_key.columns]
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=names, set_={"n": table.c.n + stmt.excluded.n})
+    conn.execute(stmt, [dict(zip(names, key, strict=True), n=n) for key, n in sorted(counts.items())])
+
+
+def rebuild(engine: Engine, chunk: int = 50_000) -> int:
+    """Recount everything from the stored events (a database from before the counts existed,
+    or after a restore). Returns the number of events counted."""
+    with engine.begin() as conn:
+        conn.execute(scan_counts_hour.delete())
+        conn.execute(scan_counts_day.delete())
+        total = 0
+        cols = [scans.c.ts, scans.c.day, scans.c.region, scans.c.color, scans.c.action, scans.c.fever,
+                scans.c.allow, scans.c.body]
+        result = conn.execution_options(yield_per=chunk).execute(select(*cols))
+        for part in result.partitions(chunk):
+            hours, days = count(r._asdict() for r in part)
+            upsert(conn, scan_counts_hour, hours)
+            upsert(conn, scan_counts_day, days)
+            total += len(part)
+    return total
