@@ -3,7 +3,7 @@
 # packages in .ci/apt-packages.txt (run as root, this script installs them itself).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! dpkg -s libzbar0 fonts-wqy-microhei >/dev/null 2>&1; then
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! dpkg -s $(cat .ci/apt-packages.txt) >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     $(cat .ci/apt-packages.txt) >/dev/null
 fi

@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, re
 from waitress.server import create_server
 from werkzeug.exceptions import HTTPException
 
+from checkpoint_app.authority.dashboard import install as install_dashboard
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.scans import BadBatch
 from checkpoint_app.core.trust.documents import MEDIA_TYPE
@@ -112,6 +113,7 @@ def create_app(authority: Authority) -> Flask:
     app.extensions["authority"] = authority
     app.register_error_handler(HTTPException, _error)
     app.register_blueprint(api)
+    install_dashboard(app, authority)
     return app
 
 

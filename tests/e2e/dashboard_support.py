@@ -1,0 +1,84 @@
+"""A province for the dashboard tests: the reference authority on loopback after a demo day
+of scans uploaded by real checkpoint stores, one checkpoint last seen two hours ago, one
+registered and never seen, and an admin account."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from checkpoint_app.authority import bulk
+from checkpoint_app.authority.dashboard import auth
+from checkpoint_app.authority.dashboard.queries import day_start, today
+from checkpoint_app.authority.demo import demo_keys_dir
+from checkpoint_app.authority.demo_server import seed
+from checkpoint_app.authority.keys import load_private_key
+from checkpoint_app.authority.platform import Authority
+from checkpoint_app.authority.server import ServerHandle, start_in_thread
+from tests.support.demo_day import DemoSite, run_demo_day
+
+ADMIN, PASSWORD = "office-admin", "correct horse battery staple"
+ADMIN_TOKEN = "stats-admin-token"
+LATE = ("LF-YD-0009", "141002-hotel-0004", "hotel")  # synced two hours before now
+NEVER = ("YQ-CQ-0001", "140302-park-0001", "park")  # registered two hours ago, never seen
+
+
+class Clock:
+    """The authority's clock, moved by the tests (session expiry, offline checkpoints)."""
+
+    def __init__(self, now: int) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return float(self.now)
+
+    @contextmanager
+    def shifted(self, seconds: int) -> Iterator[None]:
+        self.now += seconds
+        try:
+            yield
+        finally:
+            self.now -= seconds
+
+
+@dataclass
+class Province:
+    authority: Authority
+    handle: ServerHandle
+    clock: Clock
+    sites: list[DemoSite]
+    day: dt.date
+
+    @property
+    def url(self) -> str:
+        return self.handle.url
+
+    def stats(self) -> dict[str, Any]:
+        resp = requests.get(f"{self.url}/v1/stats", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+        resp.raise_for_status()
+        result: dict[str, Any] = resp.json()
+        return result
+
+
+def start_province(folder: Path, now: int, db_url: str | None = None) -> Province:
+    key = load_private_key(demo_keys_dir() / "distribution.pem")
+    clock = Clock(now)
+    authority = Authority.open(db_url or f"sqlite:///{folder / 'authority.sqlite3'}", key, clock=clock,
+                               admin_token=ADMIN_TOKEN)
+    seed(authority, now)
+    handle = start_in_thread(authority)
+    day = today(now) - dt.timedelta(days=1)
+    keys = [key.public_key()]
+    sites = run_demo_day(authority, handle.url, keys, folder, day_start(day))
+    with clock.shifted(-7200):
+        bulk.register_checkpoints(authority, [bulk.CheckpointSpec(*NEVER)])
+        late = run_demo_day(authority, handle.url, keys, folder, day_start(day), per_checkpoint=10, seed=7,
+                            sites=(LATE,))
+    auth.set_account(authority.engine, ADMIN, PASSWORD, now)
+    return Province(authority, handle, clock, sites + late, day)
