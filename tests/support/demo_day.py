@@ -80,7 +80,7 @@ def run_demo_day(authority: Authority, url: str, keys: list[PublicKey], folder: 
             store.record_event(event)
         moment = now if now is not None else int(authority.clock())
         report = sync_once(store, url, token, keys, now=lambda m=moment: m, attempts=2, backoff=FAST,
-                           timeout=(5.0, 10.0), checkpoint_id=site[0])
+                           deadline_s=20.0, checkpoint_id=site[0])
         assert report.ok and report.pending == 0, report.summary()
         made.append(DemoSite(site[0], site[1], site[2], token, store))
     return made

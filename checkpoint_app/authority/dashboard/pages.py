@@ -61,11 +61,12 @@ def _trail(code: str) -> list[tuple[str, str]]:
     return trail
 
 
-def area_model(code: str, period: Period, day: dt.date) -> dict[str, Any]:
+def area_model(code: str, period: Period) -> dict[str, Any]:
     d = dash()
     level = d.divisions.level(code)
     engine, div = d.authority.engine, d.divisions
     days = queries.by_day(engine, code, period, div)
+    day = _day_arg(period, days)
     children = queries.by_child(engine, code, period, div) if level != "county" else {}
     rows = fleet(engine, d.fleet.snapshot(), d.now(), div)
     fleets = _fleet_by(rows, code)
@@ -81,18 +82,22 @@ def area_model(code: str, period: Period, day: dt.date) -> dict[str, Any]:
                                      sum(f.never_seen for f in fleets.values()))}
 
 
-def _day_arg(period: Period) -> dt.date:
+def _day_arg(period: Period, days: dict[str, Counts]) -> dt.date:
+    """The day shown per hour: as asked, else the period's last day with scans."""
     raw = request.args.get("day")
     try:
-        return dt.date.fromisoformat(raw) if raw else period.last
+        if raw:
+            return dt.date.fromisoformat(raw)
     except ValueError:
         abort(400, f"{texts.ui('bad_request', lang())}: day is YYYY-MM-DD")
+    busy = [d for d in period.days() if d in days and days[d].scans]
+    return dt.date.fromisoformat(busy[-1]) if busy else period.last
 
 
 @bp.get("/area/<code>")
 def area(code: str) -> str:
     period = period_arg()
-    return render_template("area.html", m=area_model(_area_code(code), period, _day_arg(period)),
+    return render_template("area.html", m=area_model(_area_code(code), period),
                            action_text=lambda a: texts.action(a, lang()))
 
 
@@ -131,7 +136,7 @@ def report_pdf() -> Response:
 @bp.get("/api/area/<code>")
 def api_area(code: str) -> dict[str, Any]:
     period = period_arg()
-    m = area_model(_area_code(code), period, _day_arg(period))
+    m = area_model(_area_code(code), period)
     return {"area": code, "name": area_name(code), "from": period.first.isoformat(), "to": period.last.isoformat(),
             "total": m["total"].as_json(), "days": [{"day": k, **c.as_json()} for k, c in m["days"]],
             "hours": [{"hour": h, **m["hours"].get(h, Counts()).as_json()} for h in range(24)],
