@@ -103,7 +103,8 @@ def _counts(engine: Engine, sites: np.ndarray, days: list[dt.date], per_day: int
                               for (f, v), n in acc.items()]
                 for key, n in acc.items():
                     day_acc[key] = day_acc.get(key, 0) + n
-            day_rows += [{"day": name, "region": region, "facet": f, "value": v, "n": n} for (f, v), n in day_acc.items()]
+            day_rows += [{"day": name, "region": region, "facet": f, "value": v, "n": n}
+                         for (f, v), n in day_acc.items()]
         with engine.begin() as conn:
             conn.execute(insert(scan_counts_hour), hour_rows)
             conn.execute(insert(scan_counts_day), day_rows)
