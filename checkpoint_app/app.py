@@ -22,10 +22,11 @@ from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
-from checkpoint_app.core.settings import Settings
+from checkpoint_app.core.settings import PinGuard, Settings
 from checkpoint_app.core.visit import VisitMachine
+from checkpoint_app.core.visit_state import Timeouts
 from checkpoint_app.crash import RunMarker
-from checkpoint_app.gui.admin import AdminFlows
+from checkpoint_app.gui.admin import AdminFlows, SettingsService
 from checkpoint_app.gui.demo_video import DemoVideo, demo_folders
 from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.main_window import MainWindow
@@ -91,19 +92,22 @@ class CheckpointApp(QObject):
         self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type, demo_context, self.clock,
                                  trust_fallback=self.bundled_documents)
         self._root_keys = root_keys
-        self.store.ready.connect(self._on_store_ready)  # before the thread starts: ready comes quickly
-        self._thread(self.store, "store")
+        self.store.ready.connect(self._on_store_ready)
+        self.store.remembered_changed.connect(self._on_store_ready)
         log.info("start: window")
         self.window = MainWindow(demo=self.demo)
         self.sound = SoundPlayer(self.settings.sound_volume)
-        self.machine = VisitMachine(self.station())
-        self.controller = VisitController(self.machine, self.window, self.sound, lambda: self.settings,
-                                          self._forget_codes, self.clock)
+        self.machine = VisitMachine(self.station(), timeouts(self.settings))
+        self.controller = VisitController(self.machine, self.window, self.sound, self._forget_codes, self.clock)
         self._wire_store()
+        self._thread(self.store, "store")  # after the wiring: its first signals come at once
         self._start_camera()
         if self.demo:
             self._start_demo_thermometer()
-        self.admin = AdminFlows(self)
+        service = SettingsService(lambda: self.settings, self.apply_settings,
+                                  lambda: self.set_language(self.language.next_language()))
+        pin_guard = PinGuard(self.settings_path.with_name("pin-state.json"), self.clock)
+        self.admin = AdminFlows(self.window, self.controller, self.store, service, pin_guard)
         log.info("start: ready")
         return self.window
 
@@ -114,6 +118,7 @@ class CheckpointApp(QObject):
         self.demo_thermometer = DemoThermometer(self.machine, parent=self)
         self.controller.decision_shown.connect(lambda *_: self.demo_thermometer._on_screen_changed())
         self.demo_thermometer.temperature_read.connect(self.controller._on_temperature_measured)
+        self.window.prompt.typed.connect(self.demo_thermometer.take_over)
         self.hardware.append(self.demo_thermometer)
 
     def station(self) -> Station:
@@ -141,6 +146,8 @@ class CheckpointApp(QObject):
     def _wire_store(self) -> None:
         s, c = self.store, self.controller
         s.scanned.connect(c._on_scanned)
+        s.context_changed.connect(c._on_context_changed)
+        c.rescan_requested.connect(s._on_code_read)
         s.recorded.connect(c._on_recorded)
         s.record_failed.connect(c._on_record_failed)
         c.record_requested.connect(s._on_record_requested)
@@ -271,6 +278,7 @@ class CheckpointApp(QObject):
         self.settings = new
         self.sound.volume = new.sound_volume
         self.machine.station = self.station()
+        self.machine.timeouts = timeouts(new)
         if new.language != self.language.language:
             self.set_language(new.language)
 
@@ -310,6 +318,10 @@ class CheckpointApp(QObject):
         if self.crash_bridge is not None:
             self.crash_bridge.uninstall()
         log.info("shutdown complete")
+
+
+def timeouts(s: Settings) -> Timeouts:
+    return Timeouts(s.timeout_pass_s, s.timeout_refused_s, s.timeout_staff_s, s.timeout_prompt_s)
 
 
 def _setup_logging(level: str) -> None:

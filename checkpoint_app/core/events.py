@@ -89,12 +89,13 @@ def event_from_decision(d: Decision, station: Station, ts: int, *, kind: str = "
 
 
 def manual_event(station: Station, ts: int, reason: str, *, temperature_c: float | None = None,
-                 mask: bool | None = None, allow: bool = True, policy_serial: int | None = None) -> ScanEvent:
+                 mask: bool | None = None, allow: bool = True, action: str = "manual_entry",
+                 policy_serial: int | None = None) -> ScanEvent:
     if reason not in MANUAL_REASONS:
         raise ValueError(f"unknown manual-entry reason {reason!r}")
     return ScanEvent(
         event_id=new_event_id(), ts=ts, venue_id=station.venue_id, venue_type=station.venue_type,
         hid=None, iss=None, code_color=None, color=None, reasons=(), temperature_c=temperature_c,
-        mask=mask, action="manual_entry", allow=allow, error=None, policy_serial=policy_serial,
+        mask=mask, action=action, allow=allow, error=None, policy_serial=policy_serial,
         operator=station.operator, kind="manual", manual_reason=reason,
     )

@@ -1,144 +1,101 @@
-"""One visit at the checkpoint as a Qt-free state machine (spec sections 6 and 7).
+"""One visit at the checkpoint as a Qt-free state machine (spec sections 6 and 7), with
+every rule of the entrance in one place:
 
-The window feeds it what happened (a code was verified, the guard typed a temperature,
-marked no mask, the screen timed out) and gets back the next `VisitState` and, when a
-final decision or an abandoned visit must be recorded, the `ScanEvent` to write first.
-The rule of spec section 7 -- record, then show -- is kept by holding a final state
-back (`awaiting`) until `recorded()` confirms the write."""
+- record, then show (spec 7): a final state is held back (`awaiting`) until `recorded()`
+  confirms the write;
+- the gate opens only for an allowed, recorded decision: `Step.open_gate` is set in one
+  place, `recorded()`, by `gate_opens()`;
+- a refusal holds: it is never replaced by the next person's code, and stays at least
+  MIN_HOLD_S even against a dismissal; a code read meanwhile waits (`waiting`) and is
+  verified again when the screen ends (`Step.rescan`), as if scanned at that moment;
+- the repeat guard: the phone of the visit just ended, still held up, is not a new visit;
+- each screen's time on screen (`VisitState.deadline`, from `Timeouts`).
+
+The window feeds events in with the time and follows the `Step`s it gets back: records to
+write, codes to verify again, the gate to open, and when to call `due()` next. The states
+and the rules that read them live in core/visit_state.py."""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from enum import StrEnum
+import math
 
-from checkpoint_app.core.checkpoint import (
-    Context,
-    Decision,
-    Inputs,
-    Scan,
-    TemperatureOutOfRange,
-    check_temperature,
-    decide,
-)
-from checkpoint_app.core.events import ScanEvent, Station, event_from_decision, manual_event
-from checkpoint_app.core.outcomes import Outcome, Phrase, VisitorCue, cue_of, outcome_of, phrase_of
+from checkpoint_app.core.checkpoint import Context, Decision, Inputs, Scan, TemperatureOutOfRange, decide
+from checkpoint_app.core.errors import ErrorCode
+from checkpoint_app.core.events import ScanEvent, Station, event_from_decision
+from checkpoint_app.core.manual_entry import manual_entry_event
+from checkpoint_app.core.outcomes import REFUSALS, Outcome
 from checkpoint_app.core.trust.policy import Policy
+from checkpoint_app.core.visit_state import (
+    MIN_HOLD_S,
+    PASS_HOLD_S,
+    REPEAT_GUARD_S,
+    WAIT_MAX_S,
+    NextCode,
+    Phase,
+    Step,
+    Timeouts,
+    VisitState,
+    gate_opens,
+)
 
 
-class Phase(StrEnum):
-    SCANNING = "scanning"  # waiting for a code
-    PROMPT = "prompt"  # a pending action: the guard must give an input
-    RECORDING = "recording"  # a final decision waits for the store to confirm the write
-    RESULT = "result"  # a final decision is on screen
-
-
-@dataclass(frozen=True, slots=True)
-class VisitState:
-    phase: Phase = Phase.SCANNING
-    decision: Decision | None = None
-    ctx: Context | None = None
-    # The last temperature the guard typed that was outside the policy's range: "measure again".
-    rejected_temperature: float | None = None
-    awaiting: str | None = None  # event id of the record that must land before the result shows
-    shown_at: float | None = None
-    manual: ScanEvent | None = None  # a manual entry (no code) being recorded or shown
-    # "No mask" marked while waiting for a code: the next visit starts with it.
-    next_mask: bool | None = None
-
-    @property
-    def outcome(self) -> Outcome | None:
-        if self.manual is not None:
-            return outcome_of(self.manual.action, self.manual.allow, False)
-        d = self.decision
-        return None if d is None else outcome_of(d.action, d.allow, d.pending)
-
-    @property
-    def inputs(self) -> Inputs:
-        if self.manual is not None:
-            return Inputs(self.manual.temperature_c, self.manual.mask)
-        return Inputs() if self.decision is None else self.decision.inputs
-
-
-def visitor_cue(state: VisitState) -> VisitorCue | None:
-    """What the queue-facing screen says in this state; None while a record is on its way
-    (keep showing what is shown: the result follows in a few milliseconds)."""
-    if state.phase is Phase.RECORDING:
-        return None
-    if state.phase is Phase.SCANNING:
-        return cue_of(None)
-    return cue_of(state.outcome, None if state.decision is None else state.decision.action)
-
-
-def spoken_phrase(state: VisitState) -> Phrase | None:
-    """The phrase to speak when this state reaches the screen (prompts and results only)."""
-    if state.phase not in (Phase.PROMPT, Phase.RESULT):
-        return None
-    return phrase_of(state.outcome, None if state.decision is None else state.decision.action)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """The next state and the events to record, in order. When `state.awaiting` names one
-    of them, the final state may be shown only after that event is durable."""
-
-    state: VisitState
-    records: tuple[ScanEvent, ...] = ()
-
-
-def parse_keyed_temperature(keys: str) -> float | None:
-    """The guard's keypad entry in °C. Three digits without a point mean tenths, so a
-    pass takes four key presses: "365" + Enter is 36.5 °C. None when it is not a reading."""
-    keys = keys.strip()
-    if not keys or keys.count(".") > 1:
-        return None
-    try:
-        if "." in keys:
-            return float(keys)
-        if len(keys) == 3:
-            return int(keys) / 10
-        if len(keys) == 2:
-            return float(keys)
-    except ValueError:
-        return None
-    return None
-
-
-def manual_entry_event(station: Station, policy: Policy | None, reason: str, temperature_c: float | None,
-                       now: int) -> ScanEvent:
-    """The record of someone let in without a code. A temperature outside the policy's range
-    raises TemperatureOutOfRange (measure again); a fever is not let in."""
-    fever = False
-    if temperature_c is not None and policy is not None:
-        check_temperature(policy, temperature_c)
-        fever = temperature_c >= policy.fever_threshold_c
-    return manual_event(station, now, reason, temperature_c=temperature_c, allow=not fever,
-                        policy_serial=None if policy is None else policy.serial)
+def _not_a_code(s: Scan) -> bool:
+    return s.verification.error is ErrorCode.NOT_A_HEALTH_CODE
 
 
 class VisitMachine:
-    """Holds the current visit. Every method returns a `Step`; the caller records
-    `step.record` when present and calls `recorded(event_id)` once it is durable."""
+    """Holds the current visit. Every method takes the time and returns a `Step`."""
 
-    def __init__(self, station: Station) -> None:
+    def __init__(self, station: Station, timeouts: Timeouts | None = None) -> None:
         self.station = station
+        self.timeouts = timeouts or Timeouts()
         self.state = VisitState()
+        self._last_text, self._last_end = "", -math.inf
+
+    # -- codes -----------------------------------------------------------------------------
+    def scanned(self, s: Scan, ctx: Context, now: float, *, text: str = "", t_frame: float = 0.0) -> Step:
+        """A code was verified. It is decided now when the screen may be replaced; otherwise
+        it waits (the latest wins) and is verified again when the screen ends."""
+        st = self.state
+        if text and ((text == st.text and st.phase is not Phase.SCANNING)
+                     or (text == self._last_text and now - self._last_end < REPEAT_GUARD_S)):
+            return Step(st)  # the same phone, still held up
+        if now < self.hold_until():
+            if not _not_a_code(s):
+                self.state = dataclasses.replace(st, waiting=NextCode(text, t_frame, now))
+            return Step(self.state)
+        step = self._end(now)  # a pass or notice on screen is replaced at once
+        if _not_a_code(s):  # spec 7: no decision, nothing recorded
+            self.state = VisitState(Phase.RESULT, shown_at=now, deadline=now + self.timeouts.pass_s,
+                                    next_mask=st.next_mask, not_a_code=True)
+            return Step(self.state, step.records)
+        mask = st.next_mask if st.phase is Phase.SCANNING or st.not_a_code else None
+        self.state = VisitState(text=text)
+        final = self._final_or_prompt(decide(s, Inputs(mask=mask), ctx), ctx, now)
+        return Step(final.state, step.records + final.records)
+
+    def hold_until(self) -> float:
+        """Until when the screen may not be replaced by a new code."""
+        st = self.state
+        if st.phase is Phase.SCANNING or st.not_a_code:
+            return -math.inf
+        if st.phase is not Phase.RESULT or st.outcome in REFUSALS:
+            return math.inf  # until the guard or the screen's time ends it
+        return (st.shown_at or 0.0) + PASS_HOLD_S
 
     def _final_or_prompt(self, decision: Decision, ctx: Context, now: float) -> Step:
+        st = self.state
         if decision.pending:
-            self.state = VisitState(Phase.PROMPT, decision, ctx)
+            self.state = dataclasses.replace(st, phase=Phase.PROMPT, decision=decision, ctx=ctx,
+                                             deadline=now + self.timeouts.prompt_s)
             return Step(self.state)
         event = event_from_decision(decision, self.station, int(now))
-        self.state = VisitState(Phase.RECORDING, decision, ctx, awaiting=event.event_id)
+        self.state = dataclasses.replace(st, phase=Phase.RECORDING, decision=decision, ctx=ctx, awaiting=event,
+                                         deadline=None)
         return Step(self.state, (event,))
 
-    def scanned(self, s: Scan, ctx: Context, now: float) -> Step:
-        """A code was verified. A visit still waiting at a prompt is abandoned for the new one."""
-        inputs = Inputs(mask=self.state.next_mask if self.state.phase is Phase.SCANNING else None)
-        abandoned = self._abandon(now)
-        step = self._final_or_prompt(decide(s, inputs, ctx), ctx, now)
-        return Step(step.state, abandoned + step.records)
-
+    # -- the guard's inputs ------------------------------------------------------------------
     def temperature_entered(self, celsius: float, now: float) -> Step:
         return self._input(now, dataclasses.replace(self.state.inputs, temperature_c=celsius))
 
@@ -159,28 +116,77 @@ class VisitMachine:
         except TemperatureOutOfRange as exc:
             self.state = dataclasses.replace(st, rejected_temperature=exc.celsius)
             return Step(self.state)
+        self.state = dataclasses.replace(st, rejected_temperature=None)
         return self._final_or_prompt(decision, st.ctx, now)
 
-    def manual_entry(self, event: ScanEvent, now: float) -> Step:
-        """A guard records someone without a code; a visit at a prompt is abandoned for it."""
-        abandoned = self._abandon(now)
-        self.state = VisitState(Phase.RECORDING, awaiting=event.event_id, manual=event)
-        return Step(self.state, (*abandoned, event))
-
-    def recorded(self, event_id: str, now: float) -> Step:
-        st = self.state
-        if st.phase is Phase.RECORDING and st.awaiting == event_id:
-            self.state = dataclasses.replace(st, phase=Phase.RESULT, awaiting=None, shown_at=now)
+    def manual_started(self, now: float) -> Step:
+        """The guard opens the manual entry (only while waiting for a code): codes read
+        meanwhile wait for the next visit."""
+        if self.state.phase is not Phase.SCANNING:
+            return Step(self.state)
+        self.state = dataclasses.replace(self.state, phase=Phase.MANUAL, deadline=now + self.timeouts.prompt_s)
         return Step(self.state)
 
-    def reset(self, now: float) -> Step:
-        """Back to scanning (timeout, dismissal, cancel). A visit left at a prompt is recorded as abandoned."""
-        abandoned = self._abandon(now)
-        self.state = VisitState()
-        return Step(self.state, abandoned)
-
-    def _abandon(self, now: float) -> tuple[ScanEvent, ...]:
+    def manual_entry(self, reason: str, temperature_c: float, policy: Policy, now: float) -> Step:
+        """A guard records someone without a code. Raises TemperatureOutOfRange (measure again)."""
         st = self.state
+        if st.phase is not Phase.MANUAL:
+            return Step(st)
+        event = manual_entry_event(self.station, policy, reason, temperature_c, int(now))
+        self.state = VisitState(Phase.RECORDING, awaiting=event, manual=event, waiting=st.waiting)
+        return Step(self.state, (event,))
+
+    # -- the record and the screen's end ------------------------------------------------------
+    def recorded(self, event_id: str, now: float) -> Step:
+        st = self.state
+        if st.phase is not Phase.RECORDING or st.awaiting is None or st.awaiting.event_id != event_id:
+            return Step(st)
+        outcome = st.outcome or Outcome.REFUSED
+        seconds = self.timeouts.on_screen_s(outcome)
+        self.state = dataclasses.replace(st, phase=Phase.RESULT, awaiting=None, shown_at=now,
+                                         deadline=None if seconds is None else now + seconds)
+        return Step(self.state, open_gate=gate_opens(st.awaiting))
+
+    def dismissed(self, now: float) -> Step:
+        """The guard's Enter (or Esc at a prompt). A refusal younger than MIN_HOLD_S stays:
+        a double Enter, or a scanner's trailing Enter, must not skip it."""
+        st = self.state
+        if st.phase is Phase.RESULT and st.outcome in REFUSALS and now - (st.shown_at or now) < MIN_HOLD_S:
+            return Step(st)
+        if st.phase in (Phase.PROMPT, Phase.MANUAL, Phase.RESULT):
+            return self._end(now)
+        return Step(st)
+
+    def due(self, now: float) -> Step:
+        """The time `wake_at()` named has come: drop a stale waiting code, end a screen whose
+        time is up, or let a waiting code replace a pass."""
+        st = self.state
+        if st.waiting is not None and now - st.waiting.since >= WAIT_MAX_S:
+            self.state = st = dataclasses.replace(st, waiting=None)
+        if (st.deadline is not None and now >= st.deadline) or (st.waiting is not None and now >= self.hold_until()):
+            return self._end(now)
+        return Step(st)
+
+    def wake_at(self) -> float | None:
+        st = self.state
+        times = [] if st.deadline is None else [st.deadline]
+        if st.waiting is not None:
+            times += [st.waiting.since + WAIT_MAX_S, self.hold_until()]
+        finite = [t for t in times if math.isfinite(t)]
+        return min(finite) if finite else None
+
+    def reset(self, now: float) -> Step:
+        """Back to scanning whatever is shown (after "out of service" was dismissed)."""
+        return self._end(now)
+
+    def _end(self, now: float) -> Step:
+        st = self.state
+        abandoned: tuple[ScanEvent, ...] = ()
         if st.phase is Phase.PROMPT and st.decision is not None:
-            return (event_from_decision(st.decision, self.station, int(now), kind="abandoned"),)
-        return ()
+            abandoned = (event_from_decision(st.decision, self.station, int(now), kind="abandoned"),)
+        if st.text:
+            self._last_text, self._last_end = st.text, now
+        keep_mask = st.next_mask if st.phase is Phase.SCANNING or st.not_a_code else None
+        waiting = st.waiting if st.waiting is not None and now - st.waiting.since < WAIT_MAX_S else None
+        self.state = VisitState(next_mask=keep_mask)
+        return Step(self.state, abandoned, rescan=waiting)

@@ -1,5 +1,5 @@
-"""The main window: three screens in a stack (scanning, prompt, result) and the status
-bar. It renders the state it is given and forwards the guard's intents as signals."""
+"""The main window: four screens in a stack (scanning, prompt, manual entry, result) and
+the status bar. It renders the state it is given and forwards the guard's intents as signals."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from checkpoint_app.core.visit import Phase, VisitState
+from checkpoint_app.core.visit_state import Phase, VisitState
 from checkpoint_app.gui import texts
+from checkpoint_app.gui.manual_screen import ManualScreen
 from checkpoint_app.gui.prompt_screen import PromptScreen
 from checkpoint_app.gui.result_screen import ResultScreen
 from checkpoint_app.gui.scan_screen import ScanScreen
@@ -33,8 +34,9 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.setMinimumSize(1024, 700)
         self.scan, self.prompt, self.result = ScanScreen(), PromptScreen(), ResultScreen()
+        self.manual = ManualScreen()
         self.stack = QStackedWidget()
-        for screen in (self.scan, self.prompt, self.result):
+        for screen in (self.scan, self.prompt, self.manual, self.result):
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
         self.status = StatusBarWidget()
@@ -56,6 +58,10 @@ class MainWindow(QMainWindow):
         elif state.phase is Phase.PROMPT:
             self.prompt.show_state(state)
             self._show(self.prompt)
+        elif state.phase is Phase.MANUAL:
+            if self.stack.currentWidget() is not self.manual:
+                self.manual.start()
+            self._show(self.manual)
         elif state.phase is Phase.RESULT:
             self.result.show_state(state, remaining_s)
             self._show(self.result)
@@ -74,6 +80,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(texts.ui("window_title"))
         self.scan.show_state(self.demo, next_no_mask=self._state.next_mask is False)
         self.status.show_state()
+        self.manual.retranslate()
         if self._state.phase is not Phase.SCANNING or self._failed:
             self.render_visit(self._state, self._remaining, self._failed)
 

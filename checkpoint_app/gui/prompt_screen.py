@@ -7,22 +7,25 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from checkpoint_app.core.manual_entry import parse_keyed_temperature
 from checkpoint_app.core.outcomes import Outcome
-from checkpoint_app.core.visit import VisitState, parse_keyed_temperature
+from checkpoint_app.core.visit_state import VisitState
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.keypad import ENTER, KeypadWidget, edit
 from checkpoint_app.gui.result_screen import person_line
 from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen
-from checkpoint_app.gui.style import LOOKS, WHITE
+from checkpoint_app.gui.style import ERROR_TEXT, ID_CHECK, LOOKS, WHITE
 
 _KEYS = {Qt.Key.Key_Backspace: "back", Qt.Key.Key_Return: ENTER, Qt.Key.Key_Enter: ENTER, Qt.Key.Key_Period: "."}
 
 
 class PromptScreen(ScaledScreen):
-    """Signals: temperature_entered(str keys), mask_marked(bool worn), cancelled()."""
+    """Signals: temperature_entered(str keys), mask_marked(bool worn), cancelled(),
+    typed(): the guard pressed a temperature key (the demo's thermometer gives way)."""
 
     temperature_entered = Signal(str)
+    typed = Signal()
     mask_marked = Signal(bool)
     cancelled = Signal()
 
@@ -46,7 +49,7 @@ class PromptScreen(ScaledScreen):
         # The ID check sits beside the name and number it is about ("亮码、亮证").
         id_box = QFrame()
         id_box.setObjectName("idbox")
-        id_box.setStyleSheet("#idbox { border: 4px solid #f5c400; border-radius: 12px; }")
+        id_box.setStyleSheet(f"#idbox {{ border: 4px solid {ID_CHECK}; border-radius: 12px; }}")
         self.id_icon, self.check_id = QLabel(), self.scaled(QLabel(), 34, bold=True)
         self.person = self.scaled(QLabel(), 32)
         il = QVBoxLayout(id_box)
@@ -59,10 +62,11 @@ class PromptScreen(ScaledScreen):
         self.display = self.scaled(HeavyLabel(), 72, bold=True)
         self.display.setObjectName("display")
         self.error = self.scaled(QLabel(), 26, bold=True)
-        self.error.setStyleSheet("color: #c62828;")
+        self.error.setStyleSheet(f"color: {ERROR_TEXT};")
         self.mask_state = self.scaled(QLabel(), 24)
+        self.next_ready = self.scaled(QLabel(), 24, bold=True)
         left = QVBoxLayout()
-        for w in (id_box, self.hint, self.display, self.error, self.mask_state):
+        for w in (id_box, self.hint, self.display, self.error, self.mask_state, self.next_ready):
             left.addWidget(w)
         left.addStretch(1)
         self.no_mask = self.scaled(QPushButton(), 26, bold=True)
@@ -111,6 +115,7 @@ class PromptScreen(ScaledScreen):
         self.mask_on.setText(texts.ui("mask_on"))
         self.mask_on.setVisible(mask is False)
         self.cancel.setText(texts.ui("cancel"))
+        self.next_ready.setText("" if state.waiting is None else texts.ui("next_ready_prompt"))
         self._show_keys()
 
     def _show_keys(self) -> None:
@@ -121,6 +126,7 @@ class PromptScreen(ScaledScreen):
         self.display.setText(f"{shown or '--.-'} °C")
 
     def _on_key(self, key: str) -> None:
+        self.typed.emit()
         if key == ENTER:
             if self.keys:
                 keys, self.keys = self.keys, ""
@@ -146,5 +152,5 @@ class PromptScreen(ScaledScreen):
 
     def rescaled(self, factor: float) -> None:
         self.icon.setPixmap(icon_pixmap("pending", WHITE, round(80 * factor)))
-        self.id_icon.setPixmap(icon_pixmap("id_card", "#f5c400", round(56 * factor)))
+        self.id_icon.setPixmap(icon_pixmap("id_card", ID_CHECK, round(56 * factor)))
         self.keypad.set_font_px(round(34 * factor))

@@ -1,5 +1,7 @@
-"""The result screen: the outcome's colour fills the screen, with its icon, headline, the
-action in words, the reasons, the masked name and document, the time and when it goes."""
+"""The result screen: the outcome's colour fills the screen. Above everything, what the
+guard does in one imperative line filling the width (准予通行 / 禁止入内), then what to do
+next; below, the icon and word of the result, the reasons in words, the masked name and
+document, the inputs, and at the bottom the time, when it goes and "next person ready"."""
 
 from __future__ import annotations
 
@@ -8,12 +10,14 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from checkpoint_app.core.outcomes import Outcome
-from checkpoint_app.core.visit import VisitState
+from checkpoint_app.core.outcomes import REFUSALS, Outcome
+from checkpoint_app.core.visit_state import VisitState
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
-from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen
+from checkpoint_app.gui.scaling import FitLabel, HeavyLabel, ScaledScreen
 from checkpoint_app.gui.style import LOOKS, OUT_OF_SERVICE, Look
+
+HEADLINE_SHARE = 0.24  # of the screen's height, at most: the rest must fit at 1024x768
 
 
 def person_line(state: VisitState) -> str:
@@ -25,14 +29,24 @@ def person_line(state: VisitState) -> str:
     return f"{code.name}    {doc_type} {code.doc}"
 
 
-def action_line(state: VisitState) -> str:
-    if state.manual is not None:
-        return texts.action_text(state.manual.action)
+def imperative(outcome: Outcome) -> str:
+    if outcome is Outcome.NOT_A_CODE:
+        return texts.ui("scan_hint")
+    return texts.tr(texts.NO_ENTRY if outcome in REFUSALS else texts.GO_IN)
+
+
+def instruction(state: VisitState, outcome: Outcome) -> str:
+    """What the guard does next; a refusal a revised policy added speaks in its own words."""
+    if outcome.value in texts.INSTRUCTIONS:
+        return texts.tr(texts.INSTRUCTIONS[outcome.value])
     d = state.decision
-    return "" if d is None else texts.action_text(d.action, None if state.ctx is None else state.ctx.policy)
+    if outcome is Outcome.REFUSED and d is not None:
+        return texts.action_text(d.action, None if state.ctx is None else state.ctx.policy)
+    return ""
 
 
 def reasons_text(state: VisitState) -> str:
+    """Why, in words, never as reason codes: for the guard (the visitor display shows none)."""
     if state.manual is not None:
         return texts.tr(texts.MANUAL_REASONS.get(state.manual.manual_reason or "other", texts.OTHER_REASON))
     d = state.decision
@@ -44,7 +58,7 @@ def reasons_text(state: VisitState) -> str:
         f = d.freshness
         why = [texts.ui("clock_problem")] if f.clock_error else []
         return "\n".join([*why, texts.tr(texts.FRESHNESS["too_old"])] if f.offline_too_long else why)
-    return "\n".join(f"{texts.reason_text(r)} ({r})" for r in (d.reasons or ()))
+    return "\n".join(texts.reason_text(r) for r in (d.reasons or ()))
 
 
 def inputs_line(state: VisitState) -> str:
@@ -67,32 +81,45 @@ class ResultScreen(ScaledScreen):
         self.setObjectName("ResultScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the style sheet paints the colour
         self.look: Look = LOOKS[Outcome.PASS]
+        self.headline = FitLabel()
+        self.action = self.scaled(HeavyLabel(), 46, bold=True)
         self.icon = QLabel()
-        self.headline = self.scaled(HeavyLabel(), 72, bold=True)
-        self.action = self.scaled(HeavyLabel(), 60, bold=True)
-        self.reasons = self.scaled(QLabel(), 32)
-        self.person = self.scaled(QLabel(), 34)
-        self.inputs = self.scaled(QLabel(), 32)
-        self.when = self.scaled(QLabel(), 22)
-        self.countdown = self.scaled(QLabel(), 22)
+        self.kind = self.scaled(HeavyLabel(), 44, bold=True)
+        self.kind.setWordWrap(False)
+        self.reasons = self.scaled(QLabel(), 30)
+        self.person = self.scaled(QLabel(), 30)
+        self.inputs = self.scaled(QLabel(), 30)
+        self.next_ready = self.scaled(QLabel(), 24, bold=True)
+        self.next_ready.setWordWrap(False)
+        self.when = self.scaled(QLabel(), 20)
+        self.countdown = self.scaled(QLabel(), 20)
         for label in (self.when, self.countdown):
             label.setWordWrap(False)
-        self.dismiss = self.scaled(QPushButton(), 26, bold=True)
-        self.dismiss.setMinimumHeight(64)
+        self.dismiss = self.scaled(QPushButton(), 24, bold=True)
+        self.dismiss.setMinimumHeight(60)
         self.dismiss.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.dismiss.clicked.connect(self.dismissed)
-        top = QHBoxLayout()
-        top.addWidget(self.icon)
-        top.addWidget(self.headline, 1)
+        self._layout()
+
+    def _layout(self) -> None:
+        kind = QHBoxLayout()
+        kind.setSpacing(20)
+        kind.addWidget(self.icon)
+        kind.addWidget(self.kind)
+        kind.addWidget(self.reasons, 1)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.when)
+        for w in (self.next_ready, self.when):
+            bottom.addWidget(w)
         bottom.addWidget(self.countdown, 1, Qt.AlignmentFlag.AlignRight)
         bottom.addWidget(self.dismiss)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(40, 30, 40, 24)
-        lay.addLayout(top)
-        for w in (self.action, self.reasons, self.person, self.inputs):
-            lay.addWidget(w)
+        lay.setContentsMargins(36, 12, 36, 18)
+        lay.setSpacing(10)
+        lay.addWidget(self.headline)
+        lay.addWidget(self.action)
+        lay.addLayout(kind)
+        lay.addWidget(self.person)
+        lay.addWidget(self.inputs)
         lay.addStretch(1)
         lay.addLayout(bottom)
 
@@ -102,16 +129,23 @@ class ResultScreen(ScaledScreen):
         self.setStyleSheet(f"#ResultScreen {{ background: {self.look.background}; }}"
                            f" QLabel {{ color: {self.look.foreground}; }}")
         self.setProperty("outcome", "out_of_service" if failed else outcome.value)
-        self.headline.setText(texts.tr(texts.HEADLINES[outcome.value]) if not failed else "")
-        self.action.setText(texts.ui("record_failed") if failed else action_line(state))
+        self.headline.setText(texts.ui("out_of_service") if failed else imperative(outcome))
+        self.action.setText(texts.ui("record_failed") if failed else instruction(state, outcome))
+        self.kind.setText("" if failed else texts.tr(texts.HEADLINES[outcome.value]))
         self.reasons.setText("" if failed else reasons_text(state))
         self.person.setText("" if failed else person_line(state))
         self.inputs.setText("" if failed else inputs_line(state))
+        waiting = state.waiting is not None and not failed
+        self.next_ready.setText(texts.ui("next_ready") if waiting else "")
+        self.next_ready.setStyleSheet(f"background: {self.look.foreground}; color: {self.look.background};"
+                                      " border-radius: 6px; padding: 4px 12px;" if waiting else "")
         shown = state.shown_at or time.time()
-        self.when.setText(f"{texts.ui('time')} {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(shown))}")
+        self.when.setText(f"{texts.ui('time')} {time.strftime('%H:%M:%S', time.localtime(shown))}")
         self.countdown.setText(texts.ui("stays") if remaining_s is None else texts.ui("returns_in", n=remaining_s))
         self.dismiss.setText(texts.ui("dismiss"))
         self.rescaled(self.factor())
 
     def rescaled(self, factor: float) -> None:
-        self.icon.setPixmap(icon_pixmap(self.look.icon, self.look.foreground, round(110 * factor)))
+        self.icon.setPixmap(icon_pixmap(self.look.icon, self.look.foreground, round(88 * factor)))
+        margins = self.layout().contentsMargins()
+        self.headline.fit(round(self.height() * HEADLINE_SHARE), self.width() - margins.left() - margins.right())

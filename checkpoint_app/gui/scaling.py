@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 BASE_W, BASE_H = 1024, 768
@@ -64,3 +64,27 @@ class HeavyLabel(QLabel):
             for dy in {0, n // 2}:
                 p.drawText(rect.translated(dx, dy), flags, self.text())
         p.end()
+
+
+def fit_px(text: str, font: QFont, width: int, max_px: int) -> int:
+    """The largest pixel size, at most `max_px`, at which `text` fits on one line of `width`."""
+    probe = QFont(font)
+    probe.setPixelSize(max_px)
+    needed = QFontMetrics(probe).horizontalAdvance(text) + max(2, max_px // 18)  # HeavyLabel's extra strokes
+    return max_px if needed <= width else max(10, int(max_px * width / needed))
+
+
+class FitLabel(HeavyLabel):
+    """A one-line headline that fills the width: as large as fits, up to `max_px`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(False)
+        self._max_px = 100
+
+    def fit(self, max_px: int, width: int) -> None:
+        self._max_px = max_px
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPixelSize(fit_px(self.text(), font, width, max_px))
+        self.setFont(font)

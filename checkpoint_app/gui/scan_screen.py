@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.scaling import ScaledScreen
+from checkpoint_app.gui.style import DEMO_PURPLE, RED, WHITE
 
 
 class PreviewWidget(QWidget):
@@ -55,10 +56,10 @@ class ScanScreen(ScaledScreen):
         self.hint = self.scaled(QLabel(), 44, bold=True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.demo = self.scaled(QLabel(), 20, bold=True)
-        self.demo.setStyleSheet("color: #ffffff; background: #6a1b9a; padding: 4px 12px;")
+        self.demo.setStyleSheet(f"color: {WHITE}; background: {DEMO_PURPLE}; padding: 4px 12px;")
         self.demo.hide()
         self.no_mask = self.scaled(QLabel(), 22, bold=True)
-        self.no_mask.setStyleSheet("color: #ffffff; background: #c62828; padding: 4px 12px; border-radius: 6px;")
+        self.no_mask.setStyleSheet(f"color: {WHITE}; background: {RED}; padding: 4px 12px; border-radius: 6px;")
         self.no_mask.setWordWrap(False)
         self.no_mask.hide()
         self.buttons: dict[str, QPushButton] = {}

@@ -37,11 +37,22 @@ ACTIONS = {
     "wear_mask": N("Put on a mask"),
     "manual_entry": N("Manual entry recorded"),
 }
-HEADLINES = {  # one or two words above the action, by outcome (core.visit.Outcome)
-    "pass": N("PASS"), "yellow": N("YELLOW CODE"), "red_hospital": N("RED CODE"), "red_turn_back": N("RED CODE"),
+HEADLINES = {  # the word beside the icon, by outcome (core.outcomes.Outcome): what kind of result
+    "pass": N("GREEN CODE"), "yellow": N("YELLOW CODE"), "red_hospital": N("RED CODE"), "red_turn_back": N("RED CODE"),
     "fever": N("FEVER"), "invalid": N("INVALID CODE"), "cannot_verify": N("CANNOT VERIFY"),
     "refused": N("REFUSED"), "pending": N("GREEN CODE"), "manual": N("MANUAL ENTRY"),
     "not_a_code": N("NOT A HEALTH CODE"),
+}
+GO_IN, NO_ENTRY = N("Go in"), N("No entry")  # the imperative line above everything else
+INSTRUCTIONS = {  # what the guard does, by outcome, under the imperative line
+    "yellow": N("Send home: 14 days of home observation"),
+    "red_hospital": N("Keep them here; call medical staff now"),
+    "red_turn_back": N("Keep them here; call the epidemic-control staff"),
+    "fever": N("Keep them here; measure the temperature again"),
+    "invalid": N("Ask for a valid health code"),
+    "cannot_verify": N("Check by hand and call the system administrator"),
+    "manual": N("Manual entry recorded"),
+    "not_a_code": N("That is not a health code (a payment or chat QR?)"),
 }
 VISITOR_CUES = {  # the queue-facing screen, by core.outcomes.VisitorCue: what the visitor must do
     "show_code": N("Please show your health code"), "take_temperature": N("Please take your temperature"),
@@ -129,6 +140,8 @@ UI = {k: v for k, v in {
     "measure_again": N("Measure again: {value} °C is outside {lo}–{hi} °C"),
     "no_mask": N("No mask (M)"),
     "next_no_mask": N("Next: no mask · K undo"),
+    "next_ready": N("Next person ready · Enter"),
+    "next_ready_prompt": N("Next person ready"),
     "mask_on": N("Mask on now (K)"),
     "cancel": N("Cancel (Esc/Del)"),
     "dismiss": N("Done (Enter)"),
@@ -141,7 +154,11 @@ UI = {k: v for k, v in {
     "time": N("Time"),
     "manual_entry": N("Manual entry (F2)"),
     "manual_title": N("Entry without a health code"),
-    "manual_reason": N("Reason"),
+    "manual_reason": N("Reason: press 1–6"),
+    "manual_temperature": N("Temperature, then Enter to record"),
+    "manual_need_reason": N("Choose a reason first (1–6)"),
+    "manual_need_temperature": N("Enter the temperature first"),
+    "not_ready": N("Not ready yet: try again in a moment"),
     "manual_record": N("Record entry"),
     "statistics": N("Statistics (F3)"),
     "settings": N("Settings (F4)"),
@@ -149,6 +166,7 @@ UI = {k: v for k, v in {
     "last_sync": N("Last sync {time}"),
     "pending_uploads": N("{n} to upload"),
     "clock_problem": N("Clock wrong"),
+    "out_of_service": N("Out of service"),
     "record_failed": N("Cannot record the scan: out of service, call the administrator"),
     "enter_pin": N("Admin PIN"),
     "set_pin": N("Set a new admin PIN (4-8 digits)"),
@@ -209,7 +227,7 @@ def ui(key: str, **values: object) -> str:
 
 def catalog() -> list[str]:
     """Every source text, for the completeness test and the .ts generator."""
-    groups: list[Mapping[Any, str]] = [ACTIONS, HEADLINES, VISITOR_CUES, SPOKEN, ERRORS, REASONS, MANUAL_REASONS,
-                                       DOC_TYPES, COLORS, CAMERA_STATES, FRESHNESS, SYNC_STATES, DEVICE_PROBLEMS,
-                                       SETTING_LABELS, VENUE_TYPES, UI]
-    return [OTHER_REASON, *(t for g in groups for t in g.values())]
+    groups: list[Mapping[Any, str]] = [
+        ACTIONS, HEADLINES, INSTRUCTIONS, VISITOR_CUES, SPOKEN, ERRORS, REASONS, MANUAL_REASONS, DOC_TYPES, COLORS,
+        CAMERA_STATES, FRESHNESS, SYNC_STATES, DEVICE_PROBLEMS, SETTING_LABELS, VENUE_TYPES, UI]
+    return [OTHER_REASON, GO_IN, NO_ENTRY, *(t for g in groups for t in g.values())]

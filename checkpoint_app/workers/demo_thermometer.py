@@ -1,6 +1,7 @@
 """The demo's thermometer: when a green code waits for a temperature, a reading arrives a
 moment later through the same slot a serial thermometer uses, so `--demo` runs the whole
-flow with nobody at the keyboard. The keypad still works: a typed value comes first."""
+flow with nobody at the keyboard. The first key the guard types at a prompt takes over:
+from then on the demo thermometer stays silent and the guard types every reading."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import itertools
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from checkpoint_app.core.visit import Phase, VisitMachine
+from checkpoint_app.core.visit import VisitMachine
+from checkpoint_app.core.visit_state import Phase
 
 # Mostly normal, one fever in the cycle, so the demo shows the fever screen too.
 READINGS = (36.5, 36.7, 36.4, 38.2, 36.6)
@@ -27,6 +29,7 @@ class DemoThermometer(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self._on_due)
+        self.taken_over = False
 
     @Slot()
     def _on_screen_changed(self) -> None:
@@ -36,11 +39,18 @@ class DemoThermometer(QObject):
             self._timer.stop()
 
     @Slot()
+    def take_over(self) -> None:
+        self.taken_over = True
+        self._timer.stop()
+
+    @Slot()
     def _on_due(self) -> None:
         if self._waits_for_temperature():
             self.temperature_read.emit(next(self._readings))
 
     def _waits_for_temperature(self) -> bool:
+        if self.taken_over:
+            return False
         st = self._machine.state
         return st.phase is Phase.PROMPT and st.decision is not None and st.decision.action == "measure_temperature"
 

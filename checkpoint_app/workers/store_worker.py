@@ -24,16 +24,21 @@ from checkpoint_app.workers.values import RememberedSync, ScanResult, StoreStatu
 
 log = logging.getLogger("checkpoint.store")
 STATUS_MS = 5000
+WATCH_MS = 1000  # how often the store is asked whether another process (a `sync`) changed it
 CONTEXT_MAX_AGE_S = 30
 NEVER_SYNCED = Freshness(cache_stale=True, offline_too_long=True)  # freshness facts are recomputed at least this often
 
 
 class StoreWorker(QObject):
-    """Signals: ready(RememberedSync); scanned(ScanResult); recorded(str event_id);
+    """Signals: ready(RememberedSync); remembered_changed(RememberedSync): another process
+    (`sync --once`, `sync --from`) wrote to the store; context_changed(Context): the documents
+    to decide with, without the cache; scanned(ScanResult); recorded(str event_id);
     record_failed(str event_id); events_loaded(object: tuple of ScanEvent);
     status_changed(StoreStatus); failed(str): the store cannot be opened."""
 
     ready = Signal(object)
+    remembered_changed = Signal(object)
+    context_changed = Signal(object)
     scanned = Signal(object)
     recorded = Signal(str)
     record_failed = Signal(str)
@@ -46,6 +51,7 @@ class StoreWorker(QObject):
                  trust_fallback: bool = False) -> None:
         super().__init__()
         self._data_dir, self._root_keys, self._venue_type = data_dir, list(root_keys), venue_type
+        self._own_keys = bool(root_keys)  # keys from the settings; otherwise those a `sync` remembered
         self._fallback = fallback  # the bundled documents, until a first sync
         # Only the demo and tests decide with the bundled (demo-key) documents in file mode;
         # a real checkpoint that never synced must not: its data is as old as it gets.
@@ -56,6 +62,8 @@ class StoreWorker(QObject):
         self._ctx_at = 0.0
         self._file_mode = False
         self._timer: QTimer | None = None
+        self._watch: QTimer | None = None
+        self._version = 0
 
     @Slot()
     def start(self) -> None:
@@ -68,6 +76,10 @@ class StoreWorker(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_status_due)
         self._timer.start(STATUS_MS)
+        self._version = self._store.data_version()
+        self._watch = QTimer(self)
+        self._watch.timeout.connect(self._on_watch_due)
+        self._watch.start(WATCH_MS)
         remembered = self._remembered()
         if not self._root_keys:
             self._root_keys = list(remembered.root_keys)
@@ -99,6 +111,7 @@ class StoreWorker(QObject):
             self._ctx = dataclasses.replace(ctx, cache=self._store, venue_type=self._venue_type, freshness=freshness)
             self._file_mode = self._trust_fallback
         self._ctx_at = self._clock()
+        self.context_changed.emit(dataclasses.replace(self._ctx, cache=EmptyCache()))
         return self._ctx
 
     def _context(self) -> Context:
@@ -137,6 +150,24 @@ class StoreWorker(QObject):
             self._on_status_due()
 
     @Slot()
+    def _on_watch_due(self) -> None:
+        """A sync by another process (or a USB stick's `sync --from`) is decided with within
+        about a second: SQLite's data_version changes when another connection commits."""
+        if self._store is None:
+            return
+        version = self._store.data_version()
+        if version == self._version:
+            return
+        self._version = version
+        log.info("the store was changed by another process: reloading the documents")
+        remembered = self._remembered()
+        if not self._own_keys:
+            self._root_keys = list(remembered.root_keys)
+        self._load_context()
+        self._on_status_due()
+        self.remembered_changed.emit(remembered)
+
+    @Slot()
     def _on_status_due(self) -> None:
         if self._store is None:
             return
@@ -148,8 +179,9 @@ class StoreWorker(QObject):
 
     @Slot()
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
+        for timer in (self._timer, self._watch):
+            if timer is not None:
+                timer.stop()
         if self._store is not None:
             self._store.close()
             self._store = None

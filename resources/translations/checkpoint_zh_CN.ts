@@ -28,6 +28,10 @@
       <translation>经停重点疫区来晋返晋</translation>
     </message>
     <message>
+      <source>Ask for a valid health code</source>
+      <translation>请其出示有效健康码</translation>
+    </message>
+    <message>
       <source>Back to scanning in {n} s</source>
       <translation>{n} 秒后返回扫码</translation>
     </message>
@@ -88,6 +92,10 @@
       <translation>无法核验:数据过期或时钟异常,请人工核验</translation>
     </message>
     <message>
+      <source>Check by hand and call the system administrator</source>
+      <translation>请人工核验，并联系系统管理员</translation>
+    </message>
+    <message>
       <source>Check the ID</source>
       <translation>核对证件</translation>
     </message>
@@ -98,6 +106,10 @@
     <message>
       <source>Child</source>
       <translation>儿童</translation>
+    </message>
+    <message>
+      <source>Choose a reason first (1–6)</source>
+      <translation>请先选择原因（1–6）</translation>
     </message>
     <message>
       <source>Clock wrong</source>
@@ -178,6 +190,10 @@
     <message>
       <source>Enter temperature, then Enter</source>
       <translation>输入体温后按 Enter</translation>
+    </message>
+    <message>
+      <source>Enter the temperature first</source>
+      <translation>请先输入体温</translation>
     </message>
     <message>
       <source>Enterprise</source>
@@ -264,6 +280,10 @@
       <translation>闸机串口</translation>
     </message>
     <message>
+      <source>Go in</source>
+      <translation>准予通行</translation>
+    </message>
+    <message>
       <source>Government</source>
       <translation>政府机关</translation>
     </message>
@@ -322,6 +342,18 @@
     <message>
       <source>Issuer not trusted</source>
       <translation>签发机构不受信任</translation>
+    </message>
+    <message>
+      <source>Keep them here; call medical staff now</source>
+      <translation>请其原地等候，立即联系医务人员</translation>
+    </message>
+    <message>
+      <source>Keep them here; call the epidemic-control staff</source>
+      <translation>请其原地等候，联系防疫人员</translation>
+    </message>
+    <message>
+      <source>Keep them here; measure the temperature again</source>
+      <translation>请其原地等候，复测体温</translation>
     </message>
     <message>
       <source>Kiosk mode</source>
@@ -384,6 +416,14 @@
       <translation>新管理员密码(留空不变)</translation>
     </message>
     <message>
+      <source>Next person ready</source>
+      <translation>下一位已就绪</translation>
+    </message>
+    <message>
+      <source>Next person ready · Enter</source>
+      <translation>下一位已就绪 · Enter</translation>
+    </message>
+    <message>
       <source>Next: no mask · K undo</source>
       <translation>下一位未戴口罩 · K 撤销</translation>
     </message>
@@ -398,6 +438,10 @@
     <message>
       <source>No colour (invalid)</source>
       <translation>无颜色(无效码)</translation>
+    </message>
+    <message>
+      <source>No entry</source>
+      <translation>禁止入内</translation>
     </message>
     <message>
       <source>No entry: please wait here</source>
@@ -418,6 +462,10 @@
     <message>
       <source>Not a health code</source>
       <translation>不是健康码</translation>
+    </message>
+    <message>
+      <source>Not ready yet: try again in a moment</source>
+      <translation>尚未就绪，请稍后再试</translation>
     </message>
     <message>
       <source>OK</source>
@@ -452,8 +500,8 @@
       <translation>其他黄码管理人员</translation>
     </message>
     <message>
-      <source>PASS</source>
-      <translation>通行</translation>
+      <source>Out of service</source>
+      <translation>暂停服务</translation>
     </message>
     <message>
       <source>Park</source>
@@ -520,8 +568,8 @@
       <translation>火车站</translation>
     </message>
     <message>
-      <source>Reason</source>
-      <translation>原因</translation>
+      <source>Reason: press 1–6</source>
+      <translation>原因：按 1–6</translation>
     </message>
     <message>
       <source>Record entry</source>
@@ -570,6 +618,10 @@
     <message>
       <source>Scenic spot</source>
       <translation>景区</translation>
+    </message>
+    <message>
+      <source>Send home: 14 days of home observation</source>
+      <translation>请回家居家观察 14 天</translation>
     </message>
     <message>
       <source>Send to the designated hospital now</source>
@@ -662,6 +714,14 @@
     <message>
       <source>Temperature too high, please measure again</source>
       <translation>体温异常，请复测</translation>
+    </message>
+    <message>
+      <source>Temperature, then Enter to record</source>
+      <translation>输入体温，按 Enter 登记</translation>
+    </message>
+    <message>
+      <source>That is not a health code (a payment or chat QR?)</source>
+      <translation>这不是健康码（可能是付款码或微信码）</translation>
     </message>
     <message>
       <source>Thermometer offline: type it</source>

@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.app import CheckpointApp
-from checkpoint_app.core.visit import Phase
+from checkpoint_app.core.visit_state import Phase
 from checkpoint_app.gui.demo_video import demo_folders, make_demo_video
 
 OUT = Path(sys.argv[1])

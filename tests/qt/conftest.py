@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from qt_harness import _HASH, Harness
+from qt_harness import _HASH, Harness, ShiftedClock
 
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core import settings as st
@@ -33,11 +33,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
     made: list[CheckpointApp] = []
 
-    def make(*, bundled: bool = True, **settings: object) -> Harness:
+    def make(*, bundled: bool = True, data: Path | None = None, demo: bool = False, **settings: object) -> Harness:
+        """`data`: the data folder of an earlier app (a restart)."""
         path = tmp_path / f"settings-{len(made)}.json"
         camera = str(settings.pop("camera", "none"))
         st.save(path, st.Settings(**{"admin_pin": _HASH, **settings}))  # type: ignore[arg-type]
-        app = CheckpointApp(path, tmp_path / f"data-{len(made)}", camera=camera, bundled_documents=bundled)
+        clock = ShiftedClock()
+        app = CheckpointApp(path, data or tmp_path / f"data-{len(made)}", camera=camera, bundled_documents=bundled,
+                            clock=clock, demo=demo)
         made.append(app)
         window = app.start()
         qtbot.addWidget(window)
@@ -45,7 +48,7 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
         window.show()
         # Not waitSignal: that would connect straight into the store thread's emit.
         qtbot.waitUntil(lambda: window.status.store is not None, timeout=15000)
-        return Harness(app, qtbot)
+        return Harness(app, qtbot, clock)
 
     yield make
     for app in made:
@@ -53,4 +56,4 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
         # No dangling threads or timers: every worker thread joined, the visit timers stopped.
         assert not any(t.thread.isRunning() for t in app.threads)
         assert app.decoder is None or not app.decoder.isRunning()
-        assert not app.controller._return.isActive() and not app.controller._tick.isActive()
+        assert not app.controller._wake.isActive() and not app.controller._tick.isActive()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from checkpoint_app.app import CheckpointApp
@@ -11,14 +12,26 @@ from checkpoint_app.authority.demo import demo_codes
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.store.store import Store
+from checkpoint_app.core.visit_state import MIN_HOLD_S
 
 PIN = "2468"
 _HASH = st.hash_pin(PIN)  # once per session: scrypt is slow on purpose
 
 
+class ShiftedClock:
+    """The real time plus what a test skipped ahead (QTimers keep real time)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
 class Harness:
-    def __init__(self, app: CheckpointApp, qtbot: QtBot) -> None:
+    def __init__(self, app: CheckpointApp, qtbot: QtBot, clock: ShiftedClock | None = None) -> None:
         self.app, self.qtbot = app, qtbot
+        self.clock = clock or ShiftedClock()
         self.window = app.window
         self.codes = {c.label: c.text for c in demo_codes(int(time.time()))}
 
@@ -28,8 +41,17 @@ class Harness:
         self.app.decoder.code_read.emit(self.codes.get(label_or_text, label_or_text), time.monotonic())
 
     def wait_screen(self, name: str, timeout: int = 5000) -> None:
-        screens = {"scan": self.window.scan, "prompt": self.window.prompt, "result": self.window.result}
+        screens = {"scan": self.window.scan, "prompt": self.window.prompt, "result": self.window.result,
+                   "manual": self.window.manual}
         self.qtbot.waitUntil(lambda: self.window.current_screen() is screens[name], timeout=timeout)
+
+    def later(self, seconds: float) -> None:
+        self.clock.offset += seconds
+
+    def dismiss(self) -> None:
+        """Enter on a result once a refusal's minimum hold is over."""
+        self.later(MIN_HOLD_S)
+        self.qtbot.keyClick(self.window.result, Qt.Key.Key_Return)
 
     def outcome(self) -> str:
         return str(self.window.result.property("outcome"))

@@ -1,4 +1,4 @@
-"""Manual entry, the PIN and its lockout, the language switch, statistics and CSV export."""
+"""The PIN and its lockout, the language switch, statistics and CSV export."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from qt_harness import PIN, Harness
 
 from checkpoint_app.core import settings as st
-from checkpoint_app.gui.manual_dialog import ManualEntryDialog
 from checkpoint_app.gui.pin_dialog import PinDialog
 from checkpoint_app.gui.settings_dialog import SettingsDialog
 from checkpoint_app.gui.stats_dialog import StatsDialog
@@ -21,35 +20,6 @@ MakeApp = Callable[..., Harness]
 def _dialog(h: Harness, kind: type) -> object:
     h.qtbot.waitUntil(lambda: any(isinstance(d, kind) for d in h.app.admin.dialogs))
     return next(d for d in h.app.admin.dialogs if isinstance(d, kind))
-
-
-def test_manual_entry_is_recorded_and_shown(make_app: MakeApp) -> None:
-    h = make_app()
-    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F2)
-    dialog = _dialog(h, ManualEntryDialog)
-    assert isinstance(dialog, ManualEntryDialog)
-    dialog.reason_buttons["elderly"].click()
-    for key in "366":
-        dialog.keypad.buttons[key].click()
-    dialog.record.click()
-    h.wait_screen("result")
-    assert h.outcome() == "manual" and "36.6" in h.window.result.inputs.text()
-    assert h.window.result.action.text() == "已记录人工登记" and h.window.result.reasons.text() == "老年人"
-    (event,) = h.events()
-    assert (event.kind, event.manual_reason, event.temperature_c, event.hid) == ("manual", "elderly", 36.6, None)
-
-
-def test_manual_entry_out_of_range_asks_again(make_app: MakeApp) -> None:
-    h = make_app()
-    h.show_code("yellow")  # the policy comes with the first scan
-    h.wait_screen("result")
-    h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
-    h.wait_screen("scan")
-    dialog = h.app.admin.open_manual()
-    for key in "499":
-        dialog.keypad.buttons[key].click()
-    dialog.record.click()
-    assert "49.9" in dialog.error.text() and len(h.events()) == 1
 
 
 def test_pin_lockout(make_app: MakeApp) -> None:
@@ -95,11 +65,12 @@ def test_language_switch_at_run_time(make_app: MakeApp) -> None:
     h.show_code("red-hospital")
     h.wait_screen("result")
     h.qtbot.keyClick(h.window.result, Qt.Key.Key_F5)
-    assert h.window.result.action.text() == "Send to the designated hospital now"
-    assert h.window.result.reasons.text() == "Confirmed case (101)"
+    assert h.window.result.headline.text() == "No entry"
+    assert h.window.result.action.text() == "Keep them here; call medical staff now"
+    assert h.window.result.reasons.text() == "Confirmed case"
     assert h.window.scan.hint.text() == "Show your health code" and st.load(h.app.settings_path).language == "en"
     h.qtbot.keyClick(h.window.result, Qt.Key.Key_F5)
-    assert h.window.result.action.text() == "立即送定点医院"
+    assert h.window.result.action.text() == "请其原地等候，立即联系医务人员"
 
 
 def test_statistics_and_csv_export(make_app: MakeApp, tmp_path: Path) -> None:
@@ -107,9 +78,10 @@ def test_statistics_and_csv_export(make_app: MakeApp, tmp_path: Path) -> None:
     for label in ("yellow", "forged"):
         h.show_code(label)
         h.wait_screen("result")
-        h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
+        h.dismiss()
         h.wait_screen("scan")
-    h.app.controller.manual_entry("child", None)
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F2)
+    h.type("3365\r")  # a child, 36.5 °C
     h.wait_screen("result")
     h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
     h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F3)

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from qt_harness import Harness
 
-from checkpoint_app.core.visit import Phase
+from checkpoint_app.core.visit_state import Phase
 
 MakeApp = Callable[..., Harness]
 
@@ -26,7 +26,7 @@ def test_green_pass_takes_four_keys_and_is_recorded_before_shown(make_app: MakeA
     assert prompt.display.text() == "36.5 °C"  # what the three digits will be taken for
     h.qtbot.keyClick(prompt, Qt.Key.Key_Return)
     h.wait_screen("result")
-    assert h.outcome() == "pass" and "准予通行" in h.window.result.action.text()
+    assert h.outcome() == "pass" and h.window.result.headline.text() == "准予通行"
     assert h.app.sound.last_played == "pass"
     assert shown == [1]  # the event was in the store when the decision reached the screen
     (event,) = h.events()
@@ -56,7 +56,8 @@ def test_fever_stays_until_dismissed(make_app: MakeApp) -> None:
     h.wait_screen("result")
     assert h.outcome() == "fever" and h.app.controller.remaining_s() is None
     assert h.events()[0].action == "fever_referral"
-    h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
+    assert h.window.result.headline.text() == "禁止入内" and h.window.result.action.text() == "请其原地等候，复测体温"
+    h.dismiss()
     h.wait_screen("scan")
 
 
@@ -83,20 +84,21 @@ def test_no_mask_abandoned_at_prompt_is_recorded_as_abandoned(make_app: MakeApp)
     assert (event.kind, event.mask, event.allow, event.action) == ("abandoned", False, False, "measure_temperature")
 
 
-@pytest.mark.parametrize(("label", "outcome", "action"), [
-    ("yellow", "yellow", "14天居家隔离医学观察"),
-    ("red-hospital", "red_hospital", "立即送定点医院"),
-    ("red-turn-back", "red_turn_back", "劝返,14天集中或居家硬隔离医学观察"),
-    ("forged", "invalid", "拒绝:请出示有效健康码"),
-    ("expired", "invalid", "拒绝:请出示有效健康码"),
+@pytest.mark.parametrize(("label", "outcome", "action", "kind"), [
+    ("yellow", "yellow", "请回家居家观察 14 天", "黄码"),
+    ("red-hospital", "red_hospital", "请其原地等候，立即联系医务人员", "红码"),
+    ("red-turn-back", "red_turn_back", "请其原地等候，联系防疫人员", "红码"),
+    ("forged", "invalid", "请其出示有效健康码", "无效码"),
+    ("expired", "invalid", "请其出示有效健康码", "无效码"),
 ])
-def test_immediate_outcomes(make_app: MakeApp, label: str, outcome: str, action: str) -> None:
+def test_immediate_outcomes(make_app: MakeApp, label: str, outcome: str, action: str, kind: str) -> None:
     h = make_app()
     h.show_code(label)
     h.wait_screen("result")
     r = h.window.result
-    assert h.outcome() == outcome and r.action.text() == action and not r.icon.pixmap().isNull()
-    assert r.reasons.text()  # words, never colour alone
+    assert h.outcome() == outcome and r.headline.text() == "禁止入内" and r.action.text() == action
+    assert r.kind.text() == kind and not r.icon.pixmap().isNull()
+    assert r.reasons.text() and "(" not in r.reasons.text()  # words, never colour alone, never codes
     assert len(h.events()) == 1
     assert h.app.sound.last_played == {"yellow": "attention", "invalid": "invalid"}.get(outcome, "alarm")
 
@@ -114,16 +116,18 @@ def test_cannot_verify_when_never_synced(make_app: MakeApp) -> None:
     assert h.window.status.freshness.text() == "从未同步"
     h.show_code("green")
     h.wait_screen("result")
-    assert h.outcome() == "cannot_verify" and "无法核验" in h.window.result.action.text()
+    r = h.window.result
+    assert h.outcome() == "cannot_verify" and r.kind.text() == "无法核验" and r.headline.text() == "禁止入内"
+    assert r.action.text() == "请人工核验，并联系系统管理员"  # whom to call
     assert h.events()[0].action == "cannot_verify" and h.app.controller.remaining_s() is None
 
 
 def test_auto_return_per_outcome(make_app: MakeApp) -> None:
-    h = make_app(timeout_pass_s=1.0, timeout_refused_s=2.0)
+    h = make_app(timeout_pass_s=1.0, timeout_refused_s=2.0)  # a refusal stays 3 s at least
     h.show_code("yellow")
     h.wait_screen("result")
-    assert h.app.controller.remaining_s() == 2 and "2" in h.window.result.countdown.text()
-    h.wait_screen("scan", timeout=4000)
+    assert h.app.controller.remaining_s() == 3 and "3" in h.window.result.countdown.text()
+    h.wait_screen("scan", timeout=5000)
     h.show_code("green")
     h.wait_screen("prompt")
     assert h.app.controller.remaining_s() is not None  # a prompt left alone is abandoned, too
@@ -183,8 +187,9 @@ def test_prompt_left_alone_times_out_as_abandoned(make_app: MakeApp) -> None:
     h = make_app()
     h.show_code("green")
     h.wait_screen("prompt")
-    assert h.app.controller._return.isActive()  # armed with timeout_prompt_s (60 s by default)
-    h.app.controller._return.start(10)  # the same timer, just sooner
+    assert h.app.controller._wake.isActive()  # armed with timeout_prompt_s (60 s by default)
+    h.later(60)
+    h.app.controller._wake.start(10)  # the same timer, just sooner
     h.wait_screen("scan")
     h.qtbot.waitUntil(lambda: [e.kind for e in h.events()] == ["abandoned"])
 

@@ -8,7 +8,8 @@ from checkpoint_app.core.checkpoint import scan
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.events import Station
 from checkpoint_app.core.outcomes import REFUSALS, Outcome, Phrase, VisitorCue, cue_of, outcome_of, phrase_of
-from checkpoint_app.core.visit import VisitMachine, spoken_phrase, visitor_cue
+from checkpoint_app.core.visit import VisitMachine
+from checkpoint_app.core.visit_state import spoken_phrase, visitor_cue
 
 from core_pki import NOW, Pki
 

@@ -8,9 +8,11 @@ import pytest
 from checkpoint_app.core.checkpoint import scan
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.events import Station
+from checkpoint_app.core.manual_entry import manual_entry_event, parse_keyed_temperature
 from checkpoint_app.core.outcomes import Outcome
 from checkpoint_app.core.rules.facts import Freshness
-from checkpoint_app.core.visit import Phase, VisitMachine, parse_keyed_temperature
+from checkpoint_app.core.visit import VisitMachine
+from checkpoint_app.core.visit_state import Phase
 
 from core_pki import NOW, Pki
 
@@ -25,7 +27,7 @@ def _start(pki: Pki, **code: object) -> tuple[VisitMachine, object]:
 
 def _show(m: VisitMachine, step: object) -> None:
     (event,) = step.records  # type: ignore[attr-defined]
-    assert m.state.phase is Phase.RECORDING and m.state.awaiting == event.event_id
+    assert m.state.phase is Phase.RECORDING and m.state.awaiting == event
     m.recorded(event.event_id, NOW)
     assert m.state.phase is Phase.RESULT
 
@@ -76,19 +78,23 @@ def test_invalid_and_cannot_verify(pki: Pki) -> None:
     step = m.scanned(scan("JKM1:nonsense", ctx, NOW), ctx, NOW)
     assert m.state.outcome is Outcome.INVALID and step.records[0].error == "BASE45_INVALID"
     stale = pki.context(freshness=Freshness(offline_too_long=True))
+    m = VisitMachine(STATION)
     m.scanned(scan(pki.issue(), stale, NOW), stale, NOW)
     assert m.state.outcome is Outcome.CANNOT_VERIFY
 
 
-def test_reset_at_prompt_records_abandoned_and_new_scan_abandons(pki: Pki) -> None:
+def test_a_prompt_left_is_recorded_as_abandoned(pki: Pki) -> None:
     m, _ = _start(pki)
     (ev,) = m.reset(NOW).records
     assert ev.kind == "abandoned" and not ev.allow and m.state.phase is Phase.SCANNING
     m, _ = _start(pki)
-    ctx = pki.context()
-    step = m.scanned(scan(pki.issue(color=Color.YELLOW, reasons=(201,)), ctx, NOW), ctx, NOW)
-    assert [e.kind for e in step.records] == ["abandoned", "decision"]
-    assert m.state.awaiting == step.records[1].event_id
+    (ev,) = m.dismissed(NOW + 1).records  # Esc or Del at the prompt
+    assert ev.kind == "abandoned" and m.state.phase is Phase.SCANNING
+    m, _ = _start(pki)
+    (ev,) = m.due(NOW + m.timeouts.prompt_s).records  # left alone
+    assert ev.kind == "abandoned"
+    m, step = _start(pki, color=Color.YELLOW, reasons=(201,))
+    _show(m, step)
     assert not m.reset(NOW).records  # a result screen is not abandoned
 
 
@@ -106,14 +112,25 @@ def test_keyed_temperature(keys: str, value: float | None) -> None:
 
 
 def test_manual_entry_waits_for_its_record(pki: Pki) -> None:
-    from checkpoint_app.core.events import manual_event
-
-    m, _ = _start(pki)
-    event = manual_event(STATION, NOW, "elderly")
-    step = m.manual_entry(event, NOW)
-    assert [e.kind for e in step.records] == ["abandoned", "manual"] and m.state.outcome is Outcome.MANUAL
-    m.recorded(event.event_id, NOW)
+    m = VisitMachine(STATION)
+    assert not m.manual_entry("elderly", 36.5, pki.policy, NOW).records  # only once the guard opened it
+    m.manual_started(NOW)
+    assert m.state.phase is Phase.MANUAL
+    step = m.manual_entry("elderly", 36.5, pki.policy, NOW)
+    (event,) = step.records
+    assert event.kind == "manual" and m.state.outcome is Outcome.MANUAL and m.state.phase is Phase.RECORDING
+    assert m.recorded(event.event_id, NOW).open_gate
     assert m.state.phase is Phase.RESULT
+
+
+def test_manual_entry_with_fever_is_a_fever_and_keeps_the_gate_shut(pki: Pki) -> None:
+    m = VisitMachine(STATION)
+    m.manual_started(NOW)
+    (event,) = m.manual_entry("no_smartphone", 38.5, pki.policy, NOW).records
+    assert (event.action, event.allow, event.kind, event.temperature_c) == ("fever_referral", False, "manual", 38.5)
+    assert m.state.outcome is Outcome.FEVER
+    assert not m.recorded(event.event_id, NOW).open_gate
+    assert m.state.deadline is None  # a fever stays until dismissed
 
 
 def test_no_mask_marked_before_the_code_carries_into_the_visit(pki: Pki) -> None:
@@ -136,11 +153,10 @@ def test_no_mask_marked_before_the_code_carries_into_the_visit(pki: Pki) -> None
 
 def test_manual_entry_event_checks_the_range_and_refuses_a_fever(pki: Pki) -> None:
     from checkpoint_app.core.checkpoint import TemperatureOutOfRange
-    from checkpoint_app.core.visit import manual_entry_event
 
     ok = manual_entry_event(STATION, pki.policy, "elderly", 36.6, NOW)
     assert (ok.kind, ok.allow, ok.manual_reason, ok.hid, ok.policy_serial) == ("manual", True, "elderly", None, 1)
-    assert not manual_entry_event(STATION, pki.policy, "elderly", 37.3, NOW).allow
+    fever = manual_entry_event(STATION, pki.policy, "elderly", 37.3, NOW)
+    assert (fever.allow, fever.action) == (False, "fever_referral")
     with pytest.raises(TemperatureOutOfRange):
         manual_entry_event(STATION, pki.policy, "elderly", 45.0, NOW)
-    assert manual_entry_event(STATION, None, "no_smartphone", None, NOW).allow  # before any policy is known

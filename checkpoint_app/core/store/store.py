@@ -58,6 +58,10 @@ class Store:
         conn, aside = open_checked(path, check=check)
         return cls(conn, path, aside)
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process's sync) commits to the file."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
         self._conn.close()
 
