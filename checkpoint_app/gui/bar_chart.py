@@ -9,6 +9,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from checkpoint_app.gui.style import CHART_BACKGROUND, CHART_BAR, INK
+
 
 class BarChartWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -25,8 +27,8 @@ class BarChartWidget(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), QColor("#ffffff"))
-        p.setPen(QColor("#1a1a1a"))
+        p.fillRect(self.rect(), QColor(CHART_BACKGROUND))
+        p.setPen(QColor(INK))
         p.drawText(QRectF(0, 0, self.width(), 22), Qt.AlignmentFlag.AlignCenter, self.title)
         if not self.values:
             p.end()
@@ -39,7 +41,7 @@ class BarChartWidget(QWidget):
         for i, v in enumerate(self.values):
             bh = h * v / peak
             x = left + i * w
-            p.fillRect(QRectF(x + 1, top + h - bh, w - 2, bh), QColor("#1b7f3b"))
+            p.fillRect(QRectF(x + 1, top + h - bh, w - 2, bh), QColor(CHART_BAR))
             if i < len(self.labels) and (len(self.values) <= 12 or i % 2 == 0):
                 p.drawText(QRectF(x - 4, top + h + 2, w + 8, bottom - 2), Qt.AlignmentFlag.AlignCenter, self.labels[i])
         p.end()

@@ -16,7 +16,7 @@ from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.keypad import BACK, ENTER, KeypadWidget, edit
 from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen
-from checkpoint_app.gui.style import ERROR_TEXT, LOOKS, WHITE
+from checkpoint_app.gui.style import CHOSEN, ERROR_TEXT, LOOKS, WHITE
 
 _KEYS = {Qt.Key.Key_Backspace: BACK, Qt.Key.Key_Return: ENTER, Qt.Key.Key_Enter: ENTER, Qt.Key.Key_Period: "."}
 
@@ -46,6 +46,7 @@ class ManualScreen(ScaledScreen):
         for i, reason in enumerate(MANUAL_REASONS):
             b = self.scaled(QPushButton(), 26, bold=True)
             b.setCheckable(True)
+            b.setStyleSheet(f"QPushButton:checked {{ background: {CHOSEN}; color: {WHITE}; }}")
             b.setMinimumHeight(64)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(lambda _=False, r=reason: self._choose(r))

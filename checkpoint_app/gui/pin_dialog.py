@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayo
 
 from checkpoint_app.core.settings import PinGuard, PinResult
 from checkpoint_app.gui import texts
+from checkpoint_app.gui.style import ERROR_TEXT
 
 
 class PinDialog(QDialog):
@@ -27,7 +28,7 @@ class PinDialog(QDialog):
         self.guard, self.stored = guard, stored_hash
         self.no_pin = not stored_hash
         self.prompt, self.message = QLabel(), QLabel()
-        self.message.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.message.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: bold;")
         self.edit = QLineEdit()
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.setValidator(QRegularExpressionValidator(r"\d{0,8}"))

@@ -17,7 +17,7 @@ from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.scaling import FitLabel, HeavyLabel, ScaledScreen
 from checkpoint_app.gui.style import LOOKS, OUT_OF_SERVICE, Look
 
-HEADLINE_SHARE = 0.24  # of the screen's height, at most: the rest must fit at 1024x768
+HEADLINE_SHARE = 0.30  # of the screen's height, at most: the rest must fit at 1024x768
 
 
 def person_line(state: VisitState) -> str:
@@ -131,6 +131,7 @@ class ResultScreen(ScaledScreen):
         self.setProperty("outcome", "out_of_service" if failed else outcome.value)
         self.headline.setText(texts.ui("out_of_service") if failed else imperative(outcome))
         self.action.setText(texts.ui("record_failed") if failed else instruction(state, outcome))
+        self.action.setVisible(bool(self.action.text()))
         self.kind.setText("" if failed else texts.tr(texts.HEADLINES[outcome.value]))
         self.reasons.setText("" if failed else reasons_text(state))
         self.person.setText("" if failed else person_line(state))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 BASE_W, BASE_H = 1024, 768
@@ -47,7 +47,7 @@ class ScaledScreen(QWidget):
 class HeavyLabel(QLabel):
     """A bold label that stays bold when large. Qt's FreeType engine stops synthesizing bold
     at 64 px, and common CJK fonts (WenQuanYi Micro Hei) have no bold face, so a 1080p
-    headline would turn thin; above that size the text is drawn a few times, a pixel apart."""
+    headline would turn thin; above that size the glyphs' outlines are drawn with a wide pen."""
 
     def paintEvent(self, event: QPaintEvent) -> None:
         px = self.font().pixelSize()
@@ -55,14 +55,27 @@ class HeavyLabel(QLabel):
             super().paintEvent(event)
             return
         p = QPainter(self)
-        p.setFont(self.font())
-        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-        flags = int(self.alignment()) | int(Qt.TextFlag.TextWordWrap)
-        rect = self.contentsRect()
-        n = max(2, px // 18)  # about the stroke width a real bold face adds
-        for dx in range(n):
-            for dy in {0, n // 2}:
-                p.drawText(rect.translated(dx, dy), flags, self.text())
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = self.palette().color(QPalette.ColorRole.WindowText)
+        rect, text, n = self.contentsRect(), self.text(), max(2, px // 18)  # n: the stroke a bold face adds
+        metrics = QFontMetrics(self.font())
+        if "\n" not in text and metrics.horizontalAdvance(text) + n <= rect.width():
+            # One line: the glyphs' outlines drawn with a pen n wide -- an even, clean bold.
+            path = QPainterPath()
+            x = rect.left() + n / 2
+            if self.alignment() & Qt.AlignmentFlag.AlignHCenter:
+                x = rect.center().x() - metrics.horizontalAdvance(text) / 2
+            path.addText(x, rect.top() + (rect.height() - metrics.height()) / 2 + metrics.ascent(), self.font(), text)
+            p.strokePath(path, QPen(color, n, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                                    Qt.PenJoinStyle.RoundJoin))
+            p.fillPath(path, color)
+        else:  # wrapped text: drawn a few times, a pixel apart
+            p.setFont(self.font())
+            p.setPen(color)
+            flags = int(self.alignment()) | int(Qt.TextFlag.TextWordWrap)
+            for dx in range(n):
+                for dy in {0, n // 2}:
+                    p.drawText(rect.translated(dx, dy), flags, text)
         p.end()
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from checkpoint_app.core.settings import SCHEMA, Settings, check_value, hash_pin
 from checkpoint_app.gui import texts
+from checkpoint_app.gui.style import ERROR_TEXT
 
 Editor = QComboBox | QCheckBox | QSpinBox | QDoubleSpinBox | QLineEdit
 
@@ -93,7 +94,7 @@ class SettingsDialog(QDialog):
         scroll.setWidgetResizable(True)
         self.note = QLabel()
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
+        self.error.setStyleSheet(f"color: {ERROR_TEXT};")
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self._on_save)
         lay = QVBoxLayout(self)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from checkpoint_app.gui import texts
-from checkpoint_app.gui.style import BAD, OK, WARN
+from checkpoint_app.gui.style import BAD, INK, OK, WARN, WHITE
 from checkpoint_app.workers.values import StoreStatus, SyncOutcome
 
 _LEVEL_COLOURS = {"fresh": OK, "file": OK, "stale": WARN, "too_old": BAD, "never": BAD}
@@ -18,7 +18,7 @@ _SYNC_COLOURS = {"ok": OK, "running": OK, "idle": OK, "off": WARN, "failed": BAD
 
 
 def _chip(label: QLabel, text: str, colour: str) -> None:
-    fg = "#1a1a1a" if colour == WARN else "#ffffff"
+    fg = INK if colour == WARN else WHITE
     label.setText(text)
     label.setStyleSheet(f"background: {colour}; color: {fg}; padding: 2px 10px; border-radius: 6px; font-size: 18px;")
 

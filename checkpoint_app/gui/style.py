@@ -36,10 +36,11 @@ LOOKS = {
     Outcome.CANNOT_VERIFY: Look(INDIGO, WHITE, "cannot_verify", "cannot_verify"),
     Outcome.REFUSED: Look(RED, WHITE, "refused", "alarm"),
     Outcome.MANUAL: Look(GREEN, WHITE, "manual", "pass"),
-    Outcome.NOT_A_CODE: Look(NEUTRAL, WHITE, "pending", "prompt"),
+    Outcome.NOT_A_CODE: Look(NEUTRAL, WHITE, "qr", "prompt"),
 }
 OUT_OF_SERVICE = Look(OUT_OF_SERVICE_GREY, WHITE, "cannot_verify", "invalid")
 WARN, BAD, OK = YELLOW, RED, "#2e7d32"
 ID_CHECK = YELLOW  # the frame around the name and document the guard compares with the ID
 ERROR_TEXT = RED  # "measure again" and other input errors on a light background
 CHART_BAR, CHART_BACKGROUND = GREEN, WHITE
+CHOSEN = GREEN  # the manual entry's chosen reason

@@ -52,7 +52,7 @@ INSTRUCTIONS = {  # what the guard does, by outcome, under the imperative line
     "invalid": N("Ask for a valid health code"),
     "cannot_verify": N("Check by hand and call the system administrator"),
     "manual": N("Manual entry recorded"),
-    "not_a_code": N("That is not a health code (a payment or chat QR?)"),
+    "not_a_code": N("That was a payment or chat QR"),
 }
 VISITOR_CUES = {  # the queue-facing screen, by core.outcomes.VisitorCue: what the visitor must do
     "show_code": N("Please show your health code"), "take_temperature": N("Please take your temperature"),

@@ -720,8 +720,8 @@
       <translation>输入体温，按 Enter 登记</translation>
     </message>
     <message>
-      <source>That is not a health code (a payment or chat QR?)</source>
-      <translation>这不是健康码（可能是付款码或微信码）</translation>
+      <source>That was a payment or chat QR</source>
+      <translation>扫到的是付款码或聊天二维码</translation>
     </message>
     <message>
       <source>Thermometer offline: type it</source>

@@ -1,163 +1,216 @@
 """Drives `--demo` in a real X window (run under Xvfb by test_demo_screens.py) and saves a
-PNG of every screen a guard meets, in Chinese and in English, to artifacts/screens/.
+PNG of every screen a guard meets -- every outcome, the prompts, manual entry, "next person
+ready" -- at 1024x768, 1280x800 and 1920x1080, in Chinese and in English, to OUT_DIR as
+`<screen>-<W>x<H>-<zh|en>.png` (8-bit palette: the screens are flat colours and text).
 
-It plays a guard: types temperatures (one out of range, one fever), marks no mask then
-mask on, dismisses staff screens; the camera is a short demo video of phone screens."""
+It plays a guard at the keyboard: types temperatures (one out of range, one fever), marks
+no mask then mask on, dismisses refusals, makes a manual entry with F2. The first phase
+runs the demo camera (a video of phone screens) for the scanning screen; the rest feeds
+the demo codes as the camera would, with a clock the guard can skip ahead (a refusal holds
+3 s; the same code is a new visit only 4 s after its last)."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from PIL import Image
 from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.app import CheckpointApp
+from checkpoint_app.authority.demo import demo_codes
+from checkpoint_app.core import settings as st
 from checkpoint_app.core.visit_state import Phase
 from checkpoint_app.gui.demo_video import demo_folders, make_demo_video
 
-OUT = Path(sys.argv[1])
-WANTED = ("scan", "prompt", "prompt-measure-again", "prompt-wear-mask", "pass", "yellow", "red_hospital",
-          "red_turn_back", "fever", "invalid-expired", "invalid-bad_signature", "cannot_verify", "manual",
-          "red_turn_back-1024x768", "red_turn_back-1920x1080", "pass-1024x768")
-
+OUT = Path("artifacts/screens")  # set from the command line in main()
+SIZES = ((1024, 768), (1280, 800), (1920, 1080))
+OUTCOMES = ("pass", "yellow", "red_hospital", "red_turn_back", "fever", "invalid-expired", "invalid-bad_signature",
+            "cannot_verify", "manual", "not_a_code")
+SCREENS = ("scan", "prompt", "prompt-measure-again", "prompt-wear-mask", "manual-entry", "yellow-next-ready")
+WANTED = tuple(f"{name}-{w}x{h}" for name in (*OUTCOMES, *SCREENS) for w, h in SIZES)
+PAYMENT_QR = "https://qr.alipay.com/fkx19427pqkzxmcbd0c5f2"
 
 
 def wait(ms: int) -> None:
     """Run the event loop for `ms`. Not QTest.qWait: in PySide6 it keeps the GIL while it
-    sleeps, which starves the camera and decode threads (20 instead of 30 fps)."""
+    sleeps, which starves the camera and decode threads."""
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
 
+
+def wait_until(test: Callable[[], bool], ms: int = 8000, what: object = "") -> None:
+    end = time.monotonic() + ms / 1000
+    while not test():
+        if time.monotonic() > end:
+            raise TimeoutError(f"the window did not get there: {what() if callable(what) else what}")
+        wait(20)
+
+
+def save_small(image: QImage, path: Path) -> None:
+    """An 8-bit palette PNG with the screen's own colours (median cut, no dithering)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    pixels = Image.frombuffer("RGB", (rgb.width(), rgb.height()), bytes(rgb.constBits()), "raw", "RGB",
+                              rgb.bytesPerLine(), 1)
+    pixels.quantize(colors=96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(path, optimize=True)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
 class Guard:
-    def __init__(self, app: CheckpointApp) -> None:
-        self.app, self.w = app, app.window
-        self.saved: set[str] = set()
-        self.greens = 0
-        self.last_key: object = None
+    """One app's window at one size: shows codes, types, grabs screens."""
+
+    def __init__(self, app: CheckpointApp, clock: Clock, saved: set[str]) -> None:
+        self.app, self.w, self.clock, self.saved = app, app.window, clock, saved
+        self.codes = {c.label: c.text for c in demo_codes(int(time.time()))}
+        self.size = (1280, 800)
+
+    def resize(self, w: int, h: int) -> None:
+        self.size = (w, h)
+        self.w.setGeometry(0, 0, w, h)
+        wait_until(lambda: self.w.width() == w and self.w.height() == h)
+        wait(150)  # the X server repaints asynchronously
 
     def grab(self, name: str) -> None:
-        QApplication.processEvents()
-        for lang in ("zh", "en"):
-            if lang == "en":
-                self.app.set_language("en")
-                QApplication.processEvents()
-            screen = self.w.screen()
-            screen.grabWindow(self.w.winId()).save(str(OUT / f"{name}-{lang}.png"))
+        w, h = self.size
+        for lang in ("zh_CN", "en"):
+            self.app.set_language(lang)
+            wait(60)
+            save_small(self.w.screen().grabWindow(self.w.winId()).toImage(), OUT / f"{name}-{w}x{h}-{lang[:2]}.png")
         self.app.set_language("zh_CN")
-        self.saved.add(name)
-
-    def at_size(self, name: str, w: int, h: int) -> None:
-        old = self.w.size()
-        self.w.resize(w, h)
-        QApplication.processEvents()
-        wait(100)  # the X server resizes asynchronously
-        self.w.screen().grabWindow(self.w.winId()).save(str(OUT / f"{name}-{w}x{h}-zh.png"))
         self.saved.add(f"{name}-{w}x{h}")
-        self.w.resize(old)
-        wait(100)
 
-    def step(self) -> None:
-        st = self.app.machine.state
-        key = (st.phase, st.decision, st.rejected_temperature)
-        if key == self.last_key:
-            return
-        self.last_key = key
-        if st.phase is Phase.SCANNING and "scan" not in self.saved and self.w.scan.preview.painted > 30:
-            self.grab("scan")
-        elif st.phase is Phase.PROMPT:
-            self.prompt(st)
-        elif st.phase is Phase.RESULT:
-            self.result(st)
+    def show(self, text: str) -> None:
+        before = self.app.machine.state
+        assert self.app.decoder is not None
+        self.app.decoder.code_read.emit(self.codes.get(text, text), time.monotonic())
+        wait_until(lambda: self.app.machine.state is not before and self.app.machine.state.phase is not Phase.RECORDING,
+                   what=lambda: f"{text[:20]} -> {self.app.machine.state.phase} {self.app.machine.state.outcome}")
 
-    def prompt(self, st: object) -> None:
-        state = self.app.machine.state
-        d, target = state.decision, self.w.prompt
-        if d is not None and d.action == "wear_mask":
-            self.grab("prompt-wear-mask")
-            QTest.keyClick(target, Qt.Key.Key_K)
-        elif state.rejected_temperature is not None:
-            self.grab("prompt-measure-again")
-            QTest.keyClick(target, Qt.Key.Key_M)
-            QTest.keyClicks(target, "365")
-            QTest.keyClick(target, Qt.Key.Key_Return)  # -> put on a mask
-        elif self.greens == 0:  # the first green: the keypad, then an out-of-range reading
-            self.greens += 1
-            QTest.keyClicks(target, "365")  # typed, not entered, so the screenshot shows it
-            self.grab("prompt")
-            QTest.keyClick(target, Qt.Key.Key_Backspace)
-            QTest.keyClick(target, Qt.Key.Key_Backspace)
-            QTest.keyClicks(target, "2")
-            QTest.keyClick(target, Qt.Key.Key_Return)  # 32 °C: out of range
-        elif self.greens == 1:  # the second green (whitelist): a fever
-            self.greens += 1
-            QTest.keyClicks(target, "385")
-            QTest.keyClick(target, Qt.Key.Key_Return)
-        else:  # later greens: a plain pass in four keys
-            QTest.keyClicks(target, "365")
-            QTest.keyClick(target, Qt.Key.Key_Return)
+    def keys(self, text: str) -> None:
+        QTest.keyClicks(self.w.current_screen(), text)
 
-    def result(self, st: object) -> None:
-        s = self.app.machine.state
-        outcome = s.outcome.value if s.outcome else "none"
-        d = s.decision
-        name = outcome if d is None or d.valid else f"{outcome}-{str(d.error).lower()}"
-        if name not in self.saved:
+    def key(self, key: Qt.Key) -> None:
+        before = self.app.machine.state
+        QTest.keyClick(self.w.current_screen(), key)
+        wait_until(lambda: self.app.machine.state is not before and self.app.machine.state.phase is not Phase.RECORDING)
+
+    def finish(self) -> None:
+        """Enter, once a refusal's hold and the repeat guard are over."""
+        self.clock.offset += 5
+        waiting = self.app.machine.state.waiting is not None
+        self.key(Qt.Key.Key_Return)
+        if waiting:  # the waiting code is verified again: its visit starts
+            wait_until(lambda: self.app.machine.state.phase in (Phase.PROMPT, Phase.RESULT))
+        self.clock.offset += 5  # the same code again is a new visit
+
+    def visits(self) -> None:
+        self.show("green")
+        self.keys("365")  # typed, not entered: the screenshot shows the reading
+        self.grab("prompt")
+        QTest.keyClick(self.w.prompt, Qt.Key.Key_Backspace)
+        QTest.keyClick(self.w.prompt, Qt.Key.Key_Backspace)
+        self.keys("2")
+        self.key(Qt.Key.Key_Return)  # 32 °C: out of range
+        self.grab("prompt-measure-again")
+        self.keys("m365")
+        self.key(Qt.Key.Key_Return)  # -> put on a mask
+        self.grab("prompt-wear-mask")
+        self.key(Qt.Key.Key_K)
+        self.grab("pass")
+        self.finish()
+        self.show("yellow")
+        self.grab("yellow")
+        self.show("green-whitelist")  # the next person, too early: waits
+        self.grab("yellow-next-ready")
+        self.finish()  # the waiting code is taken: a green prompt
+        self.keys("385")
+        self.key(Qt.Key.Key_Return)
+        self.grab("fever")
+        self.finish()
+        for label, name in (("red-hospital", "red_hospital"), ("red-turn-back", "red_turn_back"),
+                            ("expired", "invalid-expired"), ("forged", "invalid-bad_signature"),
+                            (PAYMENT_QR, "not_a_code")):
+            self.show(label)
             self.grab(name)
-            if name in ("red_turn_back", "pass"):
-                self.at_size(name, 1024, 768)
-            if name == "red_turn_back":
-                self.at_size(name, 1920, 1080)
-        QTest.keyClick(self.w.result, Qt.Key.Key_Return)
+            self.finish()
+        self.key(Qt.Key.Key_F2)
+        self.keys("2364")  # an elderly person, 36.4 °C
+        self.grab("manual-entry")
+        self.key(Qt.Key.Key_Return)
+        self.grab("manual")
+        self.finish()
 
 
-def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    qapp = QApplication(sys.argv[:1])
+def scanning(saved: set[str]) -> None:
+    """The scanning screen with the demo camera's live picture."""
     settings_path, data_dir = demo_folders()
-    video = make_demo_video(data_dir.parent / "video-short", empty_s=1.0, shown_s=1.5)
+    video = make_demo_video(data_dir.parent / "video-short", empty_s=6.0, shown_s=1.0)
     app = CheckpointApp(settings_path, data_dir, demo=True, camera=str(video.path))
     window = app.start()
-    window.setGeometry(0, 0, 1280, 800)
     window.show()
-    guard = Guard(app)
-    timer = QTimer(interval=40)
-    timer.timeout.connect(guard.step)
-    timer.start()
-    deadline = time.monotonic() + float(os.environ.get("DEMO_DRIVER_TIMEOUT", "75"))
-    wanted = set(WANTED) - {"cannot_verify", "manual"}
-    while not wanted <= guard.saved and time.monotonic() < deadline:
-        wait(50)
-    timer.stop()
-    app.controller.manual_entry("elderly", 36.4)
-    wait(300)
-    guard.result(None)
+    guard = Guard(app, Clock(), saved)
+    for w, h in SIZES:
+        guard.resize(w, h)
+        wait_until(lambda: window.scan.preview.painted > 20, 15000)
+        guard.grab("scan")
+    app.shutdown()
+    window.close()
+
+
+def driven(saved: set[str]) -> None:
+    """Every other screen, in the demo (its in-process platform and documents)."""
+    settings_path, data_dir = demo_folders()
+    clock = Clock()
+    app = CheckpointApp(settings_path, data_dir, demo=True, camera="none", clock=clock)
+    window = app.start()
+    window.show()
+    guard = Guard(app, clock, saved)
+    wait_until(lambda: window.status.store is not None)
+    for w, h in SIZES:
+        guard.resize(w, h)
+        guard.visits()
     app.shutdown()
     window.close()
     # "Cannot verify": a checkpoint that never synced, given a valid code.
-    other = CheckpointApp(settings_path, data_dir.parent / "never-synced", camera="none")
+    st.save(settings_path.with_name("never.json"), st.Settings(camera="none"))
+    other = CheckpointApp(settings_path.with_name("never.json"), data_dir.parent / "never-synced", camera="none",
+                          clock=clock)
     w2 = other.start()
-    w2.setGeometry(0, 0, 1280, 800)
     w2.show()
-    guard2 = Guard(other)
-    from checkpoint_app.authority.demo import demo_codes
-
-    wait(500)
-    assert other.decoder is not None
-    other.decoder.code_read.emit(demo_codes(int(time.time()))[0].text, time.monotonic())
-    end = time.monotonic() + 5
-    while other.machine.state.phase is not Phase.RESULT and time.monotonic() < end:
-        wait(20)
-    guard2.result(None)
-    guard.saved |= guard2.saved
+    guard2 = Guard(other, clock, saved)
+    wait_until(lambda: w2.status.store is not None)
+    for w, h in SIZES:
+        guard2.resize(w, h)
+        guard2.show("green")
+        guard2.grab("cannot_verify")
+        guard2.finish()
     other.shutdown()
     w2.close()
-    missing = set(WANTED) - guard.saved
-    print("saved:", sorted(guard.saved), "missing:", sorted(missing), flush=True)
+
+
+def main() -> int:
+    global OUT
+    OUT = Path(sys.argv[1])
+    OUT.mkdir(parents=True, exist_ok=True)
+    qapp = QApplication(sys.argv[:1])
+    saved: set[str] = set()
+    scanning(saved)
+    driven(saved)
+    missing = set(WANTED) - saved
+    print("saved:", len(saved), "missing:", sorted(missing), flush=True)
     qapp.quit()
     return 1 if missing else 0
 

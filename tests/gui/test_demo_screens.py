@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demo_driver import WANTED
+
+from checkpoint_app.core.outcomes import Outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "artifacts" / "screens"
@@ -36,13 +39,32 @@ def xvfb_display() -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-def test_demo_screens_in_both_languages(xvfb_display: str, tmp_path: Path) -> None:
+# The background each outcome's screenshot must show (gui/style.py), read at the top-left corner.
+BACKGROUNDS = {"pass": Outcome.PASS, "yellow": Outcome.YELLOW, "red_hospital": Outcome.RED_HOSPITAL,
+               "red_turn_back": Outcome.RED_TURN_BACK, "fever": Outcome.FEVER, "invalid-expired": Outcome.INVALID,
+               "invalid-bad_signature": Outcome.INVALID, "cannot_verify": Outcome.CANNOT_VERIFY,
+               "manual": Outcome.MANUAL, "not_a_code": Outcome.NOT_A_CODE, "yellow-next-ready": Outcome.YELLOW}
+
+
+def test_demo_screens_at_three_sizes_in_both_languages(xvfb_display: str, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from checkpoint_app.gui.style import LOOKS
+
     env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb", "CHECKPOINT_CACHE_DIR": str(tmp_path)}
     env.pop("QT_LOGGING_RULES", None)
     run = subprocess.run([sys.executable, str(Path(__file__).with_name("demo_driver.py")), str(SCREENS)],
-                         env=env, capture_output=True, text=True, timeout=150, cwd=ROOT)
+                         env=env, capture_output=True, text=True, timeout=280, cwd=ROOT)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
-    for name in ("pass", "yellow", "red_hospital", "red_turn_back", "fever", "invalid-bad_signature",
-                 "invalid-expired", "cannot_verify", "prompt", "manual"):
+    for name in WANTED:
         for lang in ("zh", "en"):
-            assert (SCREENS / f"{name}-{lang}.png").stat().st_size > 5000
+            path = SCREENS / f"{name}-{lang}.png"
+            assert 3000 < path.stat().st_size < 120_000, path  # real pictures, kept small
+            with Image.open(path) as image:
+                assert f"{image.width}x{image.height}" in name  # the window as big as asked
+                screen = name.rsplit("-", 1)[0]
+                if screen in BACKGROUNDS:
+                    r, g, b = image.convert("RGB").getpixel((4, 4))
+                    want = LOOKS[BACKGROUNDS[screen]].background
+                    assert max(abs(r - int(want[1:3], 16)), abs(g - int(want[3:5], 16)),
+                               abs(b - int(want[5:7], 16))) < 12, (path, (r, g, b), want)

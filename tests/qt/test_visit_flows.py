@@ -212,3 +212,16 @@ def test_no_mask_pressed_while_waiting_marks_the_next_person(make_app: MakeApp) 
     h.qtbot.keyClick(h.window.result, Qt.Key.Key_Return)
     h.wait_screen("scan")
     assert h.window.scan.no_mask.isHidden()  # the mark was for that person only
+
+
+def test_typing_in_the_demo_takes_over_from_the_demo_thermometer(make_app: MakeApp) -> None:
+    h = make_app(demo=True)
+    h.show_code("green")
+    h.wait_screen("prompt")
+    h.type("37")  # the guard starts typing before the demo thermometer (2.5 s) answers
+    h.qtbot.wait(3000)
+    assert h.window.current_screen() is h.window.prompt and h.window.prompt.keys == "37"
+    h.type("1")
+    h.qtbot.keyClick(h.window.prompt, Qt.Key.Key_Return)
+    h.wait_screen("result")
+    assert h.app.machine.state.inputs.temperature_c == 37.1  # what the guard typed, not a demo reading
