@@ -34,6 +34,7 @@ class PromptScreen(ScaledScreen):
         self.setObjectName("PromptScreen")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.keys = ""
+        self._icon = "pending"  # what the prompt waits for: the temperature, or a mask
         self._state = VisitState()
         band = QFrame()
         band.setObjectName("band")
@@ -116,6 +117,8 @@ class PromptScreen(ScaledScreen):
         self.mask_on.setVisible(mask is False)
         self.cancel.setText(texts.ui("cancel"))
         self.next_ready.setText("" if state.waiting is None else texts.ui("next_ready_prompt"))
+        self._icon = "mask" if d is not None and d.action == "wear_mask" else "pending"
+        self.rescaled(self.factor())
         self._show_keys()
 
     def _show_keys(self) -> None:
@@ -151,6 +154,6 @@ class PromptScreen(ScaledScreen):
             super().keyPressEvent(event)
 
     def rescaled(self, factor: float) -> None:
-        self.icon.setPixmap(icon_pixmap("pending", WHITE, round(80 * factor)))
+        self.icon.setPixmap(icon_pixmap(self._icon, WHITE, round(80 * factor)))
         self.id_icon.setPixmap(icon_pixmap("id_card", ID_CHECK, round(56 * factor)))
         self.keypad.set_font_px(round(34 * factor))

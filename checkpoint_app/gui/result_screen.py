@@ -131,11 +131,12 @@ class ResultScreen(ScaledScreen):
         self.setProperty("outcome", "out_of_service" if failed else outcome.value)
         self.headline.setText(texts.ui("out_of_service") if failed else imperative(outcome))
         self.action.setText(texts.ui("record_failed") if failed else instruction(state, outcome))
-        self.action.setVisible(bool(self.action.text()))
         self.kind.setText("" if failed else texts.tr(texts.HEADLINES[outcome.value]))
         self.reasons.setText("" if failed else reasons_text(state))
         self.person.setText("" if failed else person_line(state))
         self.inputs.setText("" if failed else inputs_line(state))
+        for label in (self.action, self.person, self.inputs):
+            label.setVisible(bool(label.text()))  # no gaps where a line says nothing
         waiting = state.waiting is not None and not failed
         self.next_ready.setText(texts.ui("next_ready") if waiting else "")
         self.next_ready.setStyleSheet(f"background: {self.look.foreground}; color: {self.look.background};"

@@ -155,7 +155,7 @@ class VisitController(QObject):
         if step.open_gate:
             self.entry_allowed.emit()
         if step.rescan is not None:
-            self.rescan_requested.emit(step.rescan.text, step.rescan.t_frame)
+            self.rescan_requested.emit(step.rescan.text, time.monotonic())  # as if read now
         st, before = step.state, self._shown
         if st.phase is Phase.SCANNING and before.phase is not Phase.SCANNING:
             self._forget_codes()
