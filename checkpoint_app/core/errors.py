@@ -32,3 +32,7 @@ class CodeError(Exception):
 
 class DocumentError(Exception):
     """A signed document (trust list, policy, status page) was refused whole."""
+
+
+class SignatureError(DocumentError):
+    """A well-formed COSE_Sign1 document whose key is not pinned or whose signature fails."""

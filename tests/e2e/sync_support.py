@@ -47,7 +47,7 @@ class Platform:
 def sync(store: Store, url: str, token: str, keys: list[PublicKey], now: int = NOW, **kw: Any) -> SyncReport:
     kw.setdefault("attempts", 2)
     kw.setdefault("backoff", FAST)
-    kw.setdefault("deadline_s", 2.0)
+    kw.setdefault("deadline_s", 10.0)  # a whole request; generous for a loaded machine
     return sync_once(store, url, token, keys, now=lambda: now, **kw)
 
 

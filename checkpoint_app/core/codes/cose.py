@@ -3,16 +3,20 @@ header only, an attached payload, tag 18 or the untagged array."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import cbor2
 
+from checkpoint_app.core.codes import cbor_skim
+from checkpoint_app.core.codes.cbor_skim import SkimError
 from checkpoint_app.core.codes.signature import ALG_NAMES, PrivateKey, alg_of, kid_of, sign
 from checkpoint_app.core.errors import CodeError, ErrorCode
 
 COSE_SIGN1_TAG = 18
+# Not in the spec: alg and kid take 13 bytes. The headers are read before any signature
+# check, so each is bounded.
+MAX_HEADER = 4096
 _ALG, _KID = 1, 4
 
 
@@ -42,28 +46,51 @@ def safe_loads(data: bytes) -> Any:
 
 
 def parse_sign1(data: bytes) -> Sign1:
-    """Parse a COSE_Sign1. Raises CodeError COSE_INVALID or UNSUPPORTED_ALGORITHM."""
+    """Parse a COSE_Sign1. Raises CodeError COSE_INVALID or UNSUPPORTED_ALGORITHM.
+
+    Only the protected header is decoded; the unprotected one (never used) is skipped
+    unread and the payload stays bytes until its signature has been checked."""
     try:
-        obj = safe_loads(data)
-    except ValueError as exc:
+        protected, payload, signature = _envelope(data)
+    except SkimError as exc:
         raise CodeError(ErrorCode.COSE_INVALID, str(exc)) from None
-    if isinstance(obj, cbor2.CBORTag):
-        if obj.tag != COSE_SIGN1_TAG:
-            raise CodeError(ErrorCode.COSE_INVALID, f"CBOR tag {obj.tag}, expected 18")
-        obj = obj.value
-    # cbor2 decodes a tag's content as immutable values: a tuple, a frozendict.
-    if not isinstance(obj, (list, tuple)) or len(obj) != 4:
-        raise CodeError(ErrorCode.COSE_INVALID, "not a four-element array")
-    protected, unprotected, payload, signature = obj
-    if not (isinstance(protected, bytes) and isinstance(payload, bytes) and isinstance(signature, bytes)):
-        raise CodeError(ErrorCode.COSE_INVALID, "protected, payload and signature must be byte strings")
-    if not isinstance(unprotected, (dict, Mapping)):  # dict first: the common case, no ABC check
-        raise CodeError(ErrorCode.COSE_INVALID, "unprotected header is not a map")
     alg, kid = _protected_header(protected)
     return Sign1(protected, alg, kid, payload, signature)
 
 
+def _envelope(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """Tag 18 (or none), then [protected bstr, unprotected map, payload bstr, signature bstr].
+    Bytes after the structure are ignored, as a CBOR decoder of one item ignores them."""
+    major, arg, pos = cbor_skim.head(data, 0)
+    if major == 6:
+        if arg != COSE_SIGN1_TAG:
+            raise SkimError(f"CBOR tag {arg}, expected 18")
+        major, arg, pos = cbor_skim.head(data, pos)
+    if major != 4 or arg not in (4, None):
+        raise SkimError("not a four-element array")
+    protected, pos = _bytes(data, pos)
+    if cbor_skim.head(data, pos)[0] != 5:
+        raise SkimError("unprotected header is not a map")
+    try:
+        pos = cbor_skim.skip(data, pos, MAX_HEADER)
+    except SkimError as exc:
+        raise SkimError(f"unprotected header: {exc}") from None
+    payload, pos = _bytes(data, pos)
+    signature, pos = _bytes(data, pos)
+    if arg is None and data[pos:pos + 1] != b"\xff":  # an indefinite array must end after four items
+        raise SkimError("not a four-element array")
+    return protected, payload, signature
+
+
+def _bytes(data: bytes, pos: int) -> tuple[bytes, int]:
+    if cbor_skim.head(data, pos)[0] != 2:
+        raise SkimError("protected, payload and signature must be byte strings")
+    return cbor_skim.byte_string(data, pos)
+
+
 def _protected_header(protected: bytes) -> tuple[int, bytes]:
+    if len(protected) > MAX_HEADER:
+        raise CodeError(ErrorCode.COSE_INVALID, f"protected header: longer than {MAX_HEADER} bytes")
     try:
         header = safe_loads(protected) if protected else {}
     except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 
+from checkpoint_app.core.bounds import MAX_QR_TEXT
 from checkpoint_app.core.codes.base45 import Base45Error, b45decode, b45encode
 from checkpoint_app.core.codes.cose import Sign1, parse_sign1
 from checkpoint_app.core.errors import CodeError, ErrorCode
@@ -36,6 +37,8 @@ def unwrap(text: str) -> Sign1:
     """Steps 1-5 of spec section 3: text → COSE_Sign1 with a supported alg."""
     if not is_health_code(text):
         raise CodeError(ErrorCode.NOT_A_HEALTH_CODE)
+    if len(text) > MAX_QR_TEXT:  # spec 4.4; no QR code holds more than 4,296 alphanumerics
+        raise CodeError(ErrorCode.BASE45_INVALID, f"text longer than {MAX_QR_TEXT} characters")
     try:
         compressed = b45decode(text[len(PREFIX):])
     except Base45Error as exc:

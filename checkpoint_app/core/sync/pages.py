@@ -7,6 +7,7 @@ from typing import Any
 
 import cbor2
 
+from checkpoint_app.core.bounds import MAX_INT
 from checkpoint_app.core.errors import DocumentError
 
 HID_LEN = 16
@@ -27,7 +28,8 @@ class StatusPage:
 
 
 def _uint(value: Any) -> bool:
-    return type(value) is int and value >= 0
+    """An integer in 0..2^53-1 (spec 4.4); bools are not integers here."""
+    return type(value) is int and 0 <= value <= MAX_INT
 
 
 def _bad(raw: Any, low: int, high: int) -> DocumentError:
@@ -40,9 +42,9 @@ def _bad(raw: Any, low: int, high: int) -> DocumentError:
     if not (_uint(color) and color <= 2):
         return DocumentError("status page: an entry's colour is not 0-2")
     if not (type(reasons) is list and all(_uint(r) for r in reasons)):
-        return DocumentError("status page: an entry's reasons are not non-negative integers")
-    if type(effective_at) is not int:
-        return DocumentError("status page: an entry's effective_at is not an integer")
+        return DocumentError("status page: an entry's reasons are not non-negative integers below 2^53")
+    if not _uint(effective_at):
+        return DocumentError("status page: an entry's effective_at is not an integer in 0..2^53-1")
     return DocumentError(f"status page: seq {seq!r} is not increasing within ({low}, {high}]")
 
 
@@ -58,10 +60,12 @@ def _entries(raw_entries: list[Any], low: int, high: int) -> list[Entry]:
             raise _bad(raw, low, high) from None
         if (type(raw) is not list or type(hid) is not bytes or len(hid) != HID_LEN or type(color) is not int
                 or not 0 <= color <= 2 or type(reasons) is not list or type(effective_at) is not int
-                or type(seq) is not int or not low < seq <= high):
+                or effective_at >> 53 or type(seq) is not int or not low < seq <= high):
             raise _bad(raw, low, high)
+        # x >> 53 is 0 exactly for 0 <= x <= 2^53-1 (spec 4.4): one operation, not two
+        # comparisons. seq needs no test of its own: it lies within (from, to], which _header bounds.
         for r in reasons:
-            if type(r) is not int or r < 0:
+            if type(r) is not int or r >> 53:
                 raise _bad(raw, low, high)
         append((hid, color, tuple(reasons), effective_at, seq))
         low = seq

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from checkpoint_app.core.codes.cose import parse_sign1
 from checkpoint_app.core.codes.signature import PublicKey
-from checkpoint_app.core.errors import CodeError, DocumentError
+from checkpoint_app.core.errors import DocumentError, SignatureError
 from checkpoint_app.core.store import Store, StoredDocument
 from checkpoint_app.core.sync.http import SyncError, SyncFailure
 from checkpoint_app.core.sync.pages import StatusPage, parse_status_page
@@ -23,12 +22,10 @@ def open_signed(body: bytes, root_keys: Sequence[PublicKey], what: str) -> bytes
 
     try:
         return open_document(body, root_keys)
-    except DocumentError as exc:
-        try:
-            parse_sign1(body)
-        except CodeError:
-            raise SyncFailure(SyncError.MALFORMED, f"{what}: {exc}") from None
+    except SignatureError as exc:
         raise SyncFailure(SyncError.BAD_SIGNATURE, f"{what}: {exc}") from None
+    except DocumentError as exc:
+        raise SyncFailure(SyncError.MALFORMED, f"{what}: {exc}") from None
 
 
 def check_document(store: Store, kind: str, body: bytes, root_keys: Sequence[PublicKey],

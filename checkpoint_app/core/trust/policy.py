@@ -9,7 +9,7 @@ from typing import Any
 from checkpoint_app.core.errors import DocumentError
 from checkpoint_app.core.rules.facts import FACT_NAMES
 from checkpoint_app.core.rules.jsonlogic import Compiled, RuleError, compile_condition, validate
-from checkpoint_app.core.trust.documents import load_json_object, positive_int, require
+from checkpoint_app.core.trust.documents import load_json_object, positive_int, require, uint
 
 _WHAT = "policy"
 # Spec section 6 marks these actions "pending": the visit goes on when the operator
@@ -80,13 +80,6 @@ def _rule(entry: Any, actions: Mapping[str, Action]) -> Rule:
     return Rule(rule_id, entry["if"], then, compile_condition(entry["if"]))
 
 
-def _seconds(obj: dict[str, Any], key: str) -> int:
-    value: int = require(obj, key, int, _WHAT)
-    if value < 0:
-        raise DocumentError(f"{_WHAT}: {key!r} is negative")
-    return value
-
-
 def parse_policy(payload: bytes) -> Policy:
     obj = load_json_object(payload, "policy")
     raw_actions = require(obj, "actions", dict, _WHAT)
@@ -97,11 +90,11 @@ def parse_policy(payload: bytes) -> Policy:
     policy = Policy(
         serial=positive_int(obj, "serial", _WHAT),
         version=require(obj, "version", str, _WHAT),
-        issued_at=require(obj, "issued_at", int, _WHAT),
-        clock_skew_s=_seconds(obj, "clock_skew_s"),
-        max_code_age_s=_seconds(obj, "max_code_age_s"),
-        max_cache_age_s=_seconds(obj, "max_cache_age_s"),
-        max_offline_s=_seconds(obj, "max_offline_s"),
+        issued_at=uint(obj, "issued_at", _WHAT),
+        clock_skew_s=uint(obj, "clock_skew_s", _WHAT),
+        max_code_age_s=uint(obj, "max_code_age_s", _WHAT),
+        max_cache_age_s=uint(obj, "max_cache_age_s", _WHAT),
+        max_offline_s=uint(obj, "max_offline_s", _WHAT),
         fever_threshold_c=float(require(obj, "fever_threshold_c", _NUMBER, _WHAT)),
         temperature_min_c=float(require(obj, "temperature_min_c", _NUMBER, _WHAT)),
         temperature_max_c=float(require(obj, "temperature_max_c", _NUMBER, _WHAT)),

@@ -10,7 +10,7 @@ from typing import Any
 
 from checkpoint_app.core.codes.signature import PublicKey, load_public_der
 from checkpoint_app.core.errors import DocumentError
-from checkpoint_app.core.trust.documents import load_json_object, positive_int, require
+from checkpoint_app.core.trust.documents import load_json_object, positive_int, require, uint
 
 _WHAT = "trust list"
 
@@ -65,8 +65,8 @@ def _issuer(entry: Any) -> Issuer:
         # An unknown alg is kept: such an entry then verifies nothing (UNSUPPORTED_ALGORITHM).
         alg=require(entry, "alg", str, _WHAT),
         public_key=key,
-        not_before=require(entry, "not_before", int, _WHAT),
-        not_after=require(entry, "not_after", int, _WHAT),
+        not_before=uint(entry, "not_before", _WHAT),
+        not_after=uint(entry, "not_after", _WHAT),
         status=status,
     )
 
@@ -82,6 +82,6 @@ def parse_trust_list(payload: bytes) -> TrustList:
         issuers[issuer.kid] = issuer
     return TrustList(
         serial=positive_int(obj, "serial", _WHAT),
-        issued_at=require(obj, "issued_at", int, _WHAT),
+        issued_at=uint(obj, "issued_at", _WHAT),
         issuers=issuers,
     )
