@@ -95,7 +95,8 @@ def rebuild(engine: Engine, chunk: int = 50_000) -> int:
         total = 0
         cols = [scans.c.ts, scans.c.day, scans.c.region, scans.c.color, scans.c.action, scans.c.fever,
                 scans.c.allow, scans.c.body]
-        result = conn.execution_options(yield_per=chunk).execute(select(*cols))
+        # yield_per on the statement only: the upserts below must not run on a server-side cursor.
+        result = conn.execute(select(*cols).execution_options(yield_per=chunk))
         for part in result.partitions(chunk):
             hours, days = count(r._asdict() for r in part)
             upsert(conn, scan_counts_hour, hours)

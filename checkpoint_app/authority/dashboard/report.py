@@ -89,8 +89,9 @@ def _ranked_table(lang: str, order: list[str], cities: dict[str, Counts], fleets
         rows.append([i if code != OTHER else "", name, *_cells(cities.get(code, Counts())), f.checkpoints, f.offline])
     rows.append(["", texts.ui("province", lang), *_cells(total), total_fleet.checkpoints, total_fleet.offline])
     table = _table(rows, [9 * mm, 26 * mm] + [15 * mm] * 10)
+    offline = [("TEXTCOLOR", (-1, i), (-1, i), RED) for i, row in enumerate(rows) if i and row[-1]]
     table.setStyle(TableStyle([("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), colors.HexColor("#f3f4f6")),
-                               ("TEXTCOLOR", (-1, 1), (-1, -1), colors.HexColor("#b45309"))]))
+                               *offline]))
     return table
 
 
@@ -155,6 +156,14 @@ def _offline_lists(lang: str, rows: list[FleetRow], order: list[str], div: Divis
     return out
 
 
+def _summary(lang: str, total: Counts, fleet_total: CityFleet) -> str:
+    sep, end = ("；", "。") if lang == "zh" else ("; ", ".")
+    parts = [f"{texts.ui(k, lang)} {v:,}" for k, v in zip(COLUMNS, _cells(total), strict=True)]
+    parts += [f"{texts.ui('checkpoints', lang)} {fleet_total.checkpoints:,}",
+              f"{texts.ui('offline', lang)} {fleet_total.offline:,}"]
+    return sep.join(parts) + end
+
+
 def _when(ts: int | None, lang: str) -> str:
     if ts is None:
         return texts.ui("never", lang)
@@ -178,9 +187,7 @@ def render_report(authority: Authority, period: Period, lang: str, live: dict[st
         Paragraph(texts.ui("report_intro", lang, first=period.first.isoformat(), last=period.last.isoformat())
                   + f" {texts.ui('report_generated', lang)}: {_when(now, lang)}", st["sub"]),
         Spacer(1, 3 * mm),
-        Paragraph("；".join(f"{texts.ui(k, lang)} {v:,}" for k, v in zip(COLUMNS, _cells(total), strict=True))
-                  + f"；{texts.ui('checkpoints', lang)} {total_fleet.checkpoints:,}，"
-                  f"{texts.ui('offline', lang)} {total_fleet.offline:,}。", st["body"]),
+        Paragraph(_summary(lang, total, total_fleet), st["body"]),
         Paragraph(texts.ui("cities_ranked", lang), st["h2"]),
         _ranked_table(lang, order, cities, fleets, div, total, total_fleet),
         Spacer(1, 4 * mm),
