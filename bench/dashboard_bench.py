@@ -118,6 +118,7 @@ def _database(kind: str, tmp: Path) -> Iterator[str]:
         return
     import pgserver
 
+    tmp.chmod(0o755)  # run as root, PostgreSQL runs as the user 'pgserver' and must reach its folder
     server = pgserver.get_server(tmp / "pg", cleanup_mode="stop")
     try:
         yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
@@ -145,19 +146,20 @@ def _time(s: requests.Session, url: str, rounds: int) -> tuple[float, float, int
     return statistics.median(took), max(took), len(resp.content)
 
 
-def run(kind: str, days: int, n: int, per_day: int, rounds: int) -> None:
+def run(kind: str, days: int, n: int, per_day: int, rounds: int, keep: Path | None) -> None:
     rng = np.random.default_rng(2020)
     now = int(time.time())
-    with tempfile.TemporaryDirectory() as tmp, _database(kind, Path(tmp)) as db:
+    last = today(now)
+    span = [last - dt.timedelta(days=i) for i in range(days)][::-1]
+    with tempfile.TemporaryDirectory() as tmp, _database(kind, keep or Path(tmp)) as db:
         authority = Authority.open(db, None)
-        t = time.perf_counter()
-        sites = _checkpoints(authority.engine, n, now, rng)
-        last = today(now)
-        span = [last - dt.timedelta(days=i) for i in range(days)][::-1]
-        events = _counts(authority.engine, sites, span, per_day, rng)
-        print(f"{kind}: generated {n:,} checkpoints and the counts of {events:,} events "
-              f"({days} days) in {time.perf_counter() - t:.0f} s")
-        auth.set_account(authority.engine, "bench", "bench password 1", now)
+        if not auth.accounts(authority.engine):  # a kept database is used as it is
+            t = time.perf_counter()
+            sites = _checkpoints(authority.engine, n, now, rng)
+            events = _counts(authority.engine, sites, span, per_day, rng)
+            print(f"{kind}: generated {n:,} checkpoints and the counts of {events:,} events "
+                  f"({days} days) in {time.perf_counter() - t:.0f} s")
+            auth.set_account(authority.engine, "bench", "bench password 1", now)
         handle = start_in_thread(authority)
         s = _login(handle.url)
         period = f"from={span[0].isoformat()}&to={last.isoformat()}"
@@ -180,8 +182,9 @@ def main() -> None:
     p.add_argument("--checkpoints", type=int, default=10_000)
     p.add_argument("--per-day", type=int, default=100, help="scans per checkpoint per day")
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--keep", type=Path, metavar="DIR", help="keep the database in DIR (and reuse it if there)")
     a = p.parse_args()
-    run(a.db, a.days, a.checkpoints, a.per_day, a.rounds)
+    run(a.db, a.days, a.checkpoints, a.per_day, a.rounds, a.keep)
 
 
 if __name__ == "__main__":

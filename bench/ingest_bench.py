@@ -45,6 +45,7 @@ def _database(kind: str, tmp: Path) -> Iterator[str]:
         return
     import pgserver
 
+    tmp.chmod(0o755)  # run as root, PostgreSQL runs as the user 'pgserver' and must reach its folder
     server = pgserver.get_server(tmp / "pg", cleanup_mode="stop")
     try:
         yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)

@@ -81,6 +81,7 @@ scan_counts_hour = Table(
     Column("facet", String(8), primary_key=True),
     Column("value", String(64), primary_key=True),
     Column("n", BigInteger, nullable=False),
+    sqlite_with_rowid=False,  # SQLite keeps the rows in key order: a period's rows are read in one range
 )
 
 scan_counts_day = Table(
@@ -90,6 +91,7 @@ scan_counts_day = Table(
     Column("facet", String(8), primary_key=True),
     Column("value", String(64), primary_key=True),
     Column("n", BigInteger, nullable=False),
+    sqlite_with_rowid=False,  # SQLite keeps the rows in key order: a period's rows are read in one range
 )
 
 # The fleet view (fleet.py): what each checkpoint last told us, written at most once a minute.

@@ -274,7 +274,7 @@ def test_report_pdf_figures_equal_the_stats(province: Province, user: DashboardC
     assert f"红码 {stats['by_color']['red']}" in text and f"体温异常 {stats['by_fever']['true']}" in text
     taiyuan = sum(n for r, n in stats["by_region"].items() if r.startswith("1401"))
     row = next(line for line in text.splitlines() if "太原市" in line and line.split()[0] == "1")
-    assert row.split()[2] == str(taiyuan)
+    assert row.split()[2] == f"{taiyuan:,}"
     assert LATE[0] in text and NEVER[0] in text  # the offline checkpoints are listed
 
 

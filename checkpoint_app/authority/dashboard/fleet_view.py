@@ -6,7 +6,8 @@ this process's newer records in memory are laid over it."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -51,39 +52,56 @@ _HEALTH = ("venue_id", "venue_type", "region", "version", "clock_offset", "waiti
            "last_upload")
 
 
-def fleet(engine: Engine, live: dict[str, Health], now: int, divisions: Divisions) -> list[FleetRow]:
+def fleet(engine: Engine, live: dict[str, Health], now: int, divisions: Divisions, *,
+          keep: Callable[[FleetRow], bool] | None = None) -> list[FleetRow]:
+    """Every registered checkpoint (or those `keep` accepts), the offline ones first."""
     h = checkpoint_health
     q = (select(checkpoints.c.checkpoint_id, checkpoints.c.created_at, *(h.c[c] for c in _HEALTH))
          .select_from(checkpoints.outerjoin(h, h.c.checkpoint_id == checkpoints.c.checkpoint_id)))
+    city: dict[str | None, str] = {None: OTHER}
+    out: list[FleetRow] = []
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(q)]
-    out = [_row(_overlay(r, live.get(r["checkpoint_id"])), now, divisions) for r in rows]
+        for r in conn.execute(q):
+            values = _overlay(tuple(r), live.get(r[0]))
+            region, seen = values[4], values[8]
+            if region not in city:
+                city[region] = divisions.city_of(region)
+            row = FleetRow(*values, city[region], now - (seen if seen is not None else values[1]) > OFFLINE_AFTER_S)
+            if keep is None or keep(row):
+                out.append(row)
     out.sort(key=lambda r: (not r.offline, r.city, r.checkpoint_id))
     return out
 
 
-def _overlay(row: dict[str, Any], mine: Health | None) -> dict[str, Any]:
-    if mine is None or (row["last_seen"] or 0) > mine.last_seen:
+def _overlay(row: tuple[Any, ...], mine: Health | None) -> tuple[Any, ...]:
+    """The database's row, with what this process heard more recently laid over it."""
+    if mine is None or (row[8] or 0) > mine.last_seen:
         return row
-    newer = {f.name: getattr(mine, f.name) for f in fields(mine) if f.name in _HEALTH}
-    newer["region"] = mine.region
-    return {**row, **{k: v for k, v in newer.items() if v is not None}}
+    newer = (mine.venue_id, mine.venue_type, mine.region, mine.version, mine.clock_offset, mine.waiting,
+             mine.last_seen, mine.last_sync, mine.last_upload)
+    return row[:2] + tuple(old if new is None else new for old, new in zip(row[2:], newer, strict=True))
 
 
-def _row(r: dict[str, Any], now: int, divisions: Divisions) -> FleetRow:
-    seen = r["last_seen"] if r["last_seen"] is not None else r["created_at"]
-    city = divisions.city_of(r["region"]) if r["region"] else OTHER
-    return FleetRow(**{k: r[k] for k in ("checkpoint_id", "created_at", *_HEALTH)}, city=city,
-                    offline=now - seen > OFFLINE_AFTER_S)
-
-
-def per_city(rows: list[FleetRow]) -> dict[str, CityFleet]:
+def tallies(engine: Engine, live: dict[str, Health], now: int, divisions: Divisions,
+            by_county: bool = False) -> dict[str, CityFleet]:
+    """Checkpoints, offline and never seen per city (or per county), without building rows:
+    what the area pages need, at 100,000 checkpoints too."""
+    h = checkpoint_health
+    q = (select(checkpoints.c.checkpoint_id, checkpoints.c.created_at, h.c.region, h.c.last_seen)
+         .select_from(checkpoints.outerjoin(h, h.c.checkpoint_id == checkpoints.c.checkpoint_id)))
     total, offline, never = Counter[str](), Counter[str](), Counter[str]()
-    for r in rows:
-        total[r.city] += 1
-        offline[r.city] += r.offline
-        never[r.city] += r.last_seen is None
-    return {c: CityFleet(total[c], offline[c], never[c]) for c in total}
+    city: dict[str | None, str] = {}
+    with engine.connect() as conn:
+        for cid, created, region, seen in conn.execute(q):
+            mine = live.get(cid)
+            if mine is not None and mine.last_seen >= (seen or 0):
+                seen, region = mine.last_seen, mine.region or region
+            key = (region or OTHER) if by_county else city.get(region) or city.setdefault(
+                region, divisions.city_of(region) if region else OTHER)
+            total[key] += 1
+            offline[key] += now - (seen if seen is not None else created) > OFFLINE_AFTER_S
+            never[key] += seen is None
+    return {k: CityFleet(total[k], offline[k], never[k]) for k in total}
 
 
 def revoked(engine: Engine) -> list[tuple[str, int]]:

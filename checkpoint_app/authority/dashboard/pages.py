@@ -4,13 +4,12 @@ charts fetch."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from flask import Response, abort, render_template, request
 
 from checkpoint_app.authority.dashboard import queries, texts
-from checkpoint_app.authority.dashboard.fleet_view import CityFleet, FleetRow, fleet, per_city
+from checkpoint_app.authority.dashboard.fleet_view import CityFleet, fleet, tallies
 from checkpoint_app.authority.dashboard.queries import Counts, Period
 from checkpoint_app.authority.dashboard.web import bp, dash, lang
 from checkpoint_app.authority.regions import OTHER, PROVINCE
@@ -37,16 +36,14 @@ def area_name(code: str) -> str:
     return dash().divisions.name(code, lang())
 
 
-def _fleet_by(rows: list[FleetRow], area: str) -> dict[str, CityFleet]:
-    if area == PROVINCE:
-        return per_city(rows)
-    prefix = area[:4] if dash().divisions.level(area) == "city" else area
-    mine = [r for r in rows if (r.region or "").startswith(prefix)]
-    groups: dict[str, list[FleetRow]] = defaultdict(list)
-    for r in mine:
-        groups[r.region or OTHER].append(r)
-    return {k: CityFleet(len(v), sum(r.offline for r in v), sum(r.last_seen is None for r in v))
-            for k, v in groups.items()}
+def _fleet_by(area: str) -> dict[str, CityFleet]:
+    d = dash()
+    level = d.divisions.level(area)
+    counts = tallies(d.authority.engine, d.fleet.snapshot(), d.now(), d.divisions, by_county=level != "province")
+    if level == "province":
+        return counts
+    prefix = area[:4] if level == "city" else area
+    return {k: v for k, v in counts.items() if k.startswith(prefix)}
 
 
 def _trail(code: str) -> list[tuple[str, str]]:
@@ -65,17 +62,17 @@ def area_model(code: str, period: Period) -> dict[str, Any]:
     d = dash()
     level = d.divisions.level(code)
     engine, div = d.authority.engine, d.divisions
-    days = queries.by_day(engine, code, period, div)
+    use = queries.usage(engine, code, period, div)
+    days = use.days
     day = _day_arg(period, days)
-    children = queries.by_child(engine, code, period, div) if level != "county" else {}
-    rows = fleet(engine, d.fleet.snapshot(), d.now(), div)
-    fleets = _fleet_by(rows, code)
+    children = use.children if level != "county" else {}
+    fleets = _fleet_by(code)
     ranked = [{"code": c, "name": area_name(c), "counts": children.get(c, Counts()),
                "fleet": fleets.get(c, CityFleet()), "link": c != OTHER}
               for c in queries.ranked(children, code, div)] if level != "county" else []
-    here = [r for r in rows if r.region == code] if level == "county" else []
+    here = fleet(engine, d.fleet.snapshot(), d.now(), div, keep=lambda r: r.region == code) if level == "county" else []
     return {"code": code, "level": level, "trail": _trail(code), "period": period, "day": day,
-            "total": queries.total(days), "days": [(k, days.get(k, Counts())) for k in period.days()],
+            "total": use.total, "days": [(k, days.get(k, Counts())) for k in period.days()],
             "hours": queries.by_hour(engine, code, day, div), "ranked": ranked, "checkpoints": here,
             "fleet_total": CityFleet(sum(f.checkpoints for f in fleets.values()),
                                      sum(f.offline for f in fleets.values()),
@@ -104,16 +101,16 @@ def area(code: str) -> str:
 @bp.get("/fleet")
 def fleet_page() -> str:
     d = dash()
-    rows = fleet(d.authority.engine, d.fleet.snapshot(), d.now(), d.divisions)
-    cities = per_city(rows)
-    city = request.args.get("city", "")
-    shown = [r for r in rows if (not city or r.city == city) and (request.args.get("offline") != "1" or r.offline)]
+    live, city, offline_only = d.fleet.snapshot(), request.args.get("city", ""), request.args.get("offline") == "1"
+    cities = tallies(d.authority.engine, live, d.now(), d.divisions)
+    shown = fleet(d.authority.engine, live, d.now(), d.divisions,
+                  keep=lambda r: (not city or r.city == city) and (not offline_only or r.offline))
     page = max(1, request.args.get("page", 1, type=int) or 1)
     order = [c.code for c in d.divisions.cities()] + ([OTHER] if OTHER in cities else [])
     return render_template("fleet.html", cities=[(c, area_name(c), cities.get(c, CityFleet())) for c in order],
                            rows=shown[(page - 1) * FLEET_PAGE: page * FLEET_PAGE], page=page,
                            pages=max(1, -(-len(shown) // FLEET_PAGE)), shown=len(shown), city=city,
-                           offline_only=request.args.get("offline") == "1", now=d.now(), area_name=area_name,
+                           offline_only=offline_only, now=d.now(), area_name=area_name,
                            venue_type=lambda v: texts.venue_type(v, lang()))
 
 
@@ -150,6 +147,6 @@ def api_area(code: str) -> dict[str, Any]:
 @bp.get("/api/fleet")
 def api_fleet() -> dict[str, Any]:
     d = dash()
-    rows = fleet(d.authority.engine, d.fleet.snapshot(), d.now(), d.divisions)
+    counts = tallies(d.authority.engine, d.fleet.snapshot(), d.now(), d.divisions)
     return {"now": d.now(), "cities": {c: {"name": area_name(c), "checkpoints": f.checkpoints, "offline": f.offline,
-                                           "never_seen": f.never_seen} for c, f in per_city(rows).items()}}
+                                           "never_seen": f.never_seen} for c, f in counts.items()}}

@@ -96,26 +96,49 @@ def child_of(region: str, area: str, divisions: Divisions) -> str:
     return region
 
 
-def by_day(engine: Engine, area: str, period: Period, divisions: Divisions) -> dict[str, Counts]:
+@dataclass(frozen=True)
+class Usage:
+    """An area's counts over a period, per day and per child (city or county), from one query."""
+
+    days: dict[str, Counts]
+    children: dict[str, Counts]
+
+    @property
+    def total(self) -> Counts:
+        return total(self.days)
+
+
+def usage(engine: Engine, area: str, period: Period, divisions: Divisions) -> Usage:
     t = scan_counts_day
-    q = (select(t.c.day, t.c.facet, t.c.value, func.sum(t.c.n))
+    key = func.substr(t.c.region, 1, 4) if area == PROVINCE else t.c.region
+    q = (select(t.c.day, key, t.c.facet, t.c.value, func.sum(t.c.n))
          .where(t.c.day >= period.first.isoformat(), t.c.day <= period.last.isoformat(),
                 area_clause(t.c.region, area, divisions))
-         .group_by(t.c.day, t.c.facet, t.c.value))
-    return _collect(engine, q, lambda key: str(key))
+         .group_by(t.c.day, key, t.c.facet, t.c.value))
+    days: dict[str, Counts] = defaultdict(Counts)
+    children: dict[str, Counts] = defaultdict(Counts)
+    child = _child_key(area, divisions)
+    with engine.connect() as conn:
+        for day, k, facet, value, n in conn.execute(q):
+            days[day][facet][value] += int(n)
+            children[child(str(k))][facet][value] += int(n)
+    return Usage(dict(days), dict(children))
+
+
+def _child_key(area: str, divisions: Divisions) -> Any:
+    if area != PROVINCE:
+        return lambda k: k
+    cache: dict[str, str] = {}
+    return lambda k: cache.setdefault(k, divisions.city_of(f"{k}00" if len(k) == 4 else k))
+
+
+def by_day(engine: Engine, area: str, period: Period, divisions: Divisions) -> dict[str, Counts]:
+    return usage(engine, area, period, divisions).days
 
 
 def by_child(engine: Engine, area: str, period: Period, divisions: Divisions) -> dict[str, Counts]:
     """Counts per city (province page) or per county (city and county pages)."""
-    t = scan_counts_day
-    key = func.substr(t.c.region, 1, 4) if area == PROVINCE else t.c.region
-    q = (select(key, t.c.facet, t.c.value, func.sum(t.c.n))
-         .where(t.c.day >= period.first.isoformat(), t.c.day <= period.last.isoformat(),
-                area_clause(t.c.region, area, divisions))
-         .group_by(key, t.c.facet, t.c.value))
-    if area == PROVINCE:
-        return _collect(engine, q, lambda k: divisions.city_of(f"{k}00" if len(str(k)) == 4 else str(k)))
-    return _collect(engine, q, lambda k: str(k))
+    return usage(engine, area, period, divisions).children
 
 
 def by_hour(engine: Engine, area: str, day: dt.date, divisions: Divisions) -> dict[int, Counts]:

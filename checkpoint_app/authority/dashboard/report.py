@@ -26,7 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from checkpoint_app.authority.dashboard import queries, texts
-from checkpoint_app.authority.dashboard.fleet_view import CityFleet, FleetRow, fleet, per_city
+from checkpoint_app.authority.dashboard.fleet_view import CityFleet, FleetRow, fleet, tallies
 from checkpoint_app.authority.dashboard.queries import Counts, Period
 from checkpoint_app.authority.fleet import Health
 from checkpoint_app.authority.platform import Authority
@@ -86,10 +86,12 @@ def _ranked_table(lang: str, order: list[str], cities: dict[str, Counts], fleets
     for i, code in enumerate(order, start=1):
         f = fleets.get(code, CityFleet())
         name = texts.ui("other_region", lang) if code == OTHER else div.name(code, lang)
-        rows.append([i if code != OTHER else "", name, *_cells(cities.get(code, Counts())), f.checkpoints, f.offline])
-    rows.append(["", texts.ui("province", lang), *_cells(total), total_fleet.checkpoints, total_fleet.offline])
+        rows.append([i if code != OTHER else "", name,
+                     *(f"{v:,}" for v in (*_cells(cities.get(code, Counts())), f.checkpoints, f.offline))])
+    rows.append(["", texts.ui("province", lang),
+                 *(f"{v:,}" for v in (*_cells(total), total_fleet.checkpoints, total_fleet.offline))])
     table = _table(rows, [9 * mm, 26 * mm] + [15 * mm] * 10)
-    offline = [("TEXTCOLOR", (-1, i), (-1, i), RED) for i, row in enumerate(rows) if i and row[-1]]
+    offline = [("TEXTCOLOR", (-1, i), (-1, i), RED) for i, row in enumerate(rows) if i and row[-1] != "0"]
     table.setStyle(TableStyle([("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), colors.HexColor("#f3f4f6")),
                                *offline]))
     return table
@@ -105,11 +107,16 @@ def _city_chart(lang: str, order: list[str], cities: dict[str, Counts], div: Div
     ch.categoryAxis.labels.fontName = ch.valueAxis.labels.fontName = font()
     ch.categoryAxis.labels.fontSize, ch.valueAxis.labels.fontSize = 7, 6
     ch.valueAxis.valueMin = 0
+    ch.valueAxis.labelTextFormat = _thousands
     ch.bars[0].fillColor = NAVY
     d.add(ch)
     d.add(String(16 * mm, 66 * mm, f"{texts.ui('scans', lang)} · {texts.ui('city', lang)}", fontName=font(),
                  fontSize=8))
     return d
+
+
+def _thousands(value: float) -> str:
+    return f"{value:,.0f}"
 
 
 def _day_chart(lang: str, days: list[tuple[str, Counts]]) -> Drawing:
@@ -118,12 +125,12 @@ def _day_chart(lang: str, days: list[tuple[str, Counts]]) -> Drawing:
     ch.x, ch.y, ch.width, ch.height = 12 * mm, 10 * mm, 70 * mm, 52 * mm
     ch.data = [[c.n("color", k) for _, c in days] for k in ("green", "yellow", "red", "none")]
     ch.categoryAxis.style = "stacked"
-    ch.categoryAxis.categoryNames = [k[5:] for k, _ in days]
+    step = max(1, len(days) // 8)  # at most about 8 day labels under the bars
+    ch.categoryAxis.categoryNames = [k[5:] if i % step == 0 else "" for i, (k, _) in enumerate(days)]
     ch.categoryAxis.labels.fontName = ch.valueAxis.labels.fontName = font()
     ch.categoryAxis.labels.fontSize, ch.valueAxis.labels.fontSize = 6, 6
-    ch.categoryAxis.labels.angle = 45 if len(days) > 10 else 0
-    ch.categoryAxis.labels.boxAnchor = "ne" if len(days) > 10 else "n"
     ch.valueAxis.valueMin = 0
+    ch.valueAxis.labelTextFormat = _thousands
     for i, col in enumerate((GREEN, YELLOW, RED, GREY)):
         ch.bars[i].fillColor, ch.bars[i].strokeColor = col, None
     d.add(ch)
@@ -173,13 +180,13 @@ def _when(ts: int | None, lang: str) -> str:
 def render_report(authority: Authority, period: Period, lang: str, live: dict[str, Health],
                   divisions: Divisions | None = None) -> bytes:
     div, engine, now = divisions or shanxi(), authority.engine, int(authority.clock())
-    cities = queries.by_child(engine, PROVINCE, period, div)
-    days_map = queries.by_day(engine, PROVINCE, period, div)
-    days = [(k, days_map.get(k, Counts())) for k in period.days()]
-    total = queries.total(days_map)
-    rows = fleet(engine, live, now, div)
-    fleets = per_city(rows)
-    total_fleet = CityFleet(len(rows), sum(r.offline for r in rows), sum(r.last_seen is None for r in rows))
+    use = queries.usage(engine, PROVINCE, period, div)
+    cities, total = use.children, use.total
+    days = [(k, use.days.get(k, Counts())) for k in period.days()]
+    fleets = tallies(engine, live, now, div)
+    total_fleet = CityFleet(*(sum(getattr(f, k) for f in fleets.values()) for k in ("checkpoints", "offline",
+                                                                                      "never_seen")))
+    rows = fleet(engine, live, now, div, keep=lambda r: r.offline)
     order = queries.ranked(cities, PROVINCE, div)
     st = _styles()
     story: list[Any] = [
