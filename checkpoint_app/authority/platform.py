@@ -100,12 +100,12 @@ class Authority:
         return found
 
     def ingest(self, checkpoint_id: str, body: Any) -> scans.IngestResult:
-        rows = scans.parse_batch(checkpoint_id, body)
+        rows, rejected = scans.parse_batch(checkpoint_id, body)
         try:
-            return scans.ingest(self.engine, rows)
+            return scans.ingest(self.engine, rows, rejected)
         except exc.IntegrityError:
             # The same event arrived in a parallel request between our check and insert.
-            return scans.ingest(self.engine, rows)
+            return scans.ingest(self.engine, rows, rejected)
 
     def stats(self, ts_from: int, ts_to: int) -> dict[str, Any]:
         return scans.stats(self.engine, ts_from, ts_to)

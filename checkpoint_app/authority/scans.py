@@ -7,29 +7,35 @@ kept here."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from checkpoint_app.authority import rollup
+from checkpoint_app.authority import rollup, scan_checks
 from checkpoint_app.authority.db import scans
+from checkpoint_app.authority.scan_checks import BadEvent, check_event, event_id_of
 
 CHINA_OFFSET_S = 8 * 3600  # Asia/Shanghai has had no daylight saving time since 1991
-FIELDS = ("event_id", "ts", "venue_id", "venue_type", "hid", "iss", "code_color", "color", "reasons",
-          "temperature_c", "mask", "action", "allow", "error", "policy_serial", "operator", "kind",
-          "manual_reason", "source")
+FIELDS = tuple(scan_checks.FIELDS)  # what is kept of an event: nothing else it carries
 FEVER_C = 37.3
 
 
 class BadBatch(ValueError):
-    """The upload body is malformed: 400, nothing stored."""
+    """The upload body is not a batch at all: 400, nothing stored."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    event_id: str | None  # None: the event had no usable id to name it by
+    error: str
 
 
 @dataclass(frozen=True)
 class IngestResult:
     accepted: list[str]
     duplicates: list[str]
+    rejected: list[Rejected] = field(default_factory=list)
 
 
 def day_of(ts: int) -> str:
@@ -38,36 +44,37 @@ def day_of(ts: int) -> str:
     return dt.datetime.fromtimestamp(ts + CHINA_OFFSET_S, dt.UTC).strftime("%Y-%m-%d")
 
 
-def _row(checkpoint_id: str, ev: Any) -> dict[str, Any]:
-    if not isinstance(ev, dict):
-        raise BadBatch("an event is not an object")
-    eid, ts, action = ev.get("event_id"), ev.get("ts"), ev.get("action")
-    if not (isinstance(eid, str) and 0 < len(eid) <= 64 and isinstance(ts, int) and isinstance(action, str)):
-        raise BadBatch("an event lacks a string event_id, an integer ts or an action")
-    hid = ev.get("hid")
-    if hid is not None and not (isinstance(hid, str) and len(hid) == 32):
-        raise BadBatch(f"event {eid}: hid is not 32 hex digits or null")
+def _row(checkpoint_id: str, ev: dict[str, Any]) -> dict[str, Any]:
+    """The stored row of a checked event (scan_checks.check_event)."""
     temp = ev.get("temperature_c")
-    venue_id = str(ev.get("venue_id") or "")
+    venue_id = ev.get("venue_id") or ""
     body = {k: ev.get(k) for k in FIELDS}
     return {
-        "event_id": eid, "checkpoint_id": checkpoint_id, "ts": ts, "day": day_of(ts),
-        "region": venue_id[:6] if venue_id[:6].isdigit() else str(ev.get("iss") or "")[:6],
-        "venue_type": str(ev.get("venue_type") or "")[:32], "color": str(ev.get("color") or "none")[:8],
-        "action": action[:64], "fever": None if not isinstance(temp, int | float) else temp >= FEVER_C,
-        "allow": bool(ev.get("allow")), "body": json.dumps(body, ensure_ascii=False),
+        "event_id": ev["event_id"], "checkpoint_id": checkpoint_id, "ts": ev["ts"], "day": day_of(ev["ts"]),
+        "region": venue_id[:6] if venue_id[:6].isdigit() else (ev.get("iss") or "")[:6],
+        "venue_type": (ev.get("venue_type") or "")[:32], "color": ev.get("color") or "none",
+        "action": ev["action"], "fever": None if temp is None else temp >= FEVER_C,
+        "allow": ev.get("allow") is True, "body": json.dumps(body, ensure_ascii=False),
     }
 
 
-def parse_batch(checkpoint_id: str, body: Any) -> list[dict[str, Any]]:
+def parse_batch(checkpoint_id: str, body: Any) -> tuple[list[dict[str, Any]], list[Rejected]]:
+    """(rows of the events to take, the events rejected); BadBatch when the body is no batch."""
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise BadBatch("body is not {checkpoint_id, events: [...]}")
     if body.get("checkpoint_id") != checkpoint_id:
         raise PermissionError("checkpoint_id does not match the token")
-    return [_row(checkpoint_id, ev) for ev in body["events"]]
+    rows: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    for ev in body["events"]:
+        try:
+            rows.append(_row(checkpoint_id, check_event(ev)))
+        except BadEvent as exc:
+            rejected.append(Rejected(event_id_of(ev), str(exc)))
+    return rows, rejected
 
 
-def ingest(engine: Engine, rows: list[dict[str, Any]]) -> IngestResult:
+def ingest(engine: Engine, rows: list[dict[str, Any]], rejected: list[Rejected] | None = None) -> IngestResult:
     """Insert the new events; those already held (or repeated in the batch) are duplicates."""
     accepted: list[str] = []
     duplicates: list[str] = []
@@ -85,7 +92,7 @@ def ingest(engine: Engine, rows: list[dict[str, Any]]) -> IngestResult:
         if fresh:
             conn.execute(scans.insert(), list(fresh.values()))
             rollup.add(conn, list(fresh.values()))
-    return IngestResult(accepted, duplicates)
+    return IngestResult(accepted, duplicates, list(rejected or ()))
 
 
 def stats(engine: Engine, ts_from: int, ts_to: int) -> dict[str, Any]:

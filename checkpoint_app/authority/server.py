@@ -94,7 +94,8 @@ def _scans() -> Any:
         abort(400, str(exc))
     except PermissionError as exc:
         abort(403, str(exc))
-    return jsonify(accepted=result.accepted, duplicates=result.duplicates)
+    return jsonify(accepted=result.accepted, duplicates=result.duplicates,
+                   rejected=[{"event_id": r.event_id, "error": r.error} for r in result.rejected])
 
 
 @api.get("/stats")

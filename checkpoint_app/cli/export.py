@@ -9,11 +9,13 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from checkpoint_app.cli_common import EXIT_OK, UsageError
-from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.stats import CSV_COLUMNS, to_csv
+
+if TYPE_CHECKING:
+    from checkpoint_app.core.store.records import Record
 
 CST = dt.timezone(dt.timedelta(hours=8))
 def _day(text: str) -> dt.date:
@@ -45,13 +47,15 @@ def _bounds(a: argparse.Namespace) -> tuple[int, int]:
     return int(start.timestamp()), int(end.timestamp())
 
 
-def _write(events: list[ScanEvent], fmt: str, out: IO[str]) -> None:
+def _write(records: list[Record], fmt: str, out: IO[str]) -> None:
+    """The window's statistics CSV (core.stats.to_csv) with where each record stands with
+    the upload (waiting, sent, rejected: the platform's reason)."""
     if fmt == "csv":
-        out.write(to_csv(events))  # the same CSV as the window's statistics export
+        out.write(to_csv([r.event for r in records], [r.upload for r in records]))
         return
-    for e in events:
-        wire = e.to_wire()
-        out.write(json.dumps({k: wire.get(k) for k in CSV_COLUMNS}, ensure_ascii=False) + "\n")
+    for r in records:
+        wire = r.event.to_wire()
+        out.write(json.dumps({**{k: wire.get(k) for k in CSV_COLUMNS}, "upload": r.upload}, ensure_ascii=False) + "\n")
 
 
 def run(a: argparse.Namespace) -> int:
@@ -60,16 +64,19 @@ def run(a: argparse.Namespace) -> int:
     ts_from, ts_to = _bounds(a)
     try:
         with Store.open(a.data_dir, check=False) as store:
-            events = store.events_between(ts_from, ts_to)
+            found = store.records_between(ts_from, ts_to)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
+    if found.unreadable:
+        sys.stderr.write(f"warning: {found.unreadable} scan records in this range are damaged in the store and "
+                         "cannot be exported (they are kept there)\n")
     if a.out is None:
-        _write(events, a.format, sys.stdout)
+        _write(found.records, a.format, sys.stdout)
     else:
         try:
             with a.out.open("w", encoding="utf-8", newline="") as f:
-                _write(events, a.format, f)
+                _write(found.records, a.format, f)
         except OSError as exc:
             raise UsageError(f"cannot write {a.out}: {exc.strerror}") from None
-        sys.stderr.write(f"{len(events)} scan events written to {a.out}\n")
+        sys.stderr.write(f"{len(found.records)} scan events written to {a.out}\n")
     return EXIT_OK

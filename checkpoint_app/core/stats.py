@@ -74,12 +74,14 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def to_csv(events: Sequence[ScanEvent]) -> str:
-    """One row per event, the columns of `CSV_COLUMNS`; times as Unix seconds (UTC) and ISO."""
+def to_csv(events: Sequence[ScanEvent], upload: Sequence[str] | None = None) -> str:
+    """One row per event, the columns of `CSV_COLUMNS`; times as Unix seconds (UTC) and ISO;
+    with `upload` (one per event: waiting, sent, rejected: reason) a last column of it."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow((*CSV_COLUMNS, "time_utc"))
-    for e in events:
+    w.writerow((*CSV_COLUMNS, "time_utc", *(("upload",) if upload is not None else ())))
+    for i, e in enumerate(events):
         row = [_cell(getattr(e, name)) for name in CSV_COLUMNS]
-        w.writerow((*row, datetime.fromtimestamp(e.ts).astimezone().isoformat(timespec="seconds")))
+        row.append(datetime.fromtimestamp(e.ts).astimezone().isoformat(timespec="seconds"))
+        w.writerow(row if upload is None else (*row, upload[i]))
     return out.getvalue()

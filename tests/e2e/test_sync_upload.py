@@ -60,11 +60,15 @@ def test_upload_retried_after_a_lost_answer_makes_no_duplicates(platform: Platfo
     assert held(platform) == 4
 
 
-def test_a_batch_the_platform_calls_malformed_stays_in_the_outbox(platform: Platform, store: Store) -> None:
-    store.record_event(event(hid="not-hex"))
+def test_an_event_the_platform_rejects_leaves_the_queue_marked(platform: Platform, store: Store) -> None:
+    # (A batch-level 4xx keeps its events queued: tests/hostile/test_upload_one_rule.py.)
+    store.record_event(bad := event(hid="not-hex"))
+    store.record_event(event())
     report = sync(store, platform.url, platform.token, platform.keys)
-    assert report.error == SyncError.REJECTED and "HTTP 400" in report.detail
-    assert store.pending_count() == 1 and held(platform) == 0
+    assert report.ok and report.uploaded == 1 and report.rejected == 1
+    assert store.pending_count() == 0 and held(platform) == 1
+    upload = {r.event.event_id: r.upload for r in store.records_between(0, NOW + 1).records}
+    assert upload[bad.event_id].startswith("rejected: hid")
 
 
 def test_upload_with_another_checkpoints_id_is_forbidden(platform: Platform, store: Store) -> None:

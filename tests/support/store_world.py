@@ -5,16 +5,21 @@ codes, and ways to look at the folder before and after ("nothing was lost")."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import requests
 
 from checkpoint_app.authority.demo import demo_codes, demo_keys_dir
 from checkpoint_app.authority.demo_server import seed
@@ -98,3 +103,55 @@ def rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 def one_line_error(err: str, *needles: str) -> bool:
     """Exactly one line on stderr, no traceback, naming every needle."""
     return err.count("\n") == 1 and "Traceback" not in err and all(n in err for n in needles)
+
+
+Judge = Callable[[str, Any], "tuple[int, bytes] | None"]
+
+
+class ScanGate:
+    """A forwarding proxy in front of the authority whose `judge(path, json body)` may
+    answer a request itself (a 413 for a batch it finds too large, a 404 of a misrouted
+    URL) instead of passing it on. `seen` lists (path, number of events, status)."""
+
+    def __init__(self, upstream: str, judge: Judge | None = None) -> None:
+        self.upstream, self.judge = upstream, judge
+        self.seen: list[tuple[str, int, int]] = []
+        gate = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _pass(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                data = self.rfile.read(length) if length else b""
+                body = json.loads(data) if data else None
+                verdict = gate.judge(self.path, body) if gate.judge else None
+                if verdict is None:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                    resp = requests.request(method, gate.upstream + self.path, data=data or None, headers=headers,
+                                            timeout=10)
+                    verdict = (resp.status_code, resp.content)
+                events = body.get("events") if isinstance(body, dict) else None
+                gate.seen.append((self.path, len(events) if isinstance(events, list) else 0, verdict[0]))
+                self.send_response(verdict[0])
+                self.send_header("Content-Length", str(len(verdict[1])))
+                self.end_headers()
+                self.wfile.write(verdict[1])
+
+            def do_GET(self) -> None:
+                self._pass("GET")
+
+            def do_POST(self) -> None:
+                self._pass("POST")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def __enter__(self) -> ScanGate:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -114,8 +114,10 @@ def _salvage(old: Path, conn: sqlite3.Connection) -> None:
     try:
         src = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
         try:
-            for row in _rows(src, "SELECT event_id, ts, body, sent FROM events NOT INDEXED"):
-                conn.execute("INSERT OR IGNORE INTO events (event_id, ts, body, sent) VALUES (?, ?, ?, ?)", row)
+            columns = "event_id, ts, body, sent" + (", fault" if _has_fault(src) else "")
+            for row in _rows(src, f"SELECT {columns} FROM events NOT INDEXED"):
+                marks = ", ".join("?" * len(row))
+                conn.execute(f"INSERT OR IGNORE INTO events ({columns}) VALUES ({marks})", row)
                 events += 1
             for row in _rows(src, "SELECT key, value FROM settings"):
                 conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", row)
@@ -125,6 +127,14 @@ def _salvage(old: Path, conn: sqlite3.Connection) -> None:
     except sqlite3.DatabaseError as exc:
         log.error("salvage from %s stopped: %s", old, exc)
     log.warning("recovered %d scan records and %d settings from %s", events, settings, old)
+
+
+def _has_fault(src: sqlite3.Connection) -> bool:
+    """Whether the damaged file is of schema 2 or later (its records carry `fault`)."""
+    try:
+        return any(r[1] == "fault" for r in src.execute("PRAGMA table_info(events)"))
+    except sqlite3.DatabaseError:
+        return False
 
 
 def _rows(src: sqlite3.Connection, sql: str) -> list[tuple[object, ...]]:

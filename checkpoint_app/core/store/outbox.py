@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 from checkpoint_app.core.events import ScanEvent
@@ -17,6 +18,7 @@ from checkpoint_app.core.events import ScanEvent
 log = logging.getLogger("checkpoint.store")
 RETENTION_S = 28 * 86400
 _FIELDS = {f.name for f in fields(ScanEvent)} - {"extra"}
+_REQUIRED = {f.name for f in fields(ScanEvent) if f.default is MISSING and f.default_factory is MISSING}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +27,50 @@ class PurgeResult:
     deleted_unsent: int
 
 
+class DamagedRecord(ValueError):
+    """A stored record that cannot be read back as a scan event (edited or damaged file)."""
+
+
 def event_from_wire(obj: dict[str, Any]) -> ScanEvent:
     known = {k: v for k, v in obj.items() if k in _FIELDS}
     known["reasons"] = tuple(known.get("reasons") or ())
     return ScanEvent(**known, extra={k: v for k, v in obj.items() if k not in _FIELDS})
 
 
+def read_event(event_id: str, ts: object, body: object) -> ScanEvent:
+    """The event of a stored row, or DamagedRecord saying what is wrong with it."""
+    try:
+        obj = json.loads(body, parse_constant=_not_json, parse_float=_finite) if isinstance(body, str | bytes) else None
+    except (ValueError, RecursionError):
+        raise DamagedRecord("not JSON") from None
+    if not isinstance(obj, dict):
+        raise DamagedRecord("not a JSON object")
+    missing = sorted(_REQUIRED - obj.keys())
+    if missing:
+        raise DamagedRecord(f"lacks {', '.join(missing)}")
+    if obj["event_id"] != event_id or type(obj["ts"]) is not int or obj["ts"] != ts:
+        raise DamagedRecord("its event_id or ts does not match its row")
+    try:
+        return event_from_wire(obj)
+    except (TypeError, ValueError) as exc:
+        raise DamagedRecord(str(exc)) from None
+
+
+def _not_json(text: str) -> float:
+    raise ValueError(f"{text} is not JSON")  # Python writes NaN and Infinity; JSON has neither
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
 def _body(event: ScanEvent) -> str:
-    return json.dumps(event.to_wire(), ensure_ascii=False, separators=(",", ":"))
+    # allow_nan=False: a non-finite number would make the record unreadable JSON; it is
+    # refused here (ValueError) rather than kept in a form no platform can take.
+    return json.dumps(event.to_wire(), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def record(conn: sqlite3.Connection, event: ScanEvent) -> None:
@@ -41,27 +79,52 @@ def record(conn: sqlite3.Connection, event: ScanEvent) -> None:
                  (event.event_id, event.ts, _body(event)))
 
 
+# The upload queue: never taken (sent null) and not set apart as unreadable (fault null).
+QUEUED = "sent IS NULL AND fault IS NULL"
+
+
 def pending_count(conn: sqlite3.Connection) -> int:
-    n: int = conn.execute("SELECT count(*) FROM events WHERE sent IS NULL").fetchone()[0]
+    n: int = conn.execute(f"SELECT count(*) FROM events WHERE {QUEUED}").fetchone()[0]
     return n
 
 
-def pending(conn: sqlite3.Connection, limit: int) -> list[ScanEvent]:
-    rows = conn.execute("SELECT body FROM events WHERE sent IS NULL ORDER BY ts, event_id LIMIT ?", (limit,))
-    return [event_from_wire(json.loads(body)) for (body,) in rows]
+def pending(conn: sqlite3.Connection, limit: int,
+            after: tuple[int, str] | None = None) -> tuple[list[ScanEvent], dict[str, str]]:
+    """(up to `limit` queued events after `after` in (ts, event_id) order, the unreadable
+    rows met on the way: {event_id: what is wrong}); the caller sets the latter apart."""
+    ts, eid = after if after is not None else (-(2**63), "")
+    rows = conn.execute(f"SELECT event_id, ts, body FROM events WHERE {QUEUED} AND (ts, event_id) > (?, ?)"
+                        " ORDER BY ts, event_id LIMIT ?", (ts, eid, limit))
+    events: list[ScanEvent] = []
+    damaged: dict[str, str] = {}
+    for event_id, row_ts, body in rows:
+        try:
+            events.append(read_event(event_id, row_ts, body))
+        except DamagedRecord as exc:
+            damaged[event_id] = str(exc)
+    return events, damaged
+
+
+def set_apart(conn: sqlite3.Connection, damaged: dict[str, str]) -> None:
+    """Unreadable rows leave the queue's way but stay in the store: never sent, never deleted."""
+    conn.executemany(f"UPDATE events SET fault = ? WHERE event_id = ? AND {QUEUED}",
+                     [(f"damaged: {why}", eid) for eid, why in damaged.items()])
+    for eid, why in damaged.items():
+        log.warning("scan record %s in the store cannot be read (%s); kept, not uploaded", eid, why)
 
 
 def mark_sent(conn: sqlite3.Connection, event_ids: list[str], now: int) -> int:
+    """Accepted or duplicate: the event has left the queue (spec 5)."""
     cur = conn.executemany("UPDATE events SET sent = ? WHERE event_id = ? AND sent IS NULL",
                            [(now, eid) for eid in event_ids])
     return cur.rowcount
 
 
-def between(conn: sqlite3.Connection, ts_from: int, ts_to: int) -> list[ScanEvent]:
-    """Events with ts_from <= ts < ts_to, oldest first."""
-    rows = conn.execute("SELECT body FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, event_id",
-                        (ts_from, ts_to))
-    return [event_from_wire(json.loads(body)) for (body,) in rows]
+def mark_rejected(conn: sqlite3.Connection, rejected: dict[str, str], now: int) -> int:
+    """Rejected by the platform: it has left the queue too, and stays marked with the reason."""
+    cur = conn.executemany("UPDATE events SET sent = ?, fault = ? WHERE event_id = ? AND sent IS NULL",
+                           [(now, f"rejected: {why}", eid) for eid, why in rejected.items()])
+    return cur.rowcount
 
 
 def purge(conn: sqlite3.Connection, now: int, retention_s: int = RETENTION_S) -> PurgeResult:

@@ -26,6 +26,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX events_ts ON events (ts)",
         "CREATE INDEX events_outbox ON events (ts) WHERE sent IS NULL",
     ),
+    (
+        # Why a record is not (or no longer) in the upload queue although it was never taken:
+        # the platform's reason when it rejected it (`sent` set: it has left the queue), or
+        # the damage when the row itself cannot be read (`sent` null: kept, set apart).
+        "ALTER TABLE events ADD COLUMN fault TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

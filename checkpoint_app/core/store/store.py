@@ -22,7 +22,7 @@ from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.paths import store_path
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry
-from checkpoint_app.core.store import cache, outbox
+from checkpoint_app.core.store import cache, outbox, records
 from checkpoint_app.core.store.build import build_and_swap, clear_table
 from checkpoint_app.core.store.connection import open_checked
 from checkpoint_app.core.store.documents import StoredDocument, load_verified, put_document
@@ -185,15 +185,38 @@ class Store:
     def pending_count(self) -> int:
         return outbox.pending_count(self._conn)
 
-    def pending_events(self, limit: int = 500) -> list[ScanEvent]:
-        return outbox.pending(self._conn, limit)
+    def pending_events(self, limit: int = 500, after: tuple[int, str] | None = None) -> list[ScanEvent]:
+        """Queued events in (ts, event_id) order, after `after`. A row that cannot be read
+        back is set apart (kept, marked, never sent) so that it blocks no other."""
+        events: list[ScanEvent] = []
+        while True:
+            got, damaged = outbox.pending(self._conn, limit - len(events), after)
+            events += got
+            if not damaged:
+                return events
+            with self.transaction() as conn:
+                outbox.set_apart(conn, damaged)
+            if len(events) >= limit:
+                return events
+            if got:
+                after = (got[-1].ts, got[-1].event_id)
 
     def mark_sent(self, event_ids: list[str], now: int) -> int:
+        """The platform answered these accepted or duplicate: they leave the queue."""
         with self.transaction() as conn:
             return outbox.mark_sent(conn, event_ids, now)
 
+    def mark_rejected(self, rejected: dict[str, str], now: int) -> int:
+        """The platform rejected these ({event_id: reason}): they leave the queue, marked."""
+        with self.transaction() as conn:
+            return outbox.mark_rejected(conn, rejected, now)
+
     def events_between(self, ts_from: int, ts_to: int) -> list[ScanEvent]:
-        return outbox.between(self._conn, ts_from, ts_to)
+        return [r.event for r in records.between(self._conn, ts_from, ts_to).records]
+
+    def records_between(self, ts_from: int, ts_to: int) -> records.Records:
+        """The records with their upload state, and how many rows could not be read."""
+        return records.between(self._conn, ts_from, ts_to)
 
     def purge(self, now: int, retention_s: int = RETENTION_S) -> PurgeResult:
         with self.transaction() as conn:

@@ -38,6 +38,7 @@ class SyncReport:
     cursor: int = 0
     uploaded: int = 0
     duplicates: int = 0
+    rejected: int = 0  # events the platform refused (kept locally, marked rejected)
     pending: int = 0
     purged_unsent: int = 0
     platform_time: int | None = None
@@ -50,7 +51,8 @@ class SyncReport:
         docs = ",".join(self.documents_updated) or "none"
         text = (f"documents updated: {docs}; {self.pages} status pages, {self.entries} entries"
                 f"{' (cache rebuilt)' if self.rebuilt else ''}, cursor {self.cursor}; uploaded {self.uploaded}"
-                f" (+{self.duplicates} duplicates), {self.pending} waiting")
+                f" (+{self.duplicates} duplicates{f', {self.rejected} rejected' if self.rejected else ''}),"
+                f" {self.pending} waiting")
         return text if self.ok else f"{text}; FAILED {self.error}: {self.detail}"
 
 
@@ -137,6 +139,6 @@ def sync_once(store: Store, server_url: str, token: str, root_keys: Sequence[Pub
         up = upload_outbox(store, http, checkpoint_id or _checkpoint_id(store, token), int(now()))
     failure = failure or up.failure
     report = SyncReport(documents_updated=tuple(p.docs), pages=p.pages, entries=p.entries, rebuilt=p.rebuilt,
-                        cursor=store.cursor(), uploaded=up.accepted, duplicates=up.duplicates,
+                        cursor=store.cursor(), uploaded=up.accepted, duplicates=up.duplicates, rejected=up.rejected,
                         pending=store.pending_count(), purged_unsent=purged.deleted_unsent, platform_time=p.date)
     return report if failure is None else replace(report, error=failure.code, detail=failure.detail)

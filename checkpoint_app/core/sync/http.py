@@ -41,6 +41,7 @@ class SyncError(StrEnum):
     SERVER_ERROR = "SERVER_ERROR"  # 5xx after the retries
     AUTH_REFUSED = "AUTH_REFUSED"  # 401/403: wrong or revoked token
     REJECTED = "REJECTED"  # another 4xx: the platform calls the request malformed
+    TOO_LARGE = "TOO_LARGE"  # 413: the upload splits its batch in half and sends each
     BAD_SIGNATURE = "BAD_SIGNATURE"  # a COSE document whose signature or key is wrong
     MALFORMED = "MALFORMED"  # not a document, a document that breaks the spec, or one beyond its size bound
     GAP = "GAP"  # a status page that does not start where asked
@@ -157,6 +158,8 @@ class Http:
             raise SyncFailure(SyncError.AUTH_REFUSED, f"{path}: the platform refused the token (HTTP {code})")
         if code >= 500 or code in (408, 409, 429):
             raise SyncFailure(SyncError.SERVER_ERROR, f"{path}: HTTP {code}")
+        if code == 413:
+            raise SyncFailure(SyncError.TOO_LARGE, f"{path}: HTTP 413: the platform finds the request too large")
         if code >= 400:
             text = _read(resp, _ERROR_BODY, deadline)
             raise SyncFailure(SyncError.REJECTED, f"{path}: HTTP {code}: {text[:200]!r}")
