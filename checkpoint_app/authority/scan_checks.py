@@ -36,7 +36,8 @@ def _int(v: Any) -> bool:
 
 
 def _color(v: Any) -> bool:
-    return v is None or v in COLORS
+    # Any case: the counts fold it (rollup.value_key), and "RED" means red.
+    return v is None or (isinstance(v, str) and v.lower() in COLORS)
 
 
 def _hid(v: Any) -> bool:
