@@ -38,22 +38,38 @@ def _cmd_keygen(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _hid(a: argparse.Namespace) -> bytes:
+def id_number(a: argparse.Namespace) -> str | None:
+    """--id-number as given, or read from standard input for '-', which keeps the number out
+    of the process list and the shell history (issue, set-status)."""
+    if a.id_number != "-":
+        return str(a.id_number) if a.id_number else None
+    number = sys.stdin.readline().strip()
+    if not number:
+        raise UsageError("--id-number -: no ID number on standard input")
+    return number
+
+
+def holder_hid(a: argparse.Namespace, number: str | None) -> bytes:
+    """The hid from --hid, or from the ID number with the --hid-key secret."""
     if a.hid:
-        hid = bytes.fromhex(a.hid)
+        try:
+            hid = bytes.fromhex(a.hid)
+        except ValueError:
+            hid = b""
         if len(hid) != 16:
             raise UsageError("--hid must be 32 hex digits (16 bytes)")
         return hid
-    if not (a.id_number and a.hid_key):
+    if not (number and a.hid_key):
         raise UsageError("give --hid, or --id-number with --hid-key")
-    return hid_for(a.hid_key.read_bytes(), a.id_number)
+    return hid_for(a.hid_key.read_bytes(), number)
 
 
 def _cmd_issue(a: argparse.Namespace) -> int:
     iat = a.iat if a.iat is not None else int(time.time())
+    number = id_number(a)
     code = HealthCode(
-        iss=a.iss, iat=iat, exp=iat + a.validity, hid=_hid(a), color=Color[a.color.upper()],
-        reasons=tuple(a.reason), name=mask_name(a.name), doc=mask_doc(a.id_number or a.doc or ""),
+        iss=a.iss, iat=iat, exp=iat + a.validity, hid=holder_hid(a, number), color=Color[a.color.upper()],
+        reasons=tuple(a.reason), name=mask_name(a.name), doc=mask_doc(number or a.doc or ""),
         doc_type=a.doc_type,
     )
     text = issue(load_private_key(a.key), code)
@@ -113,7 +129,8 @@ def build_parser() -> OneLineParser:
     i.add_argument("--color", choices=[c.label for c in Color], required=True)
     i.add_argument("--reason", type=int, action="append", default=[], help="reason code; may repeat")
     i.add_argument("--name", required=True, help="holder's full name; only its masked form goes in the code")
-    i.add_argument("--id-number", help="holder's ID number; masked in the code, hashed into the hid")
+    i.add_argument("--id-number", help="holder's ID number; masked in the code, hashed into the hid; "
+                                       "'-' reads it from standard input")
     i.add_argument("--doc", help="document number when no --id-number is given (masked in the code)")
     i.add_argument("--doc-type", type=int, default=1, help="1 ID card (default), 2 passport, 3-5 permits")
     i.add_argument("--hid", help="the holder pseudonym as 32 hex digits, instead of --id-number/--hid-key")

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from waitress.server import create_server
 from werkzeug.exceptions import HTTPException
 
 from checkpoint_app.authority.dashboard import install as install_dashboard
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.scans import BadBatch
+from checkpoint_app.core.bounds import MAX_INT
 from checkpoint_app.core.trust.documents import MEDIA_TYPE
 
 log = logging.getLogger("checkpoint.authority.http")
@@ -34,12 +36,22 @@ def _signed(body: bytes) -> Response:
 
 
 def _int_arg(name: str, default: int | None = None) -> int:
+    """A query integer in 0..2^53-1 (spec 4.4), in ASCII digits: str.isdigit() also takes
+    '²' (which int() refuses) and '１２' (which int() reads as 12)."""
     raw = request.args.get(name)
     if raw is None and default is not None:
         return default
-    if raw is None or not raw.isdigit():
-        abort(400, f"query parameter {name} must be a non-negative integer")
+    if raw is None or not (raw.isascii() and raw.isdigit() and len(raw) <= 16 and int(raw) <= MAX_INT):
+        abort(400, f"query parameter {name} must be an integer from 0 to 2^53 - 1")
     return int(raw)
+
+
+def _bearer() -> str | None:
+    """The token of `Authorization: Bearer <token>` (the scheme is case-insensitive, RFC
+    7235); None for any other form, such as a bare token (spec 5)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 api = Blueprint("distribution_api", __name__, url_prefix="/v1")
@@ -53,7 +65,9 @@ def _authority() -> Authority:
 @api.before_request
 def _authenticate() -> None:
     authority = _authority()
-    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    token = _bearer()
+    if token is None and "Authorization" in request.headers:
+        abort(401, "give the token as 'Authorization: Bearer <token>'")
     if request.path == "/v1/stats":
         if not authority.admin_token or token != authority.admin_token:
             abort(401, "the statistics need the admin token")
@@ -100,7 +114,7 @@ def _scans() -> Any:
 
 @api.get("/stats")
 def _stats() -> Any:
-    return jsonify(_authority().stats(_int_arg("from", 0), _int_arg("to", 2**62)))
+    return jsonify(_authority().stats(_int_arg("from", 0), _int_arg("to", MAX_INT)))
 
 
 def _error(exc: HTTPException) -> tuple[Response, int]:
@@ -108,8 +122,20 @@ def _error(exc: HTTPException) -> tuple[Response, int]:
     return jsonify(error=exc.description), exc.code or 500
 
 
+class _BoundedJSON(DefaultJSONProvider):
+    """JSON bodies nested beyond the recursion limit are malformed (a ValueError, which
+    `get_json(silent=True)` turns into None and the routes into 400), not a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def create_app(authority: Authority) -> Flask:
     app = Flask("checkpoint_authority")
+    app.json = _BoundedJSON(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
     app.extensions["authority"] = authority
     app.register_error_handler(HTTPException, _error)
@@ -141,13 +167,36 @@ class ServerHandle:
         self.stop()
 
 
-def make_server(authority: Authority, host: str = "127.0.0.1", port: int = 0, threads: int = 4) -> Any:
-    return create_server(create_app(authority), host=host, port=port, threads=threads, ident="checkpoint-authority")
+@dataclass(frozen=True)
+class ServeLimits:
+    """How many clients, and how idle, waitress keeps (production defaults; `serve` options).
+
+    A connection that sends half a request and waits (a slowloris) costs waitress a socket
+    and a buffer, not a thread, so the limit can be high; waitress' default of 100 let 100
+    such connections lock every checkpoint out. An idle or stalled connection is closed
+    after `channel_timeout_s`. In production a reverse proxy in front also bounds header
+    and body time per request (docs/authority-operations.md)."""
+
+    connection_limit: int = 1000
+    channel_timeout_s: int = 30
+
+    def waitress(self) -> dict[str, Any]:
+        return {"connection_limit": self.connection_limit, "channel_timeout": self.channel_timeout_s,
+                "cleanup_interval": max(1, min(30, self.channel_timeout_s // 2)),
+                "asyncore_use_poll": True,  # select() cannot watch descriptors past 1024
+                "max_request_body_size": MAX_UPLOAD_BYTES, "max_request_header_size": 64 * 1024,
+                "ident": "checkpoint-authority"}
 
 
-def start_in_thread(authority: Authority, host: str = "127.0.0.1", port: int = 0, threads: int = 4) -> ServerHandle:
+def make_server(authority: Authority, host: str = "127.0.0.1", port: int = 0, threads: int = 4,
+                limits: ServeLimits = ServeLimits()) -> Any:
+    return create_server(create_app(authority), host=host, port=port, threads=threads, **limits.waitress())
+
+
+def start_in_thread(authority: Authority, host: str = "127.0.0.1", port: int = 0, threads: int = 4,
+                    limits: ServeLimits = ServeLimits()) -> ServerHandle:
     """Serve in a daemon thread (port 0: an ephemeral port on loopback)."""
-    server = make_server(authority, host, port, threads)
+    server = make_server(authority, host, port, threads, limits)
     thread = threading.Thread(target=server.run, name="authority-http", daemon=True)
     thread.start()
     url = f"http://{host}:{server.effective_port}"

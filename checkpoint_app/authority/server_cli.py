@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint_app.authority import cli, statuslog
-from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import DEFAULT_PAGE_SIZE, Authority
 from checkpoint_app.cli_common import EXIT_OK, UsageError
@@ -50,15 +49,45 @@ def _open(a: argparse.Namespace, **kw: Any) -> Authority:
 def _cmd_serve(a: argparse.Namespace) -> int:
     from waitress import serve
 
-    from checkpoint_app.authority.server import create_app
+    from checkpoint_app.authority.server import ServeLimits, create_app
+
+    limits = ServeLimits(a.connection_limit, a.channel_timeout)
+    _enough_descriptors(limits.connection_limit)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     admin = a.admin_token_file.read_text().strip() if a.admin_token_file else os.environ.get(ADMIN_ENV)
     authority = _open(a, page_size=a.page_size, admin_token=admin or None)
     _publish(authority, a)
     print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ (Ctrl-C stops)", flush=True)
-    serve(create_app(authority), host=a.host, port=a.port, threads=a.threads, ident="checkpoint-authority")
+    serve(create_app(authority), host=a.host, port=a.port, threads=a.threads, **limits.waitress())
     return EXIT_OK
+
+
+def _enough_descriptors(connections: int) -> None:
+    """Raise the soft limit of open files to what the connection limit needs (Debian's
+    default soft limit, 1024, would refuse connections before waitress' limit does)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 128  # the database, the log, the threads' sockets
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        if new < wanted:
+            logging.getLogger("checkpoint.authority").warning(
+                "open-file limit %d is below --connection-limit %d + 128; raise it (ulimit -n)", new, connections)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
 
 
 def _publish(authority: Authority, a: argparse.Namespace) -> None:
@@ -74,25 +103,8 @@ def _cmd_publish(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _hid(a: argparse.Namespace) -> bytes:
-    if a.hid:
-        try:
-            hid = bytes.fromhex(a.hid)
-        except ValueError:
-            hid = b""
-        if len(hid) != 16:
-            raise UsageError("--hid must be 32 hex digits (16 bytes)")
-        return hid
-    if not (a.id_number and a.hid_key):
-        raise UsageError("give --hid, or --id-number with --hid-key")
-    number = sys.stdin.readline().strip() if a.id_number == "-" else a.id_number
-    if not number:
-        raise UsageError("the ID number is empty")
-    return hid_for(a.hid_key.read_bytes(), number)
-
-
 def _cmd_set_status(a: argparse.Namespace) -> int:
-    hid = _hid(a)
+    hid = cli.holder_hid(a, None if a.hid else cli.id_number(a))
     color = Color[a.color.upper()]
     at = a.effective_at if a.effective_at is not None else int(time.time())
     seq = _open(a).set_statuses([(hid, int(color), tuple(a.reason), at)])
@@ -154,6 +166,10 @@ def _add(sub: Any) -> None:
     s.add_argument("--trust-list", type=Path, help="signed trust list to publish at start")
     s.add_argument("--policy", type=Path, help="signed policy to publish at start")
     s.add_argument("--admin-token-file", type=Path, help=f"token for GET /v1/stats (or ${ADMIN_ENV})")
+    s.add_argument("--connection-limit", type=_positive_int, default=1000, metavar="N",
+                   help="most client connections at once, idle or stalled ones included (default 1000)")
+    s.add_argument("--channel-timeout", type=_positive_int, default=30, metavar="S",
+                   help="close a connection idle or stalled mid-request this long (default 30 s)")
     s.set_defaults(handler=_cmd_serve)
 
     p = sub.add_parser("publish", help="publish a signed trust list or policy (serial may not go back)")
