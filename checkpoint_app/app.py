@@ -96,7 +96,8 @@ class CheckpointApp(QObject):
         self.store.remembered_changed.connect(self._on_store_ready)
         log.info("start: window")
         self.window = MainWindow(demo=self.demo)
-        self.sound = SoundPlayer(self.settings.sound_volume)
+        self.sound = SoundPlayer(self.settings.sound_volume, self.settings.speech_volume, self.settings.language)
+        self.sound.output_found.connect(lambda _: self._show_sound())
         self.machine = VisitMachine(self.station(), timeouts(self.settings))
         self.controller = VisitController(self.machine, self.window, self.sound, self._forget_codes, self.clock)
         self._wire_store()
@@ -276,14 +277,22 @@ class CheckpointApp(QObject):
         if not self.demo:
             settings_mod.save(self.settings_path, new)
         self.settings = new
-        self.sound.volume = new.sound_volume
+        self.sound.volume, self.sound.speech_volume = new.sound_volume, new.speech_volume
+        self._show_sound()
         self.machine.station = self.station()
         self.machine.timeouts = timeouts(new)
         if new.language != self.language.language:
             self.set_language(new.language)
 
+    def _show_sound(self) -> None:
+        from checkpoint_app.hardware.audio import NoAudio
+
+        self.window.status.show_sound(isinstance(self.sound.output, NoAudio),
+                                      self.sound.volume == 0 and self.sound.speech_volume == 0)
+
     def set_language(self, language: str) -> None:
         self.language.apply(language)
+        self.sound.language = language
         if self.settings.language != language:
             self.settings = dataclasses.replace(self.settings, language=language)
             if not self.demo:
@@ -298,6 +307,7 @@ class CheckpointApp(QObject):
         self._stopped = True
         log.info("shutdown")
         self.controller.stop()
+        self.sound.stop()
         self.admin.close_all()
         for worker in self.hardware:
             worker.stop()  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from checkpoint_app.cli.selftest_audio import check_audio, check_speech
 from checkpoint_app.cli.selftest_checks import (
     CheckFailed,
     check_crypto,
@@ -37,7 +38,8 @@ class Check:
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("selftest", help="check decoders, crypto, store, fonts, camera backend and translations")
+    p = sub.add_parser("selftest", help=("check decoders, crypto, store, fonts, camera backend, translations, "
+                                         "audio output and speech"))
     p.add_argument("--json", action="store_true", help="one JSON object with every check")
     p.set_defaults(handler=run)
 
@@ -79,4 +81,6 @@ CHECKS: tuple[tuple[str, Callable[[], tuple[str, str]]], ...] = (
     ("fonts", check_fonts),
     ("translations", check_translations),
     ("camera", check_camera),
+    ("audio", check_audio),
+    ("speech", check_speech),
 )

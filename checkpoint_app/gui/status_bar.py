@@ -9,7 +9,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from checkpoint_app.gui import texts
-from checkpoint_app.gui.style import BAD, INK, OK, WARN, WHITE
+from checkpoint_app.gui.style import BAD, CHIP_NEUTRAL, INK, OK, WARN, WHITE
 from checkpoint_app.workers.values import StoreStatus, SyncOutcome
 
 _LEVEL_COLOURS = {"fresh": OK, "file": OK, "stale": WARN, "too_old": BAD, "never": BAD}
@@ -18,7 +18,7 @@ _SYNC_COLOURS = {"ok": OK, "running": OK, "idle": OK, "off": WARN, "failed": BAD
 
 
 def _chip(label: QLabel, text: str, colour: str) -> None:
-    fg = INK if colour == WARN else WHITE
+    fg = INK if colour in (WARN, CHIP_NEUTRAL) else WHITE
     label.setText(text)
     label.setStyleSheet(f"background: {colour}; color: {fg}; padding: 2px 10px; border-radius: 6px; font-size: 18px;")
 
@@ -29,14 +29,16 @@ class StatusBarWidget(QStatusBar):
         self.setSizeGripEnabled(False)
         self.camera, self.sync, self.freshness = QLabel(), QLabel(), QLabel()
         self.last_sync, self.clock, self.pending = QLabel(), QLabel(), QLabel()
-        self.devices = QLabel()
-        for w in (self.camera, self.sync, self.freshness, self.last_sync, self.clock, self.pending, self.devices):
+        self.devices, self.sound = QLabel(), QLabel()
+        for w in (self.camera, self.sync, self.freshness, self.last_sync, self.clock, self.pending, self.devices,
+                  self.sound):
             w.setObjectName("status_" + str(len(self.children())))
             self.addWidget(w)
         self.setStyleSheet("QLabel { font-size: 18px; }")
         self.camera_state, self.sync_state = "starting", "off"
         self.store: StoreStatus | None = None
         self.device_problems: set[str] = set()
+        self.sound_state: str | None = None  # None: sound works; else a key of texts.SOUND_STATES
 
     @Slot(object)
     def _on_store_status(self, status: StoreStatus) -> None:
@@ -69,7 +71,17 @@ class StatusBarWidget(QStatusBar):
             self.device_problems.discard(device)
             self.show_state()
 
+    def show_sound(self, no_output: bool, muted: bool) -> None:
+        """No audio output is a problem the guard must know of (no alarm for a red code);
+        sound turned off in the settings is a choice, shown without alarm colours."""
+        self.sound_state = "no_output" if no_output else "muted" if muted else None
+        self.show_state()
+
     def show_state(self) -> None:
+        self.sound.setVisible(self.sound_state is not None)
+        if self.sound_state is not None:
+            _chip(self.sound, texts.tr(texts.SOUND_STATES[self.sound_state]),
+                  BAD if self.sound_state == "no_output" else CHIP_NEUTRAL)
         self.devices.setVisible(bool(self.device_problems))
         if self.device_problems:
             _chip(self.devices, " · ".join(texts.tr(texts.DEVICE_PROBLEMS[d]) for d in sorted(self.device_problems)),

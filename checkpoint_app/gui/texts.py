@@ -105,6 +105,7 @@ FRESHNESS = {"fresh": N("Data fresh"), "stale": N("Status data stale"), "too_old
              "file": N("Offline documents"), "never": N("Never synced")}
 DEVICE_PROBLEMS = {"gate": N("Gate failed: open by hand"), "thermometer": N("Thermometer offline: type it"),
                    "scanner": N("Scanner offline: use camera")}
+SOUND_STATES = {"no_output": N("Sound off: no audio output"), "muted": N("Sound off")}
 SYNC_STATES = {"idle": N("Sync idle"), "running": N("Syncing"), "ok": N("Synced"), "failed": N("Sync failed"),
                "off": N("No server")}
 
@@ -117,7 +118,8 @@ SETTING_LABELS = {
     "timeout_refused_s": N("Yellow/invalid screen (s)"),
     "timeout_staff_s": N("Red/fever screen (s, 0 = until dismissed)"),
     "timeout_prompt_s": N("Prompt abandoned after (s)"),
-    "sound_volume": N("Sound volume (%)"), "kiosk": N("Kiosk mode"), "thermometer_port": N("Thermometer port"),
+    "sound_volume": N("Sound volume (%)"), "speech_volume": N("Spoken results volume (%)"), "kiosk": N("Kiosk mode"),
+    "thermometer_port": N("Thermometer port"),
     "thermometer_protocol": N("Thermometer protocol"), "scanner_serial_port": N("Serial scanner port"),
     "id_reader_serial_port": N("ID card reader port"),
     "gate_kind": N("Gate relay"), "gate_serial_port": N("Gate serial port"),
@@ -229,5 +231,5 @@ def catalog() -> list[str]:
     """Every source text, for the completeness test and the .ts generator."""
     groups: list[Mapping[Any, str]] = [
         ACTIONS, HEADLINES, INSTRUCTIONS, VISITOR_CUES, SPOKEN, ERRORS, REASONS, MANUAL_REASONS, DOC_TYPES, COLORS,
-        CAMERA_STATES, FRESHNESS, SYNC_STATES, DEVICE_PROBLEMS, SETTING_LABELS, VENUE_TYPES, UI]
+        CAMERA_STATES, FRESHNESS, SYNC_STATES, SOUND_STATES, DEVICE_PROBLEMS, SETTING_LABELS, VENUE_TYPES, UI]
     return [OTHER_REASON, GO_IN, NO_ENTRY, *(t for g in groups for t in g.values())]

@@ -15,7 +15,7 @@ from checkpoint_app.core.checkpoint import Context, TemperatureOutOfRange
 from checkpoint_app.core.manual_entry import parse_keyed_temperature
 from checkpoint_app.core.trust.policy import Policy
 from checkpoint_app.core.visit import VisitMachine
-from checkpoint_app.core.visit_state import Phase, Step, VisitState
+from checkpoint_app.core.visit_state import Phase, Step, VisitState, spoken_phrase
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
 from checkpoint_app.gui.style import LOOKS, OUT_OF_SERVICE
@@ -164,7 +164,8 @@ class VisitController(QObject):
             return  # the screen changes once the record is durable (a few ms)
         self._shown = st
         if _new_screen(before, st) and st.outcome is not None:
-            self.sound.play(LOOKS[st.outcome].sound)
+            phrase = spoken_phrase(st)
+            self.sound.play(LOOKS[st.outcome].sound, None if phrase is None else phrase.value)
             self.decision_shown.emit(self._t_frame, time.monotonic())
         self._render()
 

@@ -656,8 +656,20 @@
       <translation>请出示健康码</translation>
     </message>
     <message>
+      <source>Sound off</source>
+      <translation>声音关闭</translation>
+    </message>
+    <message>
+      <source>Sound off: no audio output</source>
+      <translation>声音关闭：无音频输出</translation>
+    </message>
+    <message>
       <source>Sound volume (%)</source>
       <translation>音量(%)</translation>
+    </message>
+    <message>
+      <source>Spoken results volume (%)</source>
+      <translation>语音播报音量（%）</translation>
     </message>
     <message>
       <source>Statistics (F3)</source>

@@ -7,19 +7,60 @@ import os
 import shutil
 import subprocess
 import sys
+import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from checkpoint_app.resources import resources_dir
+from tests.support.audio import NO_SERVER, pulse_null_sink
 
-CHECK_NAMES = ["crypto", "verify", "decoders", "store", "qt", "fonts", "translations", "camera"]
+CHECK_NAMES = ["crypto", "verify", "decoders", "store", "qt", "fonts", "translations", "camera", "audio", "speech"]
+
+
+@pytest.fixture(autouse=True)
+def audio_output(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A working installation has an audio output: a PulseAudio null sink here."""
+    with pulse_null_sink(tmp_path_factory.mktemp("pulse")) as env:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        yield
 
 
 def selftest(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     return subprocess.run([sys.executable, "-m", "checkpoint_app", "selftest", *args], env={**environ, **env},
                           capture_output=True, text=True, timeout=120)
+
+
+def test_no_audio_output_fails_naming_it() -> None:
+    """Issue 10 defect 8: without an audio output only the log said that sounds are off."""
+    done = selftest(**NO_SERVER)
+    assert done.returncode == 1
+    [audio] = [line for line in done.stdout.splitlines() if line.split()[1:2] == ["audio"]]
+    assert audio.split()[0] == "FAIL" and "no audio output" in audio and "PulseAudio" in audio, audio
+
+
+@pytest.fixture
+def resources_with_a_silent_phrase(tmp_path: Path) -> Path:
+    copy = tmp_path / "resources"
+    shutil.copytree(resources_dir(), copy)
+    with wave.open(str(copy / "speech" / "zh_CN" / "red.wav"), "wb") as w:  # two seconds of nothing
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(22050)
+        w.writeframes(b"\0\0" * 44100)
+    (copy / "speech" / "en" / "fever.wav").unlink()
+    return copy
+
+
+def test_missing_or_silent_speech_fails(resources_with_a_silent_phrase: Path) -> None:
+    done = selftest("--json", CHECKPOINT_RESOURCES=str(resources_with_a_silent_phrase))
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    assert done.returncode == 1 and checks["speech"]["status"] == "FAIL"
+    assert "zh_CN/red" in checks["speech"]["detail"] and "en/fever" in checks["speech"]["detail"]
+    assert checks["audio"]["status"] == "ok"
 
 
 def test_a_working_installation_passes_with_a_readable_report() -> None:
