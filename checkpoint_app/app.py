@@ -356,7 +356,6 @@ def run(args: argparse.Namespace) -> int:
     app.start_hardware(qapp)  # type: ignore[arg-type]
     app.catch_bugs()
     qapp.aboutToQuit.connect(app.shutdown)
-    window.resize(1280, 800)
     release: Callable[[], None] = lambda: None  # noqa: E731
     if args.kiosk or app.settings.kiosk:
         from PySide6.QtGui import QKeySequence, QShortcut
@@ -368,7 +367,7 @@ def run(args: argparse.Namespace) -> int:
         kiosk.enable()
         release = kiosk.release
     else:
-        window.show()
+        window.show_maximised()
     # SIGTERM (systemd, shutdown) and Ctrl+C leave through the same path as the PIN exit.
     def leave() -> None:
         release()

@@ -32,7 +32,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.demo = demo
-        self.setMinimumSize(1024, 700)
+        # Below 1024x768 less a title bar, a panel and the frame's borders: the window must fit.
+        self.setMinimumSize(800, 600)
         self.scan, self.prompt, self.result = ScanScreen(), PromptScreen(), ResultScreen()
         self.manual = ManualScreen()
         self.stack = QStackedWidget()
@@ -49,6 +50,14 @@ class MainWindow(QMainWindow):
         self._remaining: int | None = None
         self._failed = False
         self.retranslate()
+
+    def show_maximised(self) -> None:
+        """Open maximised within the screen's available geometry (less panels and docks). A
+        window manager adds its title bar and borders around that; with none, the window
+        still starts inside the screen."""
+        available = self.screen().availableGeometry()
+        self.setGeometry(available.adjusted(0, 0, -available.width() // 10, -available.height() // 10))
+        self.showMaximized()
 
     def render_visit(self, state: VisitState, remaining_s: int | None, failed: bool = False) -> None:
         self._state, self._remaining, self._failed = state, remaining_s, failed
