@@ -32,6 +32,7 @@ from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
 from checkpoint_app.gui.visit_controller import VisitController
+from checkpoint_app.gui.visitor_window import start_visitor_display
 from checkpoint_app.hardware.sources import FrameSource, open_source
 from checkpoint_app.logs import route_qt_messages, setup_logging
 from checkpoint_app.workers.camera_worker import CameraWorker
@@ -96,6 +97,9 @@ class CheckpointApp(QObject):
         self.store.remembered_changed.connect(self._on_store_ready)
         log.info("start: window")
         self.window = MainWindow(demo=self.demo)
+        self.window.visitor = start_visitor_display(self.settings.visitor_screen)
+        if self.window.visitor is not None:
+            log.info("start: visitor display on %s", self.window.visitor.screen().name())
         self.sound = SoundPlayer(self.settings.sound_volume, self.settings.speech_volume, self.settings.language)
         self.sound.output_found.connect(lambda _: self._show_sound())
         self.machine = VisitMachine(self.station(), timeouts(self.settings))
@@ -309,6 +313,8 @@ class CheckpointApp(QObject):
         self.controller.stop()
         self.sound.stop()
         self.admin.close_all()
+        if self.window.visitor is not None:
+            self.window.visitor.close()
         for worker in self.hardware:
             worker.stop()  # type: ignore[attr-defined]
         if self.wedge is not None and (qapp := QApplication.instance()) is not None:
@@ -365,6 +371,10 @@ def run(args: argparse.Namespace) -> int:
         kiosk = KioskController(window, check_pin=app.admin.check_pin_blocking)
         QShortcut(QKeySequence("Ctrl+Shift+X"), window, kiosk.request_exit)  # leave: asks for the PIN
         kiosk.enable()
+        if window.visitor is not None:  # the queue's screen stays full screen too (it never takes the focus)
+            from checkpoint_app.gui.window_guard import WindowGuard
+
+            WindowGuard(window.visitor, take_focus=False, parent=kiosk).start()
         release = kiosk.release
     else:
         window.show_maximised()

@@ -53,6 +53,8 @@ class Settings:
     sound_volume: int = _f(80, "outcome tones' volume, percent; 0: none", lo=0, hi=100)
     speech_volume: int = _f(80, "spoken results' volume, percent, in the display language; 0: none", lo=0, hi=100)
     kiosk: bool = _f(False, "full screen and locked")
+    visitor_screen: str = _f("auto", "the screen facing the queue: auto (a second screen if there is one), none, "
+                                     "or the screen's number", choices=("auto", "none", "1", "2", "3", "4"))
     thermometer_port: str = _f("", "thermometer serial port; empty: keypad only")
     thermometer_protocol: str = _f("line", "thermometer protocol", choices=("line", "lu90614"))
     scanner_serial_port: str = _f("", "serial QR scanner port; empty: none")

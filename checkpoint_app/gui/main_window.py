@@ -7,13 +7,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from checkpoint_app.core.visit_state import Phase, VisitState
+from checkpoint_app.core.outcomes import VisitorCue
+from checkpoint_app.core.visit_state import Phase, VisitState, visitor_cue
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.manual_screen import ManualScreen
 from checkpoint_app.gui.prompt_screen import PromptScreen
 from checkpoint_app.gui.result_screen import ResultScreen
 from checkpoint_app.gui.scan_screen import ScanScreen
 from checkpoint_app.gui.status_bar import StatusBarWidget
+from checkpoint_app.gui.visitor_window import VisitorWindow
 
 _RESULT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Space)
 
@@ -49,6 +51,7 @@ class MainWindow(QMainWindow):
         self._state = VisitState()
         self._remaining: int | None = None
         self._failed = False
+        self.visitor: VisitorWindow | None = None  # the queue-facing screen, when there are two
         self.retranslate()
 
     def show_maximised(self) -> None:
@@ -61,6 +64,8 @@ class MainWindow(QMainWindow):
 
     def render_visit(self, state: VisitState, remaining_s: int | None, failed: bool = False) -> None:
         self._state, self._remaining, self._failed = state, remaining_s, failed
+        if self.visitor is not None:
+            self.visitor.show_cue(VisitorCue.WAIT_HERE if failed else visitor_cue(state))
         if failed:
             self.result.show_state(state, None, failed=True)
             self._show(self.result)
@@ -87,6 +92,8 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Render every screen again in the language now installed."""
         self.setWindowTitle(texts.ui("window_title"))
+        if self.visitor is not None:
+            self.visitor.retranslate()
         self.scan.show_state(self.demo, next_no_mask=self._state.next_mask is False)
         self.status.show_state()
         self.manual.retranslate()
@@ -117,3 +124,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_requested.emit()
         super().closeEvent(event)
+        if event.isAccepted() and self.visitor is not None:
+            self.visitor.close()

@@ -119,6 +119,7 @@ SETTING_LABELS = {
     "timeout_staff_s": N("Red/fever screen (s, 0 = until dismissed)"),
     "timeout_prompt_s": N("Prompt abandoned after (s)"),
     "sound_volume": N("Sound volume (%)"), "speech_volume": N("Spoken results volume (%)"), "kiosk": N("Kiosk mode"),
+    "visitor_screen": N("Visitor display (screen facing the queue)"),
     "thermometer_port": N("Thermometer port"),
     "thermometer_protocol": N("Thermometer protocol"), "scanner_serial_port": N("Serial scanner port"),
     "id_reader_serial_port": N("ID card reader port"),

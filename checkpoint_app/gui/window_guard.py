@@ -116,7 +116,8 @@ class WindowGuard(QObject):
         w.setGeometry(w.screen().geometry())
         if why == _WINDOWED:
             w.setWindowState(Qt.WindowState.WindowNoState)  # else Qt thinks it is full screen already
-        w.showFullScreen()
+        w.setWindowState(Qt.WindowState.WindowFullScreen)
+        w.show()  # not showFullScreen(): it activates, and a visitor display never takes the focus
         w.raise_()
         if self._take_focus:
             modal = QApplication.activeModalWidget()

@@ -788,6 +788,10 @@
       <translation>村庄</translation>
     </message>
     <message>
+      <source>Visitor display (screen facing the queue)</source>
+      <translation>访客屏（朝向排队人群的屏幕）</translation>
+    </message>
+    <message>
       <source>Wrong PIN: {n} tries left</source>
       <translation>密码错误:还可尝试 {n} 次</translation>
     </message>
