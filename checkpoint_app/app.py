@@ -59,14 +59,16 @@ class CheckpointApp(QObject):
 
     def __init__(self, settings_path: Path, data_dir: Path, *, demo: bool = False, kiosk: bool = False,
                  camera: str | None = None, clock: Callable[[], float] = time.time,
-                 bundled_documents: bool | None = None) -> None:
+                 bundled_documents: bool | None = None, language: str | None = None) -> None:
         """`bundled_documents`: decide in file mode with the documents in resources until a
-        sync (default: only in the demo)."""
+        sync (default: only in the demo). `language`: for this run, instead of the settings'."""
         super().__init__()
         pin_singletons()  # before the first repaint: see workers/refcounts.py
         self.settings_path, self.data_dir, self.demo, self.kiosk = settings_path, data_dir, demo, kiosk
         self.bundled_documents = demo if bundled_documents is None else bundled_documents
         self.settings = settings_mod.load(settings_path)
+        if language is not None:
+            self.settings = dataclasses.replace(self.settings, language=language)
         self.camera_spec = camera if camera is not None else self.settings.camera
         self.clock = clock
         self.threads: list[WorkerThread] = []
@@ -189,7 +191,7 @@ class CheckpointApp(QObject):
         self.decoder.code_read.connect(self.store._on_code_read)
         self.decoder.start()
         if self.camera_spec == NO_CAMERA:
-            self.window.status._on_camera_state("stopped")
+            self.window.status._on_camera_state("none")  # a scanner-only site: no alarm
             return
         self.camera = CameraWorker(self._make_source, decode_box, self.preview_box)
         self.camera.state_changed.connect(self.window.status._on_camera_state)
@@ -350,6 +352,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         settings_path = paths.settings_file(args.config)
         data_dir = Path(args.data_dir) if args.data_dir else paths.data_dir()
+    if not args.demo and not settings_path.exists():
+        _first_start(settings_path)
     settings = settings_mod.load(settings_path)
     if (args.kiosk or settings.kiosk) and not settings.admin_pin:
         # A kiosk nobody can leave or configure, or whose first PIN anyone at the desk could choose.
@@ -357,7 +361,8 @@ def run(args: argparse.Namespace) -> int:
     _setup_logging(settings.log_level)
     previous_handler = route_qt_messages()  # Qt's own warnings into the log (STYLE rule 7)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk)
+    app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk,
+                        language=settings_mod.LANGUAGE_ARGS.get(getattr(args, "lang", None) or ""))
     window = app.start()
     app.start_hardware(qapp)  # type: ignore[arg-type]
     app.catch_bugs()
@@ -393,6 +398,17 @@ def run(args: argparse.Namespace) -> int:
         stopper.close()  # type: ignore[attr-defined]
     qInstallMessageHandler(previous_handler)
     return code
+
+
+def _first_start(settings_path: Path) -> None:
+    """The first start writes the settings, in the system's language (Chinese when it says none)."""
+    from PySide6.QtCore import QLocale
+
+    language = settings_mod.language_for_locale(QLocale.system().name()) or settings_mod.Settings().language
+    try:
+        settings_mod.save(settings_path, settings_mod.Settings(language=language))
+    except OSError as exc:
+        log.warning("cannot write the first settings to %s: %s", settings_path, exc)
 
 
 def _signal_quitter(leave: Callable[[], None]) -> QObject | None:

@@ -32,6 +32,8 @@ def build_parser() -> OneLineParser:
     p.add_argument("--kiosk", action="store_true", help="full screen, locked; leaving needs the admin PIN")
     p.add_argument("--config", help="settings file that overrides the per-user settings")
     p.add_argument("--data-dir", help="data folder (default: the per-user data folder)")
+    p.add_argument("--lang", choices=["zh", "en"], help="the window's language for this run (default: the settings'; "
+                   "on the first start, the system's)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMAND_MODULES:
         try:

@@ -75,6 +75,19 @@ SCHEMA = {f.name: f for f in fields(Settings)}
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
+def language_for_locale(name: str) -> str | None:
+    """The window's language for a system locale ("zh_CN.UTF-8", "en_GB", "fr_FR"): Chinese
+    for any Chinese locale, English for any other language; None for "C"/"POSIX" or nothing,
+    which say no language (keep the default, Chinese)."""
+    lang = name.split(".")[0].split("@")[0].replace("-", "_").lower()
+    if not lang or lang in ("c", "posix"):
+        return None
+    return "zh_CN" if lang.split("_")[0] == "zh" else "en"
+
+
+LANGUAGE_ARGS = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}  # --lang
+
+
 def check_value(name: str, value: Any) -> Any:
     """The value converted to the field's type, or ValueError naming what is wrong."""
     f = SCHEMA[name]

@@ -111,7 +111,7 @@ class PromptScreen(ScaledScreen):
             "measure_again", value=f"{rejected:.1f}", lo=policy.temperature_min_c, hi=policy.temperature_max_c))
         mask = state.inputs.mask
         worn = texts.ui("mask_yes" if mask else "mask_no")
-        self.mask_state.setText("" if mask is None else f"{texts.ui('mask')}: {worn}")
+        self.mask_state.setText("" if mask is None else texts.labelled(texts.ui('mask'), worn))
         self.no_mask.setText(texts.ui("no_mask"))
         self.mask_on.setText(texts.ui("mask_on"))
         self.mask_on.setVisible(mask is False)

@@ -33,8 +33,9 @@ def _editor(name: str, value: object) -> Editor:
     meta = SCHEMA[name].metadata
     if meta["choices"]:
         box = QComboBox()
+        words = texts.VENUE_TYPES if name == "venue_type" else texts.SETTING_CHOICES.get(name, {})
         for choice in meta["choices"]:
-            label = texts.VENUE_TYPES.get(choice) if name == "venue_type" else None
+            label = words.get(choice)
             shown = texts.LANGUAGE_NAMES.get(choice, choice) if name == "language" else choice
             box.addItem(texts.tr(label) if label else shown, choice)
         box.setCurrentIndex(max(0, box.findData(value)))

@@ -32,7 +32,7 @@ def _ts(day: QDate, end: bool) -> int:
 
 
 def _lines(counts: dict[str, int], names: dict[str, str]) -> str:
-    return "\n".join(f"{texts.tr(names[k]) if k in names else k}: {v}" for k, v in sorted(counts.items()))
+    return "\n".join(texts.labelled(texts.tr(names[k]) if k in names else k, v) for k, v in sorted(counts.items()))
 
 
 class StatsDialog(QDialog):
@@ -102,8 +102,9 @@ class StatsDialog(QDialog):
         if s is None:
             return
         u = texts.ui
-        self.totals.setText(f"{u('people')}: {s.people}\n{u('allowed')}: {s.allowed}\n{u('fevers')}: {s.fevers}\n"
-                            f"{u('manual_count')}: {s.manual}\n{u('abandoned')}: {s.abandoned}")
+        rows = (("people", s.people), ("allowed", s.allowed), ("fevers", s.fevers), ("manual_count", s.manual),
+                ("abandoned", s.abandoned))
+        self.totals.setText("\n".join(texts.labelled(u(key), n) for key, n in rows))
         self.by_color.setText(f"{u('by_color')}\n{_lines(s.by_color, texts.COLORS)}")
         self.by_action.setText(f"{u('by_action')}\n{_lines(s.by_action, texts.ACTIONS)}")
         self.by_error.setText(f"{u('by_error')}\n{_lines(s.by_error, texts.ERRORS)}")

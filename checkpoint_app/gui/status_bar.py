@@ -13,7 +13,9 @@ from checkpoint_app.gui.style import BAD, CHIP_NEUTRAL, INK, OK, WARN, WHITE
 from checkpoint_app.workers.values import StoreStatus, SyncOutcome
 
 _LEVEL_COLOURS = {"fresh": OK, "file": OK, "stale": WARN, "too_old": BAD, "never": BAD}
-_CAMERA_COLOURS = {"running": OK, "starting": WARN, "reconnecting": WARN, "failed": BAD, "stopped": BAD}
+# "none": no camera on purpose (a scanner-only site): said, without an alarm colour.
+_CAMERA_COLOURS = {"running": OK, "starting": WARN, "reconnecting": WARN, "failed": BAD, "stopped": BAD,
+                   "none": NEUTRAL}
 _SYNC_COLOURS = {"ok": OK, "running": OK, "idle": OK, "off": WARN, "failed": BAD}
 
 
@@ -74,7 +76,7 @@ class StatusBarWidget(QStatusBar):
     def show_sound(self, no_output: bool, muted: bool) -> None:
         """No audio output is a problem the guard must know of (no alarm for a red code);
         sound turned off in the settings is a choice, shown without alarm colours."""
-        self.sound_state = "no_output" if no_output else "muted" if muted else None
+        self.sound_state = "muted" if muted else "no_output" if no_output else None
         self.show_state()
 
     def show_state(self) -> None:
@@ -87,8 +89,14 @@ class StatusBarWidget(QStatusBar):
             _chip(self.devices, " · ".join(texts.tr(texts.DEVICE_PROBLEMS[d]) for d in sorted(self.device_problems)),
                   BAD)
         _chip(self.camera, texts.tr(texts.CAMERA_STATES[self.camera_state]), _CAMERA_COLOURS[self.camera_state])
-        _chip(self.sync, texts.tr(texts.SYNC_STATES[self.sync_state]), _SYNC_COLOURS[self.sync_state])
         s = self.store
+        if self.sync_state == "off" and s is not None and s.level != "file":
+            # No server on purpose (a USB-only site): the USB sync's age is what matters.
+            when = time.strftime("%m-%d %H:%M", time.localtime(s.last_sync)) if s.last_sync else "—"
+            _chip(self.sync, texts.ui("usb_sync", time=when), _LEVEL_COLOURS[s.level])
+        else:
+            _chip(self.sync, texts.tr(texts.SYNC_STATES[self.sync_state]),
+                  NEUTRAL if self.sync_state == "off" else _SYNC_COLOURS[self.sync_state])
         if s is None:
             for w in (self.freshness, self.last_sync, self.clock, self.pending):
                 w.setText("")

@@ -100,7 +100,8 @@ DOC_TYPES = {1: N("Resident ID card"), 2: N("Passport"), 3: N("Hong Kong/Macao t
              4: N("Taiwan travel permit"), 5: N("Foreigner's permanent residence ID")}
 COLORS = {"green": N("Green"), "yellow": N("Yellow"), "red": N("Red"), "none": N("No colour (invalid)")}
 CAMERA_STATES = {"starting": N("Camera starting"), "running": N("Camera on"),
-                 "reconnecting": N("Camera lost, retrying"), "failed": N("No camera"), "stopped": N("Camera off")}
+                 "reconnecting": N("Camera lost, retrying"), "failed": N("No camera"), "stopped": N("Camera off"),
+                 "none": N("Scanner only")}
 FRESHNESS = {"fresh": N("Data fresh"), "stale": N("Status data stale"), "too_old": N("Data too old to decide"),
              "file": N("Offline documents"), "never": N("Never synced")}
 DEVICE_PROBLEMS = {"gate": N("Gate failed: open by hand"), "thermometer": N("Thermometer offline: type it"),
@@ -126,6 +127,14 @@ SETTING_LABELS = {
     "gate_kind": N("Gate relay"), "gate_serial_port": N("Gate serial port"),
     "gate_serial_command": N("Gate serial command"), "gate_http_url": N("Gate HTTP URL"), "log_level": N("Log level"),
     "new_pin": N("New admin PIN (empty: keep)"),
+}
+SETTING_CHOICES = {  # the settings dialog's words for each choice (venue types and languages: below)
+    "gate_kind": {"none": N("No gate"), "serial": N("Serial relay"), "http": N("HTTP controller")},
+    "thermometer_protocol": {"line": N("Text lines (one reading per line)"), "lu90614": N("LU90614 module")},
+    "log_level": {"DEBUG": N("Everything (for trouble-shooting)"), "INFO": N("Normal"),
+                  "WARNING": N("Warnings and errors"), "ERROR": N("Errors only")},
+    "visitor_screen": {"auto": N("The second screen, if there is one"), "none": N("None"), "1": N("Screen 1"),
+                       "2": N("Screen 2"), "3": N("Screen 3"), "4": N("Screen 4")},
 }
 VENUE_TYPES = {
     "government": N("Government"), "enterprise": N("Enterprise"), "factory": N("Factory"),
@@ -167,6 +176,7 @@ UI = {k: v for k, v in {
     "settings": N("Settings (F4)"),
     "language": N("中文 / English (F5)"),
     "last_sync": N("Last sync {time}"),
+    "usb_sync": N("USB sync {time}"),
     "pending_uploads": N("{n} to upload"),
     "clock_problem": N("Clock wrong"),
     "out_of_service": N("Out of service"),
@@ -204,6 +214,11 @@ def chinese() -> bool:
     return tr(ACTIONS["pass"]) != ACTIONS["pass"]
 
 
+def labelled(label: str, value: object) -> str:
+    """"label: value", with Chinese's full-width colon in Chinese."""
+    return f"{label}：{value}" if chinese() else f"{label}: {value}"
+
+
 def action_text(action: str, policy: Policy | None = None) -> str:
     """An action's words. A revised policy may name an action this build does not know:
     then the policy's own text in the current language stands."""
@@ -232,5 +247,6 @@ def catalog() -> list[str]:
     """Every source text, for the completeness test and the .ts generator."""
     groups: list[Mapping[Any, str]] = [
         ACTIONS, HEADLINES, INSTRUCTIONS, VISITOR_CUES, SPOKEN, ERRORS, REASONS, MANUAL_REASONS, DOC_TYPES, COLORS,
-        CAMERA_STATES, FRESHNESS, SYNC_STATES, SOUND_STATES, DEVICE_PROBLEMS, SETTING_LABELS, VENUE_TYPES, UI]
+        CAMERA_STATES, FRESHNESS, SYNC_STATES, SOUND_STATES, DEVICE_PROBLEMS, SETTING_LABELS, VENUE_TYPES, UI,
+        *SETTING_CHOICES.values()]
     return [OTHER_REASON, GO_IN, NO_ENTRY, *(t for g in groups for t in g.values())]

@@ -57,7 +57,7 @@
     </message>
     <message>
       <source>Camera lost, retrying</source>
-      <translation>摄像头断开,正在重连</translation>
+      <translation>摄像头断开，正在重连</translation>
     </message>
     <message>
       <source>Camera off</source>
@@ -77,11 +77,11 @@
     </message>
     <message>
       <source>Cancel (Esc/Del)</source>
-      <translation>取消 (Esc/Del)</translation>
+      <translation>取消（Esc/Del）</translation>
     </message>
     <message>
       <source>Cannot record the scan: out of service, call the administrator</source>
-      <translation>无法记录扫码:暂停服务,请联系管理员</translation>
+      <translation>无法记录扫码：暂停服务，请联系管理员</translation>
     </message>
     <message>
       <source>Cannot verify, please wait</source>
@@ -89,7 +89,7 @@
     </message>
     <message>
       <source>Cannot verify: data out of date or clock wrong; check by hand</source>
-      <translation>无法核验:数据过期或时钟异常,请人工核验</translation>
+      <translation>无法核验：数据过期或时钟异常，请人工核验</translation>
     </message>
     <message>
       <source>Check by hand and call the system administrator</source>
@@ -125,15 +125,15 @@
     </message>
     <message>
       <source>Code expired: refresh the code</source>
-      <translation>健康码已过期:请刷新</translation>
+      <translation>健康码已过期：请刷新</translation>
     </message>
     <message>
       <source>Code not yet valid (check the clock)</source>
-      <translation>健康码尚未生效(请检查时钟)</translation>
+      <translation>健康码尚未生效（请检查时钟）</translation>
     </message>
     <message>
       <source>Code too old: refresh the code</source>
-      <translation>健康码过旧:请刷新</translation>
+      <translation>健康码过旧：请刷新</translation>
     </message>
     <message>
       <source>Confirmed case</source>
@@ -153,19 +153,19 @@
     </message>
     <message>
       <source>Damaged code (Base45)</source>
-      <translation>健康码损坏(Base45)</translation>
+      <translation>健康码损坏（Base45）</translation>
     </message>
     <message>
       <source>Damaged code (compression)</source>
-      <translation>健康码损坏(压缩)</translation>
+      <translation>健康码损坏（压缩）</translation>
     </message>
     <message>
       <source>Damaged code (contents)</source>
-      <translation>健康码损坏(内容)</translation>
+      <translation>健康码损坏（内容）</translation>
     </message>
     <message>
       <source>Damaged code (structure)</source>
-      <translation>健康码损坏(结构)</translation>
+      <translation>健康码损坏（结构）</translation>
     </message>
     <message>
       <source>Data fresh</source>
@@ -173,7 +173,7 @@
     </message>
     <message>
       <source>Data too old to decide</source>
-      <translation>数据过旧,无法判定</translation>
+      <translation>数据过旧，无法判定</translation>
     </message>
     <message>
       <source>Distribution key files</source>
@@ -181,7 +181,7 @@
     </message>
     <message>
       <source>Done (Enter)</source>
-      <translation>完成 (Enter)</translation>
+      <translation>完成（Enter）</translation>
     </message>
     <message>
       <source>Elderly person</source>
@@ -208,6 +208,14 @@
       <translation>无健康码人工登记</translation>
     </message>
     <message>
+      <source>Errors only</source>
+      <translation>仅错误</translation>
+    </message>
+    <message>
+      <source>Everything (for trouble-shooting)</source>
+      <translation>全部（排查故障用）</translation>
+    </message>
+    <message>
       <source>Export CSV</source>
       <translation>导出 CSV</translation>
     </message>
@@ -229,7 +237,7 @@
     </message>
     <message>
       <source>Fever: measure again, then refer to a fever clinic</source>
-      <translation>体温异常:复测后送发热门诊</translation>
+      <translation>体温异常：复测后送发热门诊</translation>
     </message>
     <message>
       <source>Fevers</source>
@@ -245,7 +253,7 @@
     </message>
     <message>
       <source>Forged or altered code: bad signature</source>
-      <translation>伪造或篡改的健康码:签名错误</translation>
+      <translation>伪造或篡改的健康码：签名错误</translation>
     </message>
     <message>
       <source>From</source>
@@ -253,7 +261,7 @@
     </message>
     <message>
       <source>From a higher-risk county outside the province</source>
-      <translation>来自省外较高风险县(市、区)</translation>
+      <translation>来自省外较高风险县（市、区）</translation>
     </message>
     <message>
       <source>GREEN CODE</source>
@@ -265,7 +273,7 @@
     </message>
     <message>
       <source>Gate failed: open by hand</source>
-      <translation>闸机故障:请手动开闸</translation>
+      <translation>闸机故障：请手动开闸</translation>
     </message>
     <message>
       <source>Gate relay</source>
@@ -298,6 +306,10 @@
     <message>
       <source>Guard on duty</source>
       <translation>值班人员</translation>
+    </message>
+    <message>
+      <source>HTTP controller</source>
+      <translation>HTTP 控制器</translation>
     </message>
     <message>
       <source>Health-code checkpoint</source>
@@ -360,6 +372,10 @@
       <translation>自助终端模式</translation>
     </message>
     <message>
+      <source>LU90614 module</source>
+      <translation>LU90614 测温模块</translation>
+    </message>
+    <message>
       <source>Language</source>
       <translation>语言</translation>
     </message>
@@ -369,7 +385,7 @@
     </message>
     <message>
       <source>Locked: try again at {time}</source>
-      <translation>已锁定:请于 {time} 后重试</translation>
+      <translation>已锁定：请于 {time} 后重试</translation>
     </message>
     <message>
       <source>Log level</source>
@@ -385,7 +401,7 @@
     </message>
     <message>
       <source>Manual entry (F2)</source>
-      <translation>人工登记 (F2)</translation>
+      <translation>人工登记（F2）</translation>
     </message>
     <message>
       <source>Manual entry recorded</source>
@@ -397,11 +413,11 @@
     </message>
     <message>
       <source>Mask on now (K)</source>
-      <translation>已戴口罩 (K)</translation>
+      <translation>已戴口罩（K）</translation>
     </message>
     <message>
       <source>Measure again: {value} °C is outside {lo}–{hi} °C</source>
-      <translation>请重新测量:{value} °C 不在 {lo}–{hi} °C 范围内</translation>
+      <translation>请重新测量：{value} °C 不在 {lo}–{hi} °C 范围内</translation>
     </message>
     <message>
       <source>NOT A HEALTH CODE</source>
@@ -413,7 +429,7 @@
     </message>
     <message>
       <source>New admin PIN (empty: keep)</source>
-      <translation>新管理员密码(留空不变)</translation>
+      <translation>新管理员密码（留空不变）</translation>
     </message>
     <message>
       <source>Next person ready</source>
@@ -437,7 +453,7 @@
     </message>
     <message>
       <source>No colour (invalid)</source>
-      <translation>无颜色(无效码)</translation>
+      <translation>无颜色（无效码）</translation>
     </message>
     <message>
       <source>No entry</source>
@@ -448,8 +464,12 @@
       <translation>请勿进入，在此等候</translation>
     </message>
     <message>
+      <source>No gate</source>
+      <translation>无闸机</translation>
+    </message>
+    <message>
       <source>No mask (M)</source>
-      <translation>未戴口罩 (M)</translation>
+      <translation>未戴口罩（M）</translation>
     </message>
     <message>
       <source>No server</source>
@@ -458,6 +478,14 @@
     <message>
       <source>No smartphone</source>
       <translation>无智能手机</translation>
+    </message>
+    <message>
+      <source>None</source>
+      <translation>不使用</translation>
+    </message>
+    <message>
+      <source>Normal</source>
+      <translation>正常</translation>
     </message>
     <message>
       <source>Not a health code</source>
@@ -509,7 +537,7 @@
     </message>
     <message>
       <source>Pass screen (s)</source>
-      <translation>通行画面(秒)</translation>
+      <translation>通行画面（秒）</translation>
     </message>
     <message>
       <source>Passport</source>
@@ -545,7 +573,7 @@
     </message>
     <message>
       <source>Prompt abandoned after (s)</source>
-      <translation>提示超时放弃(秒)</translation>
+      <translation>提示超时放弃（秒）</translation>
     </message>
     <message>
       <source>Public transport</source>
@@ -589,11 +617,11 @@
     </message>
     <message>
       <source>Red/fever screen (s, 0 = until dismissed)</source>
-      <translation>红码/发热画面(秒,0 = 直到确认)</translation>
+      <translation>红码/发热画面（秒，0 = 直到确认）</translation>
     </message>
     <message>
       <source>Refused: show a valid health code</source>
-      <translation>拒绝:请出示有效健康码</translation>
+      <translation>拒绝：请出示有效健康码</translation>
     </message>
     <message>
       <source>Resident ID card</source>
@@ -613,11 +641,31 @@
     </message>
     <message>
       <source>Scanner offline: use camera</source>
-      <translation>扫码枪离线:请用摄像头</translation>
+      <translation>扫码枪离线：请用摄像头</translation>
+    </message>
+    <message>
+      <source>Scanner only</source>
+      <translation>仅扫码枪</translation>
     </message>
     <message>
       <source>Scenic spot</source>
       <translation>景区</translation>
+    </message>
+    <message>
+      <source>Screen 1</source>
+      <translation>屏幕 1</translation>
+    </message>
+    <message>
+      <source>Screen 2</source>
+      <translation>屏幕 2</translation>
+    </message>
+    <message>
+      <source>Screen 3</source>
+      <translation>屏幕 3</translation>
+    </message>
+    <message>
+      <source>Screen 4</source>
+      <translation>屏幕 4</translation>
     </message>
     <message>
       <source>Send home: 14 days of home observation</source>
@@ -626,6 +674,10 @@
     <message>
       <source>Send to the designated hospital now</source>
       <translation>立即送定点医院</translation>
+    </message>
+    <message>
+      <source>Serial relay</source>
+      <translation>串口继电器</translation>
     </message>
     <message>
       <source>Serial scanner port</source>
@@ -641,11 +693,11 @@
     </message>
     <message>
       <source>Set a new admin PIN (4-8 digits)</source>
-      <translation>设置新的管理员密码(4-8 位数字)</translation>
+      <translation>设置新的管理员密码（4-8 位数字）</translation>
     </message>
     <message>
       <source>Settings (F4)</source>
-      <translation>设置 (F4)</translation>
+      <translation>设置（F4）</translation>
     </message>
     <message>
       <source>Shopping mall</source>
@@ -665,7 +717,7 @@
     </message>
     <message>
       <source>Sound volume (%)</source>
-      <translation>音量(%)</translation>
+      <translation>音量（%）</translation>
     </message>
     <message>
       <source>Spoken results volume (%)</source>
@@ -673,7 +725,7 @@
     </message>
     <message>
       <source>Statistics (F3)</source>
-      <translation>统计 (F3)</translation>
+      <translation>统计（F3）</translation>
     </message>
     <message>
       <source>Status data stale</source>
@@ -701,7 +753,7 @@
     </message>
     <message>
       <source>Sync interval (s)</source>
-      <translation>同步间隔(秒)</translation>
+      <translation>同步间隔（秒）</translation>
     </message>
     <message>
       <source>Synced</source>
@@ -732,12 +784,20 @@
       <translation>输入体温，按 Enter 登记</translation>
     </message>
     <message>
+      <source>Text lines (one reading per line)</source>
+      <translation>文本行（每行一个读数）</translation>
+    </message>
+    <message>
       <source>That was a payment or chat QR</source>
       <translation>扫到的是付款码或聊天二维码</translation>
     </message>
     <message>
+      <source>The second screen, if there is one</source>
+      <translation>第二块屏幕（如有）</translation>
+    </message>
+    <message>
       <source>Thermometer offline: type it</source>
-      <translation>测温仪离线:请手输体温</translation>
+      <translation>测温仪离线：请手输体温</translation>
     </message>
     <message>
       <source>Thermometer port</source>
@@ -765,7 +825,11 @@
     </message>
     <message>
       <source>Turn back: 14 days of centralized or strict home isolation</source>
-      <translation>劝返,14天集中或居家硬隔离医学观察</translation>
+      <translation>劝返，14天集中或居家硬隔离医学观察</translation>
+    </message>
+    <message>
+      <source>USB sync {time}</source>
+      <translation>U盘同步 {time}</translation>
     </message>
     <message>
       <source>Under centralized or home medical isolation</source>
@@ -792,8 +856,12 @@
       <translation>访客屏（朝向排队人群的屏幕）</translation>
     </message>
     <message>
+      <source>Warnings and errors</source>
+      <translation>警告和错误</translation>
+    </message>
+    <message>
       <source>Wrong PIN: {n} tries left</source>
-      <translation>密码错误:还可尝试 {n} 次</translation>
+      <translation>密码错误：还可尝试 {n} 次</translation>
     </message>
     <message>
       <source>YELLOW CODE</source>
@@ -809,7 +877,7 @@
     </message>
     <message>
       <source>Yellow/invalid screen (s)</source>
-      <translation>黄码/无效码画面(秒)</translation>
+      <translation>黄码/无效码画面（秒）</translation>
     </message>
     <message>
       <source>not worn</source>
@@ -825,7 +893,7 @@
     </message>
     <message>
       <source>中文 / English (F5)</source>
-      <translation>中文 / English (F5)</translation>
+      <translation>中文 / English（F5）</translation>
     </message>
   </context>
 </TS>

@@ -91,7 +91,7 @@ def test_statistics_and_csv_export(make_app: MakeApp, tmp_path: Path) -> None:
     s = dialog.stats
     assert s is not None and s.manual == 1 and s.by_color == {"yellow": 1, "none": 1}
     assert s.by_error == {"BAD_SIGNATURE": 1} and sum(s.per_hour) == 3
-    assert "黄码: 1" in dialog.by_color.text() and "签名错误" in dialog.by_error.text()
+    assert "黄码：1" in dialog.by_color.text() and "签名错误" in dialog.by_error.text()
     out = tmp_path / "events.csv"
     dialog.export_to(out)
     rows = list(csv.DictReader(out.open(encoding="utf-8")))

@@ -41,7 +41,7 @@ def test_gate_failure_shows_until_the_gate_opens(make_app: MakeApp, gate_server:
     assert bar.devices.isHidden()
     _pass(h, "green")
     h.qtbot.waitUntil(lambda: not bar.devices.isHidden(), timeout=10000)
-    assert bar.devices.text() == "闸机故障:请手动开闸" and len(gate_server.bodies) >= 1
+    assert bar.devices.text() == "闸机故障：请手动开闸" and len(gate_server.bodies) >= 1
     h.wait_screen("scan", timeout=5000)
     gate_server.status = 200
     _pass(h, "green-whitelist")  # another person: the same code again would be a repeat

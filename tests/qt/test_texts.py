@@ -48,7 +48,7 @@ def test_every_code_has_english_and_chinese(languages: LanguageSwitcher) -> None
     languages.apply("zh_CN")
     untranslated = [s for s in required if texts.tr(s) == s and s not in SAME_IN_BOTH]
     assert not untranslated
-    assert texts.action_text("pass") == "准予通行" and texts.error_text("EXPIRED") == "健康码已过期:请刷新"
+    assert texts.action_text("pass") == "准予通行" and texts.error_text("EXPIRED") == "健康码已过期：请刷新"
     assert texts.reason_text(999) == "其他"  # unknown reasons are accepted as "other" (spec 1)
     languages.apply("en")
     assert texts.action_text("pass") == "Entry permitted"
