@@ -162,7 +162,7 @@ def _session_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, display: 
 def test_the_session_unit_replaces_the_window_manager_with_no_keys_and_one_desktop(
         x11: X11, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     *before, command = _session_commands(tmp_path, monkeypatch, x11.env["DISPLAY"])
-    assert x11.xdotool("get_num_desktops").strip() == "4"  # openbox's default configuration
+    assert x11.run("xdotool", "get_num_desktops").strip() == "4"  # openbox's default configuration
     for step in before:  # '-': systemd goes on when they fail (xset is not on every PC)
         with contextlib.suppress(OSError):
             subprocess.run(step, env=x11.env, capture_output=True, timeout=10, check=False)

@@ -45,7 +45,9 @@ class X11:
 
     def wait_for_wm(self) -> None:
         end = time.monotonic() + 10
-        while "_NET_SUPPORTING_WM_CHECK(WINDOW)" not in self.run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"):
+        # Ready when it has claimed the screen and published its desktops (it sets them last).
+        while "CARDINAL) =" not in self.run("xprop", "-root", "_NET_NUMBER_OF_DESKTOPS", "_NET_SUPPORTING_WM_CHECK") \
+                or "_NET_SUPPORTING_WM_CHECK(WINDOW)" not in self.run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"):
             if time.monotonic() > end:
                 raise RuntimeError("openbox did not start")
             time.sleep(0.05)
