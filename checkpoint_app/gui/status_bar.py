@@ -15,7 +15,7 @@ from checkpoint_app.workers.values import StoreStatus, SyncOutcome
 _LEVEL_COLOURS = {"fresh": OK, "file": OK, "stale": WARN, "too_old": BAD, "never": BAD}
 # "none": no camera on purpose (a scanner-only site): said, without an alarm colour.
 _CAMERA_COLOURS = {"running": OK, "starting": WARN, "reconnecting": WARN, "failed": BAD, "stopped": BAD,
-                   "none": NEUTRAL}
+                   "none": CHIP_NEUTRAL}
 _SYNC_COLOURS = {"ok": OK, "running": OK, "idle": OK, "off": WARN, "failed": BAD}
 
 
@@ -96,7 +96,7 @@ class StatusBarWidget(QStatusBar):
             _chip(self.sync, texts.ui("usb_sync", time=when), _LEVEL_COLOURS[s.level])
         else:
             _chip(self.sync, texts.tr(texts.SYNC_STATES[self.sync_state]),
-                  NEUTRAL if self.sync_state == "off" else _SYNC_COLOURS[self.sync_state])
+                  CHIP_NEUTRAL if self.sync_state == "off" else _SYNC_COLOURS[self.sync_state])
         if s is None:
             for w in (self.freshness, self.last_sync, self.clock, self.pending):
                 w.setText("")

@@ -40,6 +40,7 @@ LOOKS = {
 }
 OUT_OF_SERVICE = Look(OUT_OF_SERVICE_GREY, WHITE, "cannot_verify", "invalid")
 WARN, BAD, OK = YELLOW, RED, "#2e7d32"
+VISITOR_BLUE = "#1565c0"  # the visitor display while it waits for a code: calm, not a colour code
 CHIP_NEUTRAL = "#cfd8dc"  # a deliberate setting (sound off, no camera at a scanner-only site): no alarm colour
 ID_CHECK = YELLOW  # the frame around the name and document the guard compares with the ID
 ERROR_TEXT = RED  # "measure again" and other input errors on a light background

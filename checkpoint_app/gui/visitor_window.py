@@ -15,15 +15,15 @@ from checkpoint_app.core.outcomes import VisitorCue
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.scaling import HeavyLabel
-from checkpoint_app.gui.style import INK, WHITE
+from checkpoint_app.gui.style import GREEN, INK, RED, VISITOR_BLUE, WHITE, YELLOW
 
 # background, text, icon: green to go, red to stop, amber for something to do, blue to begin
 CUE_LOOKS = {
-    VisitorCue.SHOW_CODE: ("#1565c0", WHITE, "show_code"),
-    VisitorCue.TAKE_TEMPERATURE: ("#f5c400", INK, "pending"),
-    VisitorCue.WEAR_MASK: ("#f5c400", INK, "mask"),
-    VisitorCue.GO_IN: ("#1b7f3b", WHITE, "pass"),
-    VisitorCue.WAIT_HERE: ("#c62828", WHITE, "refused"),
+    VisitorCue.SHOW_CODE: (VISITOR_BLUE, WHITE, "show_code"),
+    VisitorCue.TAKE_TEMPERATURE: (YELLOW, INK, "pending"),
+    VisitorCue.WEAR_MASK: (YELLOW, INK, "mask"),
+    VisitorCue.GO_IN: (GREEN, WHITE, "pass"),
+    VisitorCue.WAIT_HERE: (RED, WHITE, "refused"),
 }
 
 

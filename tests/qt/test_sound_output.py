@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from qt_harness import Harness
 
-from checkpoint_app.gui.style import BAD, NEUTRAL
+from checkpoint_app.gui.style import BAD, CHIP_NEUTRAL
 from tests.support.audio import NO_SERVER, pulse_null_sink
 
 MakeApp = Callable[..., Harness]
@@ -47,7 +47,7 @@ def test_sound_turned_off_on_purpose_is_not_an_alarm(make_app: MakeApp, pulse: d
     h = make_app(sound_volume=0, speech_volume=0)
     chip = h.window.status.sound
     h.qtbot.waitUntil(lambda: h.app.sound.output is not None, timeout=5000)
-    assert chip.isVisibleTo(h.window) and chip.text() == "声音关闭" and NEUTRAL in chip.styleSheet()
+    assert chip.isVisibleTo(h.window) and chip.text() == "声音关闭" and CHIP_NEUTRAL in chip.styleSheet()
 
 
 def test_a_result_is_spoken_in_the_display_language(make_app: MakeApp, pulse: dict[str, str]) -> None:
@@ -58,7 +58,8 @@ def test_a_result_is_spoken_in_the_display_language(make_app: MakeApp, pulse: di
     h.wait_screen("result")
     assert (h.app.sound.last_played, h.app.sound.last_spoken) == ("attention", "zh_CN/yellow")
     h.qtbot.waitUntil(lambda: "paplay" in _streams() or "protocol-native" in _streams(), timeout=5000)
-    h.window.result.dismissed.emit()
+    h.dismiss()
+    h.wait_screen("scan")
     h.app.set_language("en")
     h.show_code("red-hospital")
     h.wait_screen("result")

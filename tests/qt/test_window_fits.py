@@ -58,7 +58,7 @@ def test_every_screen_lays_out(make_app: MakeApp, size: tuple[int, int]) -> None
                 h.qtbot.keyClick(h.window.prompt, "\r")
                 h.wait_screen("result")
                 problems += _check(h, f"{language} {code} result")
-            h.window.result.dismissed.emit()
+            h.dismiss()
             h.wait_screen("scan")
         assert h.window.size().width() == size[0] and h.window.size().height() == size[1]
         assert not problems, "\n".join(problems)
