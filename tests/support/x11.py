@@ -21,6 +21,15 @@ X11_TOOLS = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
                                reason="needs Xvfb, openbox, xdotool, x11-utils")
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies, even by SIGKILL or a
+    timeout, so that no X server or window manager outlives an interrupted run."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class X11:
     """`screens`: Xvfb -screen arguments, one per X screen (e.g. ["1280x800x24"])."""
 
@@ -32,7 +41,7 @@ class X11:
             args += ["-screen", str(i), geometry]
         if xinerama:
             args.append("+xinerama")
-        self.xvfb = subprocess.Popen(args, pass_fds=(write,), stderr=subprocess.DEVNULL)
+        self.xvfb = subprocess.Popen(args, pass_fds=(write,), stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         os.close(write)
         with os.fdopen(read) as f:
             display = f.readline().strip()
@@ -40,7 +49,7 @@ class X11:
         for name in ("WAYLAND_DISPLAY", "QT_LOGGING_RULES"):
             self.env.pop(name, None)
         wm = ["openbox"] + (["--config-file", str(wm_config)] if wm_config else [])
-        self.wm = subprocess.Popen(wm, env=self.env, stderr=subprocess.DEVNULL)
+        self.wm = subprocess.Popen(wm, env=self.env, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         self.wait_for_wm()
 
     def wait_for_wm(self) -> None:
@@ -94,7 +103,7 @@ class AppProcess:
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+                                     stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         assert self.proc.stdout is not None
