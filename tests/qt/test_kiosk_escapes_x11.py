@@ -42,10 +42,9 @@ class Kiosk:
         self.x11 = x11
         self.app = AppProcess(["-m", "checkpoint_app", "--kiosk", "--config", str(config),
                                "--data-dir", str(tmp_path / "data")], env)
-        self.window = x11.run("xdotool", "search", "--sync", "--onlyvisible", "--pid", str(self.app.proc.pid)
-                              ).split()[0]
+        self.window = x11.window_of(self.app.proc.pid)
         self.screen = tuple(int(n) for n in x11.xdotool("getdisplaygeometry").split())
-        self.wait_settled(15)
+        self.wait_settled(30)  # the first showing, on a loaded machine
 
     def problems(self) -> list[str]:
         x, w = self.x11, self.window

@@ -23,7 +23,7 @@ def test_the_window_opens_maximised_inside_the_screen(tmp_path: Path, screen: tu
     app = AppProcess(["-m", "checkpoint_app", "--config", str(config), "--data-dir", str(tmp_path / "data")],
                      {**x11.env, "CHECKPOINT_LOG_DIR": str(tmp_path / "log")})
     try:
-        window = x11.run("xdotool", "search", "--sync", "--onlyvisible", "--pid", str(app.proc.pid)).split()[0]
+        window = x11.window_of(app.proc.pid)
         end = time.monotonic() + 10
         while "MAXIMIZED_VERT" not in x11.net_state(window) and time.monotonic() < end:
             time.sleep(0.05)

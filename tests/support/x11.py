@@ -53,7 +53,7 @@ class X11:
         self.wait_for_wm()
 
     def wait_for_wm(self) -> None:
-        end = time.monotonic() + 10
+        end = time.monotonic() + 30  # seconds on an idle machine; a loaded one takes longer
         # Ready when it has claimed the screen and published its desktops (it sets them last).
         while "CARDINAL) =" not in self.run("xprop", "-root", "_NET_NUMBER_OF_DESKTOPS", "_NET_SUPPORTING_WM_CHECK") \
                 or "_NET_SUPPORTING_WM_CHECK(WINDOW)" not in self.run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"):
@@ -61,9 +61,13 @@ class X11:
                 raise RuntimeError("openbox did not start")
             time.sleep(0.05)
 
-    def run(self, *args: str, check: bool = False) -> str:
-        done = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=10, check=check)
+    def run(self, *args: str, check: bool = False, timeout: float = 10) -> str:
+        done = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=timeout, check=check)
         return done.stdout
+
+    def window_of(self, pid: int) -> str:
+        """The visible window of process `pid`, once it has one (a loaded machine starts Qt slowly)."""
+        return self.run("xdotool", "search", "--sync", "--onlyvisible", "--pid", str(pid), timeout=90).split()[0]
 
     def xdotool(self, *args: str) -> str:
         return self.run("xdotool", *args, check=True)
