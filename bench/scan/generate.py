@@ -19,7 +19,9 @@ import cv2
 import numpy as np
 
 from bench.scan import degrade as dg
+from bench.scan.printed import PAPER, render_printed
 from bench.scan.scene import background, place, pose_homography, qr_modules, quad_through, render_phone
+from bench.scan.surface import Camera
 
 PAYLOADS = [line for line in (Path(__file__).parent / "payloads.txt").read_text().splitlines() if line]
 OTHER_TEXTS = ["https://example.org/visit?site=42&desk=7", "WIFI:S:checkpoint;T:WPA;P:hunter2;;",
@@ -43,7 +45,9 @@ CATEGORIES: dict[str, tuple[float, ...]] = {
     "thumb": (0.10, 0.15, 0.20),         # fraction of the code covered
     "two_codes": (3.5, 2.6, 2.0),        # pixels per module of each of two phones
     "negative": (1, 2, 3),               # no code; severity = how code-like the scene is
+    **PAPER,                             # printed codes: bench/scan/printed.py
 }
+SCREEN_CATEGORIES = tuple(c for c in CATEGORIES if c not in PAPER)
 
 
 @dataclass
@@ -121,6 +125,10 @@ def render(category: str, severity: int, size: str, index: int) -> Sample:
     if category == "negative":
         return _negative(frame, severity, size, index, rng, m)
     text = _payload(rng, index)
+    if category in PAPER:
+        cam = Camera(center, m, roll, tilt, float(rng.uniform(0, 180)))
+        frame, quad = render_printed(category, severity, p, frame, qr_modules(text), cam, rng)
+        return Sample(category, severity, size, index, (text,), _camera(frame, category, p, severity, quad, rng))
     frame, quad = _put_phone(frame, text, m, rng, center=center, roll=roll, tilt=tilt, **kw)  # type: ignore[arg-type]
     frame = _camera(frame, category, p, severity, quad, rng)
     return Sample(category, severity, size, index, (text,), frame)
@@ -168,22 +176,36 @@ def _negative(frame: np.ndarray, severity: int, size: str, index: int, rng: np.r
     return Sample("negative", severity, size, index, (), frame)
 
 
-def all_samples(per_cell: int, sizes: tuple[str, ...] = tuple(SIZES)) -> Iterator[Sample]:
+def all_samples(per_cell: int, sizes: tuple[str, ...] = tuple(SIZES),
+                categories: tuple[str, ...] = tuple(CATEGORIES)) -> Iterator[Sample]:
     for category, params in CATEGORIES.items():
+        if category not in categories:
+            continue
         for severity in range(1, len(params) + 1):
             for size in sizes:
                 for index in range(per_cell):
                     yield render(category, severity, size, index)
 
 
+def categories_arg(text: str) -> tuple[str, ...]:
+    groups = {"screen": SCREEN_CATEGORIES, "paper": tuple(PAPER), "all": tuple(CATEGORIES)}
+    names = [n for part in text.split(",") for n in groups.get(part.strip(), (part.strip(),))]
+    unknown = [n for n in names if n not in CATEGORIES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown categories: {', '.join(unknown)}")
+    return tuple(names)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("out", type=Path)
     ap.add_argument("--per-cell", type=int, default=22)
+    ap.add_argument("--categories", type=categories_arg, default=tuple(CATEGORIES),
+                    help="comma-separated categories, or 'screen' / 'paper' (default: all)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with (args.out / "truth.jsonl").open("w") as truth:
-        for s in all_samples(args.per_cell):
+        for s in all_samples(args.per_cell, categories=args.categories):
             cv2.imwrite(str(args.out / f"{s.name}.png"), s.image)
             truth.write(json.dumps({"file": f"{s.name}.png", "codes": list(s.truth)}, ensure_ascii=False) + "\n")
 

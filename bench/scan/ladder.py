@@ -1,6 +1,6 @@
 """Choose the escalation order by replaying measured attempts under the frame budget.
 
-    taskset -c 0 python -m bench.scan.ladder --data DIR [--budget-ms 28]
+    taskset -c 1 python -m bench.scan.ladder --data DIR [--data DIR2 ...] [--budget-ms 28]
 
 1. For every image the first pass cannot read, find the regions the pipeline would use and
    run every attempt of attempts.catalogue() on each region (roi-*) or the whole frame,
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,29 +36,29 @@ class Record:
     results: dict[tuple[str, int], tuple[float, set[str]]] = field(default_factory=dict)
 
 
-def record(data: Path) -> list[Record]:
+def record(folders: list[Path]) -> list[Record]:
     attempts = catalogue()
     out = []
-    for line in (data / "truth.jsonl").read_text().splitlines():
+    for data, line in ((d, line) for d in folders for line in (d / "truth.jsonl").read_text().splitlines()):
         rec = json.loads(line)
         truth = set(rec["codes"])
         if not truth:
             continue
         gray = pp.to_gray(cv2.imread(str(data / rec["file"])))
-        start = time.perf_counter()
+        start = time.thread_time()
         hits = zxing(gray, errors=True)
         if truth <= {h.text for h in hits if h.text}:
             continue
         rois = [h.corners for h in hits if h.text is None] or texture_regions(gray)
-        r = Record(rec["file"], truth, (time.perf_counter() - start) * 1000, len(rois))
+        r = Record(rec["file"], truth, (time.thread_time() - start) * 1000, len(rois))
         crops = [pp.crop(gray, c)[0] for c in rois]
         for a in attempts.values():
             targets = list(enumerate(crops)) if a.name.startswith("roi-") else [(-1, gray)]
             for k, img in targets:
                 if img.size:
-                    t0 = time.perf_counter()
+                    t0 = time.thread_time()
                     got = {h.text for h in a.run(img) if h.text}
-                    r.results[(a.name, k)] = ((time.perf_counter() - t0) * 1000, got)
+                    r.results[(a.name, k)] = ((time.thread_time() - t0) * 1000, got)
         out.append(r)
     return out
 
@@ -92,11 +93,17 @@ def greedy(recs: list[Record], budget: float) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--data", type=Path, action="append", default=[], help="repeatable")
     ap.add_argument("--budget-ms", type=float, default=28.0, help="the 30 ms frame budget less a safety margin")
+    ap.add_argument("--records", type=Path, help="keep the measurements here (pickle); reused when it exists")
     args = ap.parse_args()
     cv2.setNumThreads(1)
-    recs = record(args.data)
+    if args.records and args.records.exists():
+        recs = pickle.loads(args.records.read_bytes())
+    else:
+        recs = record(args.data)
+        if args.records:
+            args.records.write_bytes(pickle.dumps(recs))
     even = [r for r in recs if int(r.file[-7:-4]) % 2 == 0]
     odd = [r for r in recs if int(r.file[-7:-4]) % 2 == 1]
     chosen = greedy(even, args.budget_ms)
