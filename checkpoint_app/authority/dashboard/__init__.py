@@ -3,6 +3,7 @@ API, the report and the operator pages. Qt-free (import-linter), like all of aut
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -37,6 +38,14 @@ def _observe(monitor: FleetMonitor) -> Any:
     return hook
 
 
+def _warm_report() -> None:
+    """Load ReportLab and the CJK font (about a second of CPU, once per process) before the
+    first report is asked for, not while an office clerk waits for it."""
+    from checkpoint_app.authority.dashboard.report import font
+
+    font()
+
+
 def install(app: Flask, authority: Authority) -> None:
     """Add the dashboard and the fleet hook to the authority's Flask app."""
     from checkpoint_app.authority.dashboard import ops, pages  # noqa: F401  (their routes join the blueprint)
@@ -47,3 +56,4 @@ def install(app: Flask, authority: Authority) -> None:
     app.extensions["dashboard"] = Dashboard.from_env(authority, monitor)
     app.after_request(_observe(monitor))
     app.register_blueprint(bp)
+    threading.Thread(target=_warm_report, name="report-warm-up", daemon=True).start()
