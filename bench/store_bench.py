@@ -135,7 +135,7 @@ def sync(a: argparse.Namespace) -> dict[str, Any]:
 
 def append(a: argparse.Namespace) -> dict[str, Any]:
     """100,000 changes to people already in the log (new colours, removals) and new people."""
-    from checkpoint_app.authority import statuslog
+    from checkpoint_app.authority import schedule
     from checkpoint_app.authority.db import make_engine
 
     rng = random.Random(a.round)
@@ -147,7 +147,7 @@ def append(a: argparse.Namespace) -> dict[str, Any]:
         else:
             i = rng.randrange(1, a.entries + 1)
             changes.append((hid(i), 0, (), now) if j % 4 == 2 else (hid(i), 2, (104,), now))
-    statuslog.append(make_engine(f"sqlite:///{a.workdir / 'authority.sqlite3'}"), changes)
+    schedule.record(make_engine(f"sqlite:///{a.workdir / 'authority.sqlite3'}"), changes, now)
     report, seconds, _ = _sync(a)
     assert report.ok and report.entries == CHANGES, report
     return {"incremental_sync_s": round(seconds, 2), "pages": report.pages}

@@ -5,6 +5,7 @@ ranges, which plain SQL says best, and the same statements run on both databases
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
 
@@ -37,6 +39,20 @@ status_log = Table(
     Column("effective_at", BigInteger, nullable=False),
 )
 
+# Scheduled changes (spec 4.3 "effect time"): held here until their effective_at, then
+# appended to the log, which gives them their seq; at most one per person.
+pending_status = Table(
+    "pending_status", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hid", LargeBinary(16), nullable=False, index=True),
+    Column("color", SmallInteger, nullable=False),
+    Column("reasons", String(200), nullable=False),
+    Column("effective_at", BigInteger, nullable=False, index=True),
+)
+
+# head, horizon (statuslog.py); epoch, the 8 bytes naming this life of the log as a signed
+# 64-bit integer, and floor:<kind>, the serial a newly published document must exceed
+# (epoch.py).
 counters = Table(
     "counters", metadata,
     Column("name", String(32), primary_key=True),
@@ -140,14 +156,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def random_epoch() -> int:
+    return int.from_bytes(os.urandom(8), "big", signed=True)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine with the schema created; SQLite files get WAL so pages are served while writing."""
+    """An engine with the schema created; SQLite files get WAL so pages are served while writing.
+    A new database starts a new epoch of the log."""
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
-    with engine.begin() as conn:
-        for name in ("head", "horizon"):
-            if conn.execute(counters.select().where(counters.c.name == name)).first() is None:
-                conn.execute(counters.insert().values(name=name, value=0))
+    for name, value in (("head", 0), ("horizon", 0), ("epoch", random_epoch()), ("floor:trust-list", 0),
+                        ("floor:policy", 0)):
+        try:
+            with engine.begin() as conn:
+                if conn.execute(counters.select().where(counters.c.name == name)).first() is None:
+                    conn.execute(counters.insert().values(name=name, value=value))
+        except IntegrityError:  # another process starting on the same new database was first
+            pass
     return engine

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import Engine, exc, select
 
-from checkpoint_app.authority import scans, statuslog
+from checkpoint_app.authority import epoch, scans, schedule, statuslog
 from checkpoint_app.authority.db import checkpoints, documents, make_engine
+from checkpoint_app.core.codes.cose import parse_sign1
 from checkpoint_app.core.codes.signature import PrivateKey
-from checkpoint_app.core.sync.pages import encode_status_page
+from checkpoint_app.core.sync.pages import StatusPage, encode_status_page
 from checkpoint_app.core.trust.documents import open_document, sign_document
 from checkpoint_app.core.trust.policy import parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list
@@ -27,6 +28,12 @@ _PARSERS = {"trust-list": parse_trust_list, "policy": parse_policy}
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignedPage:
+    page: StatusPage
+    body: bytes  # the COSE_Sign1 that is served
 
 
 @dataclass
@@ -51,12 +58,22 @@ class Authority:
 
     # -- documents ---------------------------------------------------------------------
     def publish(self, kind: str, signed: bytes) -> int:
-        """Serve a signed trust list or policy; it must verify and not go back in serial."""
-        doc = _PARSERS[kind](open_document(signed, [self.key.public_key()]))
+        """Serve a signed trust list or policy; it must verify, not go back in serial, and never
+        reuse one: the same serial again only for the same document (a restart's publish)."""
+        payload = open_document(signed, [self.key.public_key()])
+        doc = _PARSERS[kind](payload)
         with self.engine.begin() as conn:
-            held = conn.execute(select(documents.c.serial).where(documents.c.kind == kind)).scalar()
-            if held is not None and doc.serial < held:
-                raise ValueError(f"{kind} serial {doc.serial} is lower than the published {held}")
+            held = conn.execute(select(documents.c.serial, documents.c.body).where(documents.c.kind == kind)).first()
+            if held is not None and doc.serial == held.serial:
+                if parse_sign1(held.body).payload == payload:
+                    return doc.serial
+                raise ValueError(f"{kind} serial {doc.serial} is already published with other content;"
+                                 " a serial is never reused")
+            if held is not None and doc.serial < held.serial:
+                raise ValueError(f"{kind} serial {doc.serial} is lower than the published {held.serial}")
+            if doc.serial <= (floor := epoch.floor(conn, kind)):
+                raise ValueError(f"{kind} serial {doc.serial} is not above {floor}, the floor set by new-epoch"
+                                 " (checkpoints may hold serials up to it)")
             conn.execute(documents.delete().where(documents.c.kind == kind))
             conn.execute(documents.insert().values(kind=kind, serial=doc.serial, body=signed))
         log.info("published %s serial %d", kind, doc.serial)
@@ -69,12 +86,22 @@ class Authority:
 
     # -- status log --------------------------------------------------------------------
     def set_statuses(self, changes: Iterable[statuslog.Change]) -> int:
-        return statuslog.append(self.engine, changes)
+        """Record changes; those dated after now are held until due (schedule.py). Returns the head."""
+        return schedule.record(self.engine, changes, int(self.clock()))
 
-    def status_page(self, since: int, rebuild: bool, limit: int | None = None) -> bytes:
-        p = statuslog.page(self.engine, since, rebuild, limit or self.page_size)
-        payload = encode_status_page(p.since, p.to, p.more, p.reset, p.entries, at=int(self.clock()))
-        return sign_document(self.key, payload)
+    def status_page(self, since: int, rebuild: bool, limit: int | None = None) -> SignedPage:
+        """The signed page after `since`, with the changes that have come due published first."""
+        now = int(self.clock())
+        schedule.publish_due(self.engine, now)
+        page = statuslog.page(self.engine, since, rebuild, limit or self.page_size, now)
+        return SignedPage(page, sign_document(self.key, encode_status_page(page)))
+
+    def new_epoch(self, serial_gap: int = epoch.DEFAULT_SERIAL_GAP) -> epoch.NewEpoch:
+        """After a restore from backup or a rebuilt log: checkpoints rebuild their caches."""
+        started = epoch.new_epoch(self.engine, serial_gap)
+        log.warning("new epoch %s of the status log; document serials must exceed %s", started.epoch.hex(),
+                    started.floors)
+        return started
 
     def compact(self, drop_removals_before: int | None) -> statuslog.CompactResult:
         result = statuslog.compact(self.engine, drop_removals_before)

@@ -26,6 +26,10 @@ from checkpoint_app.core.trust.documents import MEDIA_TYPE
 
 log = logging.getLogger("checkpoint.authority.http")
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+# Spec 4.3: a full page (more, not a reset) is history that does not change, and may come from a
+# cache or a CDN; an hour bounds what a cache keeps serving of an old epoch when a restore's
+# purge is forgotten. Reset and last pages carry the fresh `at` of every sync: never cached.
+FULL_PAGE_CACHE = "public, max-age=3600"
 
 
 def _signed(body: bytes) -> Response:
@@ -96,8 +100,13 @@ def _document(kind: str) -> Response:
 
 @api.get("/status")
 def _status() -> Response:
+    """Always a signed page, never a 304 (spec 5): every sync must carry a fresh signed `at`."""
     since, rebuild = _int_arg("since"), _int_arg("rebuild", 0) == 1
-    return _signed(_authority().status_page(since, rebuild))
+    served = _authority().status_page(since, rebuild)
+    resp = Response(served.body, mimetype=MEDIA_TYPE)
+    full = served.page.more and not served.page.reset
+    resp.headers["Cache-Control"] = FULL_PAGE_CACHE if full else "no-store"
+    return resp
 
 
 @api.post("/scans")

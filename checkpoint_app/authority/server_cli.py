@@ -1,5 +1,5 @@
 """checkpoint-authority commands for the platform's database and server:
-serve, publish, set-status, register-checkpoint, compact, export, stats.
+serve, publish, set-status, register-checkpoint, compact, new-epoch, export, stats.
 
 Privacy: `set-status --id-number` turns the number into the hid with the authority's
 keyed hash at once; the number is neither stored, printed nor logged. Give `-` to read
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint_app.authority import cli, statuslog
+from checkpoint_app.authority.epoch import DEFAULT_SERIAL_GAP
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import DEFAULT_PAGE_SIZE, Authority
 from checkpoint_app.cli_common import EXIT_OK, UsageError
@@ -106,10 +107,13 @@ def _cmd_publish(a: argparse.Namespace) -> int:
 def _cmd_set_status(a: argparse.Namespace) -> int:
     hid = cli.holder_hid(a, None if a.hid else cli.id_number(a))
     color = Color[a.color.upper()]
-    at = a.effective_at if a.effective_at is not None else int(time.time())
-    seq = _open(a).set_statuses([(hid, int(color), tuple(a.reason), at)])
+    authority = _open(a)
+    now = int(authority.clock())
+    at = a.effective_at if a.effective_at is not None else now
+    seq = authority.set_statuses([(hid, int(color), tuple(a.reason), at)])
     what = "removed (no special status)" if color == Color.GREEN and not a.reason else f"{color.label} {a.reason}"
-    print(f"hid {hid.hex()}: {what} from {at}, seq {seq}")
+    when = f"held until {at}, published then" if at > now else f"seq {seq}"
+    print(f"hid {hid.hex()}: {what} from {at}, {when}")
     return EXIT_OK
 
 
@@ -124,6 +128,14 @@ def _cmd_compact(a: argparse.Namespace) -> int:
     before = None if a.drop_removals_days is None else int(time.time()) - a.drop_removals_days * 86400
     result = _open(a).compact(before)
     print(f"{result.deleted} entries deleted; horizon {result.horizon}; head {statuslog.head(_open(a).engine)}")
+    return EXIT_OK
+
+
+def _cmd_new_epoch(a: argparse.Namespace) -> int:
+    started = _open(a).new_epoch(a.serial_gap)
+    print(f"new epoch {started.epoch.hex()}: checkpoints rebuild their status caches at their next sync")
+    print("the next documents need serials above: "
+          + ", ".join(f"{kind} {floor}" for kind, floor in started.floors.items()))
     return EXIT_OK
 
 
@@ -186,7 +198,8 @@ def _add(sub: Any) -> None:
     t.add_argument("--color", choices=[c.label for c in Color], required=True,
                    help="green with no --reason removes the person's special status")
     t.add_argument("--reason", type=int, action="append", default=[], help="reason code; may repeat")
-    t.add_argument("--effective-at", type=int, help="from when (Unix seconds; default now)")
+    t.add_argument("--effective-at", type=int,
+                   help="from when (Unix seconds; default now); a later time is held and published when due")
     t.set_defaults(handler=_cmd_set_status)
 
     r = sub.add_parser("register-checkpoint", help="register a checkpoint and print its bearer token")
@@ -199,6 +212,14 @@ def _add(sub: Any) -> None:
     c.add_argument("--drop-removals-days", type=int, metavar="DAYS",
                    help="also drop removals older than DAYS (checkpoints behind them get a reset)")
     c.set_defaults(handler=_cmd_compact)
+
+    n = sub.add_parser("new-epoch", help="after restoring the database from a backup or rebuilding the log:"
+                                         " start a new epoch, so that checkpoints rebuild their caches")
+    _common(n)
+    n.add_argument("--serial-gap", type=int, default=DEFAULT_SERIAL_GAP, metavar="N",
+                   help="the next trust list and policy must have serials at least N above the restored ones, "
+                        "so that none repeats a serial published after the backup (default %(default)s)")
+    n.set_defaults(handler=_cmd_new_epoch)
 
     e = sub.add_parser("export", help="write the signed documents to a folder for sites with no network")
     _common(e, key=True)

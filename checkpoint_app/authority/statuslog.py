@@ -1,7 +1,8 @@
 """The status log (spec 4.3): numbered changes, pages with `since`, compaction and resets.
 
 `head` is the last sequence number handed out, `horizon` the highest one below which
-compaction may have dropped removals: a checkpoint asking from below it must rebuild."""
+compaction may have dropped removals: a checkpoint asking from below it must rebuild.
+Changes reach the log through schedule.py, which holds those that take effect later."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, func, select, text, update
 
+from checkpoint_app.authority import epoch
 from checkpoint_app.authority.db import counters, status_log
+from checkpoint_app.core.sync.pages import Entry, StatusPage
 
 # (hid, color, reasons, effective_at)
 Change = tuple[bytes, int, tuple[int, ...], int]
@@ -21,29 +24,28 @@ _PAGE_SQL = text("SELECT seq, hid, color, reasons, effective_at FROM status_log"
 
 
 @dataclass(frozen=True)
-class Page:
-    since: int
-    to: int
-    more: bool
-    reset: bool
-    entries: list[list[object]]  # [hid, color, [reasons], effective_at, seq]
-
-
-@dataclass(frozen=True)
 class CompactResult:
     deleted: int
     horizon: int
 
 
-def _counter(conn: Connection, name: str, *, lock: bool = False) -> int:
-    query = select(counters.c.value).where(counters.c.name == name)
-    if lock:
-        query = query.with_for_update()
-    value: int = conn.execute(query).scalar_one()
+def counter(conn: Connection, name: str) -> int:
+    value: int = conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar_one()
     return value
 
 
-def _reasons_text(reasons: Iterable[int]) -> str:
+def lock_head(conn: Connection) -> int:
+    """Take the log's write lock (call first in a transaction) and return the head.
+
+    An UPDATE first, not SELECT ... FOR UPDATE: SQLite ignores FOR UPDATE and its driver
+    begins the transaction only at the first write, so a read first would run outside
+    it; the UPDATE takes SQLite's write lock and PostgreSQL's row lock at once. Writers in
+    any process then hand out seqs one at a time, in commit order."""
+    conn.execute(update(counters).where(counters.c.name == "head").values(value=counters.c.value))
+    return counter(conn, "head")
+
+
+def reasons_text(reasons: Iterable[int]) -> str:
     return ",".join(str(int(r)) for r in reasons)
 
 
@@ -51,37 +53,43 @@ def _reasons(text: str) -> list[int]:
     return [int(r) for r in text.split(",")] if text else []
 
 
-def append(engine: Engine, changes: Iterable[Change]) -> int:
-    """Append changes in order; returns the new head. The head row's lock orders writers."""
-    with engine.begin() as conn:
-        head = _counter(conn, "head", lock=True)
-        rows = []
-        for hid, color, reasons, effective_at in changes:
-            if len(hid) != 16 or color not in (0, 1, 2):
-                raise ValueError("a status change needs a 16-byte hid and a colour 0-2")
-            head += 1
-            rows.append({"seq": head, "hid": hid, "color": color, "reasons": _reasons_text(reasons),
-                         "effective_at": effective_at})
-        if rows:
-            conn.execute(status_log.insert(), rows)
-            conn.execute(update(counters).where(counters.c.name == "head").values(value=head))
-        return head
+def check_change(change: Change) -> Change:
+    hid, color, _, _ = change
+    if len(hid) != 16 or color not in (0, 1, 2):
+        raise ValueError("a status change needs a 16-byte hid and a colour 0-2")
+    return change
 
 
-def page(engine: Engine, since: int, rebuild: bool, limit: int) -> Page:
-    """One page after `since`; a reset (from 0) when `since` is ahead of the log or below the horizon."""
+def append_locked(conn: Connection, head: int, changes: Iterable[Change]) -> int:
+    """Append changes in order under the lock of `lock_head`; returns the new head."""
+    rows = []
+    for hid, color, reasons, effective_at in changes:
+        head += 1
+        rows.append({"seq": head, "hid": hid, "color": color, "reasons": reasons_text(reasons),
+                     "effective_at": effective_at})
+    if rows:
+        conn.execute(status_log.insert(), rows)
+        conn.execute(update(counters).where(counters.c.name == "head").values(value=head))
+    return head
+
+
+def page(engine: Engine, since: int, rebuild: bool, limit: int, now: int) -> StatusPage:
+    """One page after `since`, signed time `now`; a reset (from 0) when `since` is ahead of the
+    log or below the horizon."""
     with engine.connect() as conn:
         # Read head first: every row up to it is committed and visible to the next query.
-        head, horizon = _counter(conn, "head"), _counter(conn, "horizon")
+        head, horizon = counter(conn, "head"), counter(conn, "horizon")
         reset = since > head or (not rebuild and since < horizon)
         start = 0 if reset else since
         # Plain text SQL: no per-row type processing, which is most of the cost of a 10,000-row page.
         rows = conn.execute(_PAGE_SQL, {"start": start, "head": head, "n": limit + 1}).all()
+        life, (trust_serial, policy_serial) = epoch.current(conn), epoch.serials(conn)
     more = len(rows) > limit
     rows = rows[:limit]
     to = rows[-1][0] if more else head
-    entries = [[bytes(h), c, [int(x) for x in r.split(",")] if r else [], at, seq] for seq, h, c, r, at in rows]
-    return Page(start, to, more, reset, entries)
+    entries: list[Entry] = [(bytes(h), c, tuple(int(x) for x in r.split(",")) if r else (), at, seq)
+                            for seq, h, c, r, at in rows]
+    return StatusPage(start, to, more, reset, tuple(entries), now, life, trust_serial, policy_serial)
 
 
 def compact(engine: Engine, drop_removals_before: int | None) -> CompactResult:
@@ -90,10 +98,10 @@ def compact(engine: Engine, drop_removals_before: int | None) -> CompactResult:
     Dropping a removal moves the horizon up to its seq: a checkpoint behind it would
     never hear of the removal, so it is sent a reset instead."""
     with engine.begin() as conn:
-        _counter(conn, "head", lock=True)
+        lock_head(conn)
         newest = select(func.max(status_log.c.seq)).group_by(status_log.c.hid).scalar_subquery()
         deleted = conn.execute(delete(status_log).where(status_log.c.seq.not_in(newest))).rowcount
-        horizon = _counter(conn, "horizon")
+        horizon = counter(conn, "horizon")
         if drop_removals_before is not None:
             removal = (status_log.c.color == 0) & (status_log.c.reasons == "") \
                 & (status_log.c.effective_at < drop_removals_before)
@@ -107,7 +115,7 @@ def compact(engine: Engine, drop_removals_before: int | None) -> CompactResult:
 
 def head(engine: Engine) -> int:
     with engine.connect() as conn:
-        return _counter(conn, "head")
+        return counter(conn, "head")
 
 
 def current(engine: Engine, hid: bytes) -> Change | None:

@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sync_support import NOW, FaultProxy, Platform
+from sync_support import FaultProxy, Platform
 
 from checkpoint_app.authority.demo import demo_keys_dir
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.keys import load_private_key
-from checkpoint_app.authority.platform import Authority
-from checkpoint_app.authority.server import start_in_thread
 from checkpoint_app.core.store import Store
+from tests.support.sync_platform import running_platform
 
 
 @pytest.fixture
@@ -27,14 +25,9 @@ def dist_key() -> Any:
 
 
 @pytest.fixture
-def platform(tmp_path: Path, dist_key: Any) -> Iterator[Platform]:
-    authority = Authority.open(f"sqlite:///{tmp_path / 'authority.sqlite3'}", dist_key, page_size=50,
-                               clock=lambda: NOW)
-    seed(authority, NOW)
-    token = authority.register_checkpoint("TY-XD-0001")
-    handle = start_in_thread(authority)
-    yield Platform(authority, handle, token, [dist_key.public_key()])
-    handle.stop()
+def platform(tmp_path: Path) -> Iterator[Platform]:
+    with running_platform(tmp_path / "authority.sqlite3") as p:
+        yield p
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ a name no other test folder uses."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,36 +17,10 @@ from sqlalchemy import select
 
 from checkpoint_app.authority.db import status_log
 from checkpoint_app.authority.platform import Authority
-from checkpoint_app.authority.server import ServerHandle
-from checkpoint_app.core.codes.signature import PublicKey
-from checkpoint_app.core.store import Store
-from checkpoint_app.core.sync.client import SyncReport, sync_once
-from checkpoint_app.core.sync.http import Backoff
+from tests.support.sync_platform import DAY, FAST, NOW, Clock, Platform, sync
 
-# Real time: the HTTP Date header is the real clock, and clock_error compares with it.
-# Through the environment, so that subprocesses and any second import of this module
-# agree on it.
-NOW = int(os.environ.setdefault("CHECKPOINT_TEST_NOW", str(int(time.time()))))
-FAST = Backoff(base_s=0.01, cap_s=0.05)
-
-
-@dataclass
-@dataclass
-class Platform:
-    authority: Authority
-    handle: ServerHandle
-    token: str
-    keys: list[PublicKey]
-
-    @property
-    def url(self) -> str:
-        return self.handle.url
-
-def sync(store: Store, url: str, token: str, keys: list[PublicKey], now: int = NOW, **kw: Any) -> SyncReport:
-    kw.setdefault("attempts", 2)
-    kw.setdefault("backoff", FAST)
-    kw.setdefault("deadline_s", 10.0)  # a whole request; generous for a loaded machine
-    return sync_once(store, url, token, keys, now=lambda: now, **kw)
+__all__ = ["DAY", "FAST", "NOW", "Clock", "FaultProxy", "Platform", "cache_state", "expected_state", "snapshot",
+           "sync", "wait_for"]
 
 
 def expected_state(authority: Authority, upto: int | None = None) -> dict[bytes, tuple[int, tuple[int, ...], int]]:

@@ -5,6 +5,7 @@ Skipped where pgserver or psycopg is not installed; SQLite is the default databa
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ import pytest
 pgserver = pytest.importorskip("pgserver")
 pytest.importorskip("psycopg")
 
-from sync_support import NOW, cache_state, expected_state, sync  # noqa: E402
+from sync_support import NOW, Clock, cache_state, expected_state, sync  # noqa: E402
 
+from checkpoint_app.authority import statuslog  # noqa: E402
 from checkpoint_app.authority.demo_server import seed  # noqa: E402
 from checkpoint_app.authority.platform import Authority  # noqa: E402
 from checkpoint_app.authority.server import start_in_thread  # noqa: E402
@@ -24,13 +26,17 @@ from checkpoint_app.core.store import Store  # noqa: E402
 
 
 @pytest.fixture
-def pg_url(tmp_path: Path) -> Iterator[str]:
-    server = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
-    try:
-        uri = server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
-        yield uri.replace("postgresql://", "postgresql+psycopg://", 1)
-    finally:
-        server.cleanup()
+def pg_url() -> Iterator[str]:
+    # Not under tmp_path: run as root, pgserver runs PostgreSQL as another user and opens the
+    # folders above its data to it, and every pytest session that starts on the machine
+    # closes /tmp/pytest-of-root again (0700).
+    with tempfile.TemporaryDirectory(prefix="checkpoint-pg-") as folder:
+        server = pgserver.get_server(Path(folder) / "pg", cleanup_mode="stop")
+        try:
+            uri = server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
+            yield uri.replace("postgresql://", "postgresql+psycopg://", 1)
+        finally:
+            server.cleanup()
 
 
 def _event() -> ScanEvent:
@@ -39,7 +45,8 @@ def _event() -> ScanEvent:
 
 
 def test_the_authority_on_postgresql(pg_url: str, dist_key: Any, tmp_path: Path) -> None:
-    authority = Authority.open(pg_url, dist_key, page_size=7, clock=lambda: NOW)
+    clock = Clock()
+    authority = Authority.open(pg_url, dist_key, page_size=7, clock=clock)
     assert authority.engine.dialect.name == "postgresql"
     seed(authority, NOW)
     token = authority.register_checkpoint("PG-1")
@@ -65,6 +72,14 @@ def test_the_authority_on_postgresql(pg_url: str, dist_key: Any, tmp_path: Path)
             assert authority.ingest("PG-1", {"checkpoint_id": "PG-1", "events": [event.to_wire()]}).duplicates == [
                 event.event_id]
             assert authority.stats(0, 2**62)["by_region"] == {"140105": 1}
+            # A change held until it is due, published then with its seq (under the head row lock).
+            later, head = os.urandom(16), statuslog.head(authority.engine)
+            authority.set_statuses([(later, 2, (103,), int(clock()) + 3600)])
+            report = sync(store, handle.url, token, keys)
+            assert report.ok and report.cursor == head and store.lookup(later) is None
+            clock.offset = 3700
+            report = sync(store, handle.url, token, keys, now=clock())
+            assert report.ok and report.cursor == head + 1 and store.lookup(later) is not None
     finally:
         handle.stop()
         authority.engine.dispose()

@@ -77,19 +77,25 @@ def test_upload_with_another_checkpoints_id_is_forbidden(platform: Platform, sto
     assert report.error == SyncError.AUTH_REFUSED and store.pending_count() == 1
 
 
-def test_retention_purge_deletes_old_records_and_logs_the_unsent(platform: Platform, store: Store,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
-    old_sent, old_unsent, recent = event(ts=NOW - 40 * 86400), event(ts=NOW - 29 * 86400), event(ts=NOW - 86400)
-    store.record_event(old_sent)
+def test_retention_purge_deletes_only_records_that_left_the_queue(platform: Platform, proxy: FaultProxy,
+                                                                    store: Store,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """Spec 7: a record that left the queue goes when `last_at - ts` exceeds 28 days; a queued
+    one is never deleted for age, however old."""
+    assert sync(store, proxy.url, platform.token, platform.keys).ok  # brings last_at
+    old_sent, old_queued, recent = event(ts=NOW - 40 * 86400), event(ts=NOW - 90 * 86400), event(ts=NOW - 86400)
+    for e in (old_sent, old_queued, recent):
+        store.record_event(e)
     store.mark_sent([old_sent.event_id], NOW - 40 * 86400)
-    store.record_event(old_unsent)
-    store.record_event(recent)
+    proxy.fault = lambda path, status, body: (500, b"") if path.startswith("/v1/scans") else None
     with caplog.at_level(logging.INFO, logger="checkpoint.store"):
-        report = sync(store, platform.url, platform.token, platform.keys)
-    assert report.ok and report.purged_unsent == 1 and report.uploaded == 1
-    assert [e.event_id for e in store.events_between(0, NOW + 1)] == [recent.event_id]
-    assert "deleted 1 scan events that were never uploaded" in caplog.text
-    assert held(platform) == 1
+        report = sync(store, proxy.url, platform.token, platform.keys, attempts=1)
+    assert report.error == SyncError.SERVER_ERROR and report.purged == 1
+    assert {e.event_id for e in store.events_between(0, NOW + 1)} == {old_queued.event_id, recent.event_id}
+    assert "deleted 1 uploaded scan records older than 28 days" in caplog.text
+    proxy.fault = None
+    last = sync(store, proxy.url, platform.token, platform.keys)  # the proxy had passed them on: duplicates
+    assert last.ok and last.uploaded + last.duplicates == 2 and last.pending == 0
 
 
 def test_statistics_count_per_day_region_colour_action_and_fever(platform: Platform, store: Store) -> None:

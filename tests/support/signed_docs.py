@@ -28,7 +28,7 @@ def genuine_documents(workdir: Path, now: int) -> Documents:
     seed(authority, now)
     trust, policy = authority.document("trust-list"), authority.document("policy")
     assert trust is not None and policy is not None
-    page = authority.status_page(0, False)
+    page = authority.status_page(0, False).body
     authority.engine.dispose()
     return Documents(trust, policy, page)
 

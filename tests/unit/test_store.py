@@ -21,10 +21,16 @@ from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.store import NotSyncedError, Store, StoredDocument, StoreError
 from checkpoint_app.core.store.packing import pack, unpack
 from checkpoint_app.core.store.schema import SCHEMA_VERSION
-from checkpoint_app.core.sync.pages import StatusPage
+from checkpoint_app.core.sync.pages import Entry, StatusPage
 from checkpoint_app.resources import resource
 
 H1, H2 = b"\x01" * 16, b"\x02" * 16
+EPOCH = b"\x0e" * 8
+
+
+def _page(since: int, to: int, more: bool, reset: bool, entries: tuple[Entry, ...], at: int = 1000,
+         epoch: bytes = EPOCH) -> StatusPage:
+    return StatusPage(since, to, more, reset, entries, at, epoch, 1, 1)
 PUB = load_public_pem((demo_keys_dir() / "distribution.pub.pem").read_bytes())
 
 
@@ -57,13 +63,13 @@ def test_open_creates_migrates_and_refuses_a_newer_schema(tmp_path: Path) -> Non
 
 def test_pages_apply_in_order_and_a_page_off_the_cursor_changes_nothing(tmp_path: Path) -> None:
     with Store.open(tmp_path) as s:
-        s.apply_status_page(StatusPage(0, 3, False, False, ((H1, 2, (103,), 10, 1), (H2, 0, (301,), 10, 3))))
+        s.apply_status_page(_page(0, 3, False, False, ((H1, 2, (103,), 10, 1), (H2, 0, (301,), 10, 3))))
         assert s.lookup(H1) == StatusEntry(Color.RED, (103,), 10) and s.cursor() == 3
         with pytest.raises(StoreError, match="not at the cursor 3"):
-            s.apply_status_page(StatusPage(5, 6, False, False, ((H1, 0, (), 11, 6),)))
+            s.apply_status_page(_page(5, 6, False, False, ((H1, 0, (), 11, 6),)))
         assert s.lookup(H1) is not None and s.cursor() == 3
         # Within one page the later entry for a person wins, removal or not.
-        s.apply_status_page(StatusPage(3, 6, False, False, ((H1, 0, (), 11, 4), (H1, 1, (201,), 12, 5),
+        s.apply_status_page(_page(3, 6, False, False, ((H1, 0, (), 11, 4), (H1, 1, (201,), 12, 5),
                                                             (H2, 0, (), 12, 6))))
         assert s.lookup(H1) == StatusEntry(Color.YELLOW, (201,), 12) and s.lookup(H2) is None
 
@@ -71,11 +77,11 @@ def test_pages_apply_in_order_and_a_page_off_the_cursor_changes_nothing(tmp_path
 def test_a_first_sync_is_staged_then_built_with_the_newest_row_per_person(tmp_path: Path) -> None:
     h3 = b"\x03" * 16
     with Store.open(tmp_path) as s:
-        s.apply_status_page(StatusPage(0, 3, True, False, ((H1, 2, (103,), 10, 1), (H2, 1, (), 10, 2),
+        s.apply_status_page(_page(0, 3, True, False, ((H1, 2, (103,), 10, 1), (H2, 1, (), 10, 2),
                                                            (h3, 1, (), 10, 3))))
         assert s.lookup(H1) is None and s.cursor() == 0 and s.resume_point() == 3
         assert s.abandon_rebuild(keep_first_sync=True) is False and s.resume_point() == 3
-        s.apply_status_page(StatusPage(3, 6, False, False, ((H1, 0, (), 11, 4), (H2, 2, (101,), 11, 5),
+        s.apply_status_page(_page(3, 6, False, False, ((H1, 0, (), 11, 4), (H2, 2, (101,), 11, 5),
                                                             (H1, 0, (301,), 12, 6))))
         assert s.cursor() == 6 and s.cache_size() == 3
         assert s.lookup(H1) == StatusEntry(Color.GREEN, (301,), 12)
@@ -84,12 +90,12 @@ def test_a_first_sync_is_staged_then_built_with_the_newest_row_per_person(tmp_pa
 
 def test_a_reset_rebuilds_beside_the_live_cache(tmp_path: Path) -> None:
     with Store.open(tmp_path) as s:
-        s.apply_status_page(StatusPage(0, 1, False, False, ((H1, 2, (103,), 10, 1),)))
-        s.apply_status_page(StatusPage(0, 5, True, True, ((H2, 1, (), 10, 5),)))
+        s.apply_status_page(_page(0, 1, False, False, ((H1, 2, (103,), 10, 1),)))
+        s.apply_status_page(_page(0, 5, True, True, ((H2, 1, (), 10, 5),)))
         assert s.lookup(H1) is not None and s.lookup(H2) is None and s.cursor() == 1  # old cache in use
         assert s.abandon_rebuild() is True
-        s.apply_status_page(StatusPage(0, 5, True, True, ((H2, 1, (), 10, 5),)))
-        s.apply_status_page(StatusPage(5, 9, False, False, ((H2, 2, (), 10, 9),)))
+        s.apply_status_page(_page(0, 5, True, True, ((H2, 1, (), 10, 5),)))
+        s.apply_status_page(_page(5, 9, False, False, ((H2, 2, (), 10, 9),)))
         assert s.lookup(H1) is None and s.lookup(H2) == StatusEntry(Color.RED, (), 10) and s.cursor() == 9
     conn = sqlite3.connect(tmp_path / "checkpoint.sqlite3")
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -167,7 +173,7 @@ def test_a_damaged_file_is_moved_aside_and_the_outbox_salvaged(tmp_path: Path) -
     with Store.open(tmp_path) as s:
         s.record_event(_event(5))
         s.set_setting("server_url", "http://x")
-        s.apply_status_page(StatusPage(0, 1, False, False, ((H1, 2, (103,), 10, 1),)))
+        s.apply_status_page(_page(0, 1, False, False, ((H1, 2, (103,), 10, 1),)))
     path = tmp_path / "checkpoint.sqlite3"
     data = bytearray(path.read_bytes())
     page = 4096
@@ -212,7 +218,7 @@ def test_the_build_writes_in_short_transactions_that_let_other_writers_in(tmp_pa
     monkeypatch.setattr(build, "_newest_rows", between_batches)
     people = [bytes([i]) * 16 for i in range(1, 8)]
     with Store.open(tmp_path) as s:
-        s.apply_status_page(StatusPage(0, 7, False, False, tuple((h, 1, (204,), 5, i + 1)
+        s.apply_status_page(_page(0, 7, False, False, tuple((h, 1, (204,), 5, i + 1)
                                                                  for i, h in enumerate(people))))
         assert recorded == [2, 2, 2, 1] and s.cache_size() == 7 and s.cursor() == 7
         assert s.get_setting("probe3") == 1
@@ -224,11 +230,56 @@ def test_garbage_tables_are_cleared_in_short_steps(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(build, "CLEAR_BATCH", 3)
     people = [bytes([i]) * 16 for i in range(1, 11)]
     with Store.open(tmp_path) as s:
-        s.apply_status_page(StatusPage(0, 10, False, False, tuple((h, 1, (), 5, i + 1) for i, h in enumerate(people))))
+        s.apply_status_page(_page(0, 10, False, False, tuple((h, 1, (), 5, i + 1) for i, h in enumerate(people))))
         statements: list[str] = []
         s._conn.set_trace_callback(statements.append)
-        s.apply_status_page(StatusPage(0, 20, False, True, ((people[0], 2, (), 6, 20),)))
+        s.apply_status_page(_page(0, 20, False, True, ((people[0], 2, (), 6, 20),)))
         s._conn.set_trace_callback(None)
         assert s.cache_size() == 1
     deletes = [q for q in statements if q.startswith("DELETE FROM status_old")]
     assert len(deletes) == 5  # 10 old rows, 3 per transaction, then an empty step
+
+
+def test_last_at_and_epoch_move_with_the_live_cache_only(tmp_path: Path) -> None:
+    other = b"\x0f" * 8
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(_page(0, 1, False, False, ((H1, 2, (103,), 10, 1),), at=500))
+        assert s.sync_times().last_at == 500 and s.expected_epoch() == EPOCH
+        s.apply_status_page(_page(1, 2, False, False, ((H2, 1, (), 10, 2),), at=400))  # a replayed old page
+        assert s.sync_times().last_at == 500  # never moves back
+        # A full page was signed while more of the log existed: it says nothing of completeness.
+        s.apply_status_page(_page(2, 2, True, False, (), at=550))
+        assert s.sync_times().last_at == 500
+        with pytest.raises(StoreError, match="epoch"):
+            s.apply_status_page(_page(2, 3, False, False, ((H2, 2, (), 10, 3),), at=600, epoch=other))
+        assert s.cursor() == 2 and s.sync_times().last_at == 500
+        # A rebuild of another epoch: staged pages move neither time nor epoch until the swap.
+        s.apply_status_page(_page(0, 5, True, True, ((H2, 1, (), 10, 5),), at=700, epoch=other))
+        assert s.sync_times().last_at == 500 and s.expected_epoch() == EPOCH and s.lookup(H1) is not None
+        s.apply_status_page(_page(5, 6, False, False, ((H1, 1, (), 10, 6),), at=800, epoch=other))
+        assert s.sync_times().last_at == 800 and s.expected_epoch() == other and s.cursor() == 6
+
+
+def test_an_interrupted_first_sync_keeps_its_epoch_and_no_time(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(_page(0, 3, True, False, ((H1, 2, (103,), 10, 1),), at=900))
+        assert s.sync_times().last_at is None and s.expected_epoch() == EPOCH and s.resume_point() == 3
+        with pytest.raises(StoreError, match="epoch"):
+            s.apply_status_page(_page(3, 4, False, False, (), epoch=b"\x01" * 8))
+        assert s.resume_point() == 3
+
+
+def test_retention_counts_from_last_at_and_never_deletes_a_queued_event(tmp_path: Path) -> None:
+    day = 86400
+    last_at = 100 * day
+    with Store.open(tmp_path) as s:
+        old_sent, old_queued = _event(last_at - 29 * day), _event(last_at - 90 * day)
+        recent_sent = _event(last_at - day)
+        for e in (old_sent, old_queued, recent_sent):
+            s.record_event(e)
+        s.mark_sent([old_sent.event_id, recent_sent.event_id], last_at)
+        assert s.purge() == 0  # no platform time yet: nothing is old
+        s.apply_status_page(_page(0, 1, False, False, ((H1, 2, (103,), 10, 1),), at=last_at))
+        assert s.purge() == 1
+        kept = {e.event_id for e in s.events_between(0, 2**40)}
+        assert kept == {old_queued.event_id, recent_sent.event_id} and s.pending_count() == 1

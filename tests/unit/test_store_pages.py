@@ -1,4 +1,4 @@
-"""Status pages (spec 4.3) are checked whole: each malformation gets a clear error."""
+"""Status pages (spec 4.3, 4.4) are checked whole: each malformation gets a clear error."""
 
 from __future__ import annotations
 
@@ -8,48 +8,72 @@ import cbor2
 import pytest
 
 from checkpoint_app.core.errors import DocumentError
-from checkpoint_app.core.sync.pages import encode_status_page, parse_status_page
+from checkpoint_app.core.sync.pages import StatusPage, encode_status_page, parse_status_page
 
 H = b"\x05" * 16
+E = b"\x0e" * 8
+AT = 1_000_000
+SKEW = 300
 
 
 def page(entries: list[Any], since: int = 10, to: int = 20, **kw: Any) -> bytes:
-    doc = {"type": "status", "from": since, "to": to, "more": False, "reset": False, "entries": entries} | kw
-    return cbor2.dumps(doc)
+    doc = {"type": "status", "from": since, "to": to, "more": False, "reset": False, "at": AT, "epoch": E,
+           "trust_serial": 3, "policy_serial": 4, "entries": entries} | kw
+    return cbor2.dumps({k: v for k, v in doc.items() if v is not None})
 
 
-def test_a_good_page_parses_with_its_extension_time() -> None:
-    payload = encode_status_page(10, 20, True, False, [[H, 2, [103], 5, 11], [H, 0, [], 6, 20]], at=99)
-    p = parse_status_page(payload, 10)
-    assert p.entries == ((H, 2, (103,), 5, 11), (H, 0, (), 6, 20)) and p.more and p.at == 99
+def parse(payload: bytes, since: int = 10, **kw: Any) -> StatusPage:
+    return parse_status_page(payload, since, skew_s=SKEW, **kw)
+
+
+def test_a_good_page_round_trips_with_its_signed_time_epoch_and_serials() -> None:
+    sent = StatusPage(10, 20, True, False, ((H, 2, (103,), 5, 11), (H, 0, (), AT + SKEW, 20)), AT, E, 3, 4)
+    assert parse(encode_status_page(sent)) == sent
 
 
 @pytest.mark.parametrize(("payload", "message"), [
     (b"\xff\xff", "not CBOR"),
     (cbor2.dumps([1, 2]), "not a status page"),
     (page([], since=11), "not at the asked 10 (gap)"),
-    (page([], to=9), "from <= to"),
+    (page([], to=9), "'from' is after 'to'"),
     (page([], more=1), "wrong type"),
     (page([[H, 2, [103], 5]]), "not [hid, color, reasons, effective_at, seq]"),
     (page(["x"]), "not [hid, color, reasons, effective_at, seq]"),
     (page([[H[:15], 2, [], 5, 11]]), "hid is not 16 bytes"),
     (page([[H, 3, [], 5, 11]]), "colour is not 0-2"),
     (page([[H, True, [], 5, 11]]), "colour is not 0-2"),
-    (page([[H, 1, [-1], 5, 11]]), "reasons are not non-negative"),
-    (page([[H, 1, ["103"], 5, 11]]), "reasons are not non-negative"),
+    (page([[H, 1, [-1], 5, 11]]), "reasons are not integers in 0 .. 2^53-1"),
+    (page([[H, 1, ["103"], 5, 11]]), "reasons are not integers"),
+    (page([[H, 1, [2**53], 5, 11]]), "reasons are not integers"),
     (page([[H, 1, [], 5.5, 11]]), "effective_at is not an integer"),
+    (page([[H, 1, [], -5, 11]]), "effective_at is not an integer"),
     (page([[H, 1, [], 5, 10]]), "seq 10 is not increasing within (10, 20]"),
     (page([[H, 1, [], 5, 21]]), "seq 21"),
     (page([[H, 1, [], 5, 12], [H, 1, [], 5, 12]]), "seq 12"),
     (page([], since=3, to=5, reset=True), "reset must start at 0"),
+    # Version 1.1: the signed time, the epoch and the announced serials are required.
+    (page([], at=None), "'at' is missing"),
+    (page([], at=-1), "'at' is missing or not an integer"),
+    (page([], at=2**53), "'at' is missing or not an integer"),
+    (page([], at=1.5), "'at' is missing or not an integer"),
+    (page([], epoch=None), "'epoch' is missing or not 8 bytes"),
+    (page([], epoch=b"\x01" * 7), "'epoch' is missing or not 8 bytes"),
+    (page([], epoch="0e0e0e0e0e0e0e0e"), "'epoch' is missing or not 8 bytes"),
+    (page([], trust_serial=None), "'trust_serial' is missing"),
+    (page([], policy_serial=True), "'policy_serial' is missing"),
+    (page([], to=2**53, since=10), "'to' is missing or not an integer"),
+    (page([], since=2**64, to=2**64), "'from' is missing or not an integer"),
+    # An entry dated after its page (plus the skew) was published ahead of its time.
+    (page([[H, 0, [], AT + SKEW + 1, 11]]), "after the page's time plus the clock skew"),
 ])
 def test_malformed_pages_are_refused_whole(payload: bytes, message: str) -> None:
-    with pytest.raises(DocumentError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
-        parse_status_page(payload, 10)
+    with pytest.raises(DocumentError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")
+                       .replace("^", r"\^").replace(".", r"\.")):
+        parse(payload)
 
 
 def test_a_reset_page_is_accepted_for_any_since_but_not_while_rebuilding() -> None:
     reset = page([[H, 1, [], 5, 3]], since=0, to=3, reset=True)
-    assert parse_status_page(reset, 500).reset
+    assert parse(reset, 500).reset
     with pytest.raises(DocumentError, match="cannot come while rebuilding"):
-        parse_status_page(reset, 500, rebuilding=True)
+        parse(reset, 500, rebuilding=True)

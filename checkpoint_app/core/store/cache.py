@@ -26,6 +26,9 @@ from checkpoint_app.core.sync.pages import Entry, StatusPage
 
 LIVE, SHADOW, STAGE, OLD = "status", "status_new", "status_stage", "status_old"
 CURSOR, STAGE_TO, STAGE_KIND = "cursor", "stage_to", "stage_kind"
+# The platform time and the log's epoch (spec 4.3): of the live cache, and of the staged pages
+# until they replace it (an interrupted rebuild must not make the old cache look fresh).
+LAST_AT, EPOCH, STAGE_AT, STAGE_EPOCH = "last_at", "epoch", "stage_at", "stage_epoch"
 FIRST_SYNC, REBUILD = 1, 2
 STAGE_DDL = f"CREATE TABLE {STAGE} (hid BLOB NOT NULL, st ANY, at INTEGER)"
 
@@ -45,7 +48,12 @@ def get_state(conn: sqlite3.Connection, key: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def set_state(conn: sqlite3.Connection, key: str, value: int | None) -> None:
+def get_bytes(conn: sqlite3.Connection, key: str) -> bytes | None:
+    row = conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+    return None if row is None or not isinstance(row[0], bytes) else row[0]
+
+
+def set_state(conn: sqlite3.Connection, key: str, value: int | bytes | None) -> None:
     if value is None:
         conn.execute("DELETE FROM state WHERE key = ?", (key,))
     else:
@@ -91,11 +99,36 @@ def resume_point(conn: sqlite3.Connection) -> int:
     return get_state(conn, CURSOR) or 0
 
 
-def _start_stage(conn: sqlite3.Connection, kind: int) -> None:
+def expected_epoch(conn: sqlite3.Connection) -> bytes | None:
+    """The epoch the next page must carry: the staged first sync's, else the live cache's
+    (None: take the next page's)."""
+    if get_state(conn, STAGE_KIND) == FIRST_SYNC:
+        return get_bytes(conn, STAGE_EPOCH)
+    return get_bytes(conn, EPOCH)
+
+
+def _start_stage(conn: sqlite3.Connection, kind: int, page: StatusPage) -> None:
     conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
     conn.execute(f"DROP TABLE IF EXISTS {STAGE}")
     conn.execute(STAGE_DDL)
     set_state(conn, STAGE_KIND, kind)
+    set_state(conn, STAGE_EPOCH, page.epoch)
+    set_state(conn, STAGE_AT, None)
+
+
+def _same_epoch(conn: sqlite3.Connection, key: str, page: StatusPage) -> None:
+    held = get_bytes(conn, key)
+    if held is not None and held != page.epoch:
+        raise StoreError(f"status page of epoch {page.epoch.hex()}, not the held {held.hex()}")
+
+
+def _raise_at(conn: sqlite3.Connection, key: str, page: StatusPage) -> None:
+    """Only the last page of a chain (`more` false) says that the cache was complete at its `at`:
+    a full page was signed when more of the log existed. And times only move forward: a
+    replayed old page does not make the data look older or newer."""
+    held = get_state(conn, key)
+    if not page.more and (held is None or page.at > held):
+        set_state(conn, key, page.at)
 
 
 def _stage(conn: sqlite3.Connection, entries: tuple[Entry, ...]) -> None:
@@ -114,22 +147,27 @@ def apply_page(conn: sqlite3.Connection, page: StatusPage) -> bool:
     stage_to = get_state(conn, STAGE_TO)
     cursor = get_state(conn, CURSOR) or 0
     if page.reset:
-        _start_stage(conn, REBUILD)
+        _start_stage(conn, REBUILD, page)
     elif stage_to is not None:
         if page.since != stage_to:
             raise StoreError(f"status page starts at {page.since}, not at the staged {stage_to}")
+        _same_epoch(conn, STAGE_EPOCH, page)
     elif page.since != cursor:
         raise StoreError(f"status page starts at {page.since}, not at the cursor {cursor}")
     elif cursor == 0 and _live_empty(conn):
-        _start_stage(conn, FIRST_SYNC)
+        _start_stage(conn, FIRST_SYNC, page)
     else:
+        _same_epoch(conn, EPOCH, page)
         _write(conn, LIVE, page.entries)
         _test_hook()
         set_state(conn, CURSOR, page.to)
+        set_state(conn, EPOCH, page.epoch)
+        _raise_at(conn, LAST_AT, page)
         return False
     _stage(conn, page.entries)
     _test_hook()
     set_state(conn, STAGE_TO, page.to)
+    _raise_at(conn, STAGE_AT, page)
     return not page.more
 
 
@@ -140,9 +178,17 @@ def swap(conn: sqlite3.Connection, cursor: int) -> None:
     conn.execute(f"DROP TABLE IF EXISTS {OLD}")
     conn.execute(f"ALTER TABLE {LIVE} RENAME TO {OLD}")
     conn.execute(f"ALTER TABLE {SHADOW} RENAME TO {LIVE}")
-    set_state(conn, STAGE_TO, None)
-    set_state(conn, STAGE_KIND, None)
+    set_state(conn, EPOCH, get_bytes(conn, STAGE_EPOCH))
+    staged_at, held_at = get_state(conn, STAGE_AT), get_state(conn, LAST_AT)
+    if staged_at is not None and (held_at is None or staged_at > held_at):
+        set_state(conn, LAST_AT, staged_at)
+    _clear_stage(conn)
     set_state(conn, CURSOR, cursor)
+
+
+def _clear_stage(conn: sqlite3.Connection) -> None:
+    for key in (STAGE_TO, STAGE_KIND, STAGE_AT, STAGE_EPOCH):
+        set_state(conn, key, None)
 
 
 def abandon_rebuild(conn: sqlite3.Connection, *, keep_first_sync: bool = False) -> bool:
@@ -152,8 +198,7 @@ def abandon_rebuild(conn: sqlite3.Connection, *, keep_first_sync: bool = False) 
     kind = get_state(conn, STAGE_KIND)
     if kind is None or (keep_first_sync and kind == FIRST_SYNC):
         return False
-    set_state(conn, STAGE_TO, None)
-    set_state(conn, STAGE_KIND, None)
+    _clear_stage(conn)
     return True
 
 

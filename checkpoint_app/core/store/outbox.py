@@ -1,8 +1,8 @@
 """Scan records and the outbox (spec sections 5 and 7).
 
-Every event is kept until the retention period ends; `sent` stays null while it waits
-for upload. "Deleted from the checkpoint after the platform accepted it" is read as
-"leaves the outbox": the record stays for the local export until retention removes it."""
+`sent` stays null while an event waits for upload. A queued event is never deleted; one
+that has left the queue stays for the local export until it is older than the retention
+period, counted against the platform's signed time `last_at` (spec 7)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 import logging
 import math
 import sqlite3
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, fields
 from typing import Any
 
 from checkpoint_app.core.events import ScanEvent
@@ -19,12 +19,6 @@ log = logging.getLogger("checkpoint.store")
 RETENTION_S = 28 * 86400
 _FIELDS = {f.name for f in fields(ScanEvent)} - {"extra"}
 _REQUIRED = {f.name for f in fields(ScanEvent) if f.default is MISSING and f.default_factory is MISSING}
-
-
-@dataclass(frozen=True, slots=True)
-class PurgeResult:
-    deleted: int
-    deleted_unsent: int
 
 
 class DamagedRecord(ValueError):
@@ -127,12 +121,11 @@ def mark_rejected(conn: sqlite3.Connection, rejected: dict[str, str], now: int) 
     return cur.rowcount
 
 
-def purge(conn: sqlite3.Connection, now: int, retention_s: int = RETENTION_S) -> PurgeResult:
-    cutoff = now - retention_s
-    unsent = conn.execute("DELETE FROM events WHERE ts < ? AND sent IS NULL", (cutoff,)).rowcount
-    sent = conn.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount
-    if unsent:
-        log.warning("retention purge deleted %d scan events that were never uploaded", unsent)
-    if unsent or sent:
-        log.info("retention purge deleted %d scan events older than %d days", unsent + sent, retention_s // 86400)
-    return PurgeResult(unsent + sent, unsent)
+def purge(conn: sqlite3.Connection, last_at: int, retention_s: int = RETENTION_S) -> int:
+    """Delete the records that have left the upload queue and are older than the retention
+    period counted from the platform's time; a queued event is never deleted for age."""
+    deleted: int = conn.execute("DELETE FROM events WHERE sent IS NOT NULL AND ts < ?",
+                                (last_at - retention_s,)).rowcount
+    if deleted:
+        log.info("retention purge deleted %d uploaded scan records older than %d days", deleted, retention_s // 86400)
+    return deleted

@@ -27,19 +27,21 @@ from checkpoint_app.core.store.build import build_and_swap, clear_table
 from checkpoint_app.core.store.connection import open_checked
 from checkpoint_app.core.store.documents import StoredDocument, load_verified, put_document
 from checkpoint_app.core.store.errors import NotSyncedError, StoreError
-from checkpoint_app.core.store.outbox import RETENTION_S, PurgeResult
+from checkpoint_app.core.store.outbox import RETENTION_S
 from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.trust.policy import Policy
 
-LAST_LOCAL, LAST_PLATFORM = "last_sync_local", "last_sync_platform"
+LAST_LOCAL = "last_sync_local"
 
 
 @dataclass(frozen=True, slots=True)
 class SyncTimes:
-    """The checkpoint's and the platform's clocks at the last successful sync (None: never)."""
+    """`local`: the checkpoint's clock at the last successful sync (shown to the guard);
+    `last_at`: the greatest signed platform time of the pages applied (spec 4.3), from which
+    the freshness facts count. None: never."""
 
     local: int | None
-    platform: int | None
+    last_at: int | None
 
 
 class Store:
@@ -114,6 +116,10 @@ class Store:
         sync's staged pages."""
         return cache.resume_point(self._conn)
 
+    def expected_epoch(self) -> bytes | None:
+        """The epoch of the platform's log that the next page must carry (None: any)."""
+        return cache.expected_epoch(self._conn)
+
     def _checkpoint(self) -> None:
         """Copy the WAL back into the file now (PASSIVE: writers go on meanwhile)."""
         self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
@@ -149,25 +155,25 @@ class Store:
         with self.transaction() as conn:
             put_document(conn, doc, now)
 
-    def record_sync(self, local: int, platform: int | None) -> None:
+    def record_sync(self, local: int) -> None:
+        """A successful sync ended at this local time (for the guard's "last sync")."""
         with self.transaction() as conn:
             cache.set_state(conn, LAST_LOCAL, local)
-            cache.set_state(conn, LAST_PLATFORM, platform)
 
     def sync_times(self) -> SyncTimes:
-        return SyncTimes(cache.get_state(self._conn, LAST_LOCAL), cache.get_state(self._conn, LAST_PLATFORM))
+        return SyncTimes(cache.get_state(self._conn, LAST_LOCAL), cache.get_state(self._conn, cache.LAST_AT))
 
     def freshness(self, policy: Policy, now: int) -> Freshness:
-        """The three facts of spec 4.2 from the recorded times; never synced counts as stale."""
-        times = self.sync_times()
-        if times.local is None:
+        """The three facts of spec 4.2, counted from `last_at` (the signed platform time), never
+        from a local time: a clock jump or a frozen mirror cannot make old data look fresh."""
+        last_at = cache.get_state(self._conn, cache.LAST_AT)
+        if last_at is None:
             return Freshness(cache_stale=True, offline_too_long=True, clock_error=False)
-        age = now - times.local
-        platform = times.platform if times.platform is not None else times.local
+        age = now - last_at
         return Freshness(
             cache_stale=age > policy.max_cache_age_s,
             offline_too_long=age > policy.max_offline_s,
-            clock_error=now < platform - policy.clock_skew_s,
+            clock_error=now < last_at - policy.clock_skew_s,
         )
 
     def load_context(self, root_keys: Sequence[PublicKey], venue_type: str, now: int) -> Context:
@@ -218,9 +224,14 @@ class Store:
         """The records with their upload state, and how many rows could not be read."""
         return records.between(self._conn, ts_from, ts_to)
 
-    def purge(self, now: int, retention_s: int = RETENTION_S) -> PurgeResult:
+    def purge(self, retention_s: int = RETENTION_S) -> int:
+        """Delete the records that left the upload queue more than `retention_s` before
+        `last_at` (spec 7: the platform's time, so a local clock jump deletes nothing)."""
+        last_at = cache.get_state(self._conn, cache.LAST_AT)
+        if last_at is None:
+            return 0
         with self.transaction() as conn:
-            return outbox.purge(conn, now, retention_s)
+            return outbox.purge(conn, last_at, retention_s)
 
     # -- settings (JSON values; the typed schema lives with the window) -------------------
     def get_setting(self, key: str, default: Any = None) -> Any:

@@ -2,7 +2,9 @@
 
 Each document and each page is applied whole or not at all; the first failure stops
 the download (what was applied stays) but the upload is still tried, because the
-outbox matters most. Call it in the thread that owns `store`."""
+outbox matters most. A sync succeeds only when its last page is fresh: the freshness
+facts count from the signed `at` of the pages, never from HTTP headers (see chain.py).
+Call it in the thread that owns `store`."""
 
 from __future__ import annotations
 
@@ -18,7 +20,17 @@ import requests
 from checkpoint_app.core.bounds import DEFAULT_DEADLINE_S
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.store import Store
-from checkpoint_app.core.sync.http import DEFAULT_BACKOFF, Backoff, Http, SyncError, SyncFailure
+from checkpoint_app.core.sync.chain import (
+    DOCUMENT_KINDS,
+    Chain,
+    announced,
+    check_fresh,
+    check_replacement,
+    require_announced,
+    skew_of,
+)
+from checkpoint_app.core.sync.http import DEFAULT_BACKOFF, Answer, Backoff, Http, SyncError, SyncFailure
+from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.sync.upload import UploadResult, upload_outbox
 from checkpoint_app.core.sync.verify import check_document, check_page, store_call
 
@@ -40,8 +52,8 @@ class SyncReport:
     duplicates: int = 0
     rejected: int = 0  # events the platform refused (kept locally, marked rejected)
     pending: int = 0
-    purged_unsent: int = 0
-    platform_time: int | None = None
+    purged: int = 0
+    last_at: int | None = None  # the newest signed platform time held after the sync
 
     @property
     def ok(self) -> bool:
@@ -57,52 +69,82 @@ class SyncReport:
 
 
 @dataclass
-class _Progress:
+class _Sync:
+    """One sync's parts and progress."""
+
+    store: Store
+    http: Http
+    keys: Sequence[PublicKey]
+    now: Callable[[], float]
     docs: list[str] = field(default_factory=list)
     pages: int = 0
     entries: int = 0
     rebuilt: bool = False
-    date: int | None = None
+
+    def clock(self) -> int:
+        return int(self.now())
 
 
-def _documents(store: Store, http: Http, keys: Sequence[PublicKey], now: int, p: _Progress) -> None:
-    for kind in ("trust-list", "policy"):
-        held = store.document(kind)
-        answer = http.get(f"/v1/{kind}", etag=held.etag if held else None)
-        p.date = answer.date or p.date
-        if answer.status == 304:
-            continue
-        doc = check_document(store, kind, answer.body, keys, answer.etag)
-        if doc is not None:
-            store_call(partial(store.put_document, doc, now), kind)
-            p.docs.append(kind)
-        elif held is not None and answer.etag and answer.etag != held.etag:
-            # Same serial under a new ETag: keep ours, but remember the tag so the next ask is a 304.
-            tagged = replace(held, etag=answer.etag)
-            store_call(partial(store.put_document, tagged, now), kind)
+def _fetch_document(s: _Sync, kind: str, etag: str | None) -> None:
+    held = s.store.document(kind)
+    answer = s.http.get(f"/v1/{kind}", etag=etag)
+    if answer.status == 304:
+        return
+    doc = check_document(s.store, kind, answer.body, s.keys, answer.etag)
+    if doc is not None:
+        store_call(partial(s.store.put_document, doc, s.clock()), kind)
+        s.docs.append(kind)
+    elif held is not None and answer.etag and answer.etag != held.etag:
+        # Same serial under a new ETag: keep ours, but remember the tag so the next ask is a 304.
+        store_call(partial(s.store.put_document, replace(held, etag=answer.etag), s.clock()), kind)
 
 
-def _status(store: Store, http: Http, keys: Sequence[PublicKey], p: _Progress) -> None:
+def _documents(s: _Sync) -> None:
+    for kind in DOCUMENT_KINDS:
+        held = s.store.document(kind)
+        _fetch_document(s, kind, held.etag if held else None)
+
+
+def _announced_documents(s: _Sync, page: StatusPage) -> None:
+    """Fetch what the page announces (no If-None-Match: a 304 would not bring the serial)."""
+    for kind, _ in announced(page, s.store):
+        log.info("status page announces a newer %s: fetching it", kind)
+        _fetch_document(s, kind, None)
+    require_announced(page, s.store, "the platform")
+
+
+def _status_answer(answer: Answer) -> bytes:
+    if answer.status != 200:  # spec 5: never a 304, which would let a mirror freeze the cache
+        raise SyncFailure(SyncError.MALFORMED, f"/v1/status: HTTP {answer.status} instead of a signed page")
+    return answer.body
+
+
+def _status(s: _Sync) -> None:
     """Fetch and apply pages. The next page is fetched in a helper thread while this one is
     applied (network and database overlap; the store is touched only by this thread)."""
+    store = s.store
     if store_call(lambda: store.abandon_rebuild(keep_first_sync=True), "status cache"):
         log.info("an interrupted cache rebuild is started over")
-    since, rebuilding = store.resume_point(), False
+    chain, skew = Chain(store.resume_point(), store.expected_epoch()), skew_of(store, s.keys)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as pool:
-        pending = pool.submit(http.get, "/v1/status", {"since": since})
+        pending = pool.submit(s.http.get, "/v1/status", chain.params())
         while True:
-            answer = pending.result()
-            page = check_page(answer.body, keys, since, rebuilding)
-            if page.more and page.to <= since and not page.reset:
-                raise SyncFailure(SyncError.MALFORMED, f"status page ({since}, {page.to}] says more but stays put")
-            rebuilding, since = rebuilding or page.reset, page.to
+            page = check_page(_status_answer(pending.result()), s.keys, chain.since, chain.rebuilding, skew)
+            if chain.foreign(page):
+                chain.restart_for_new_epoch(page)
+                pending = pool.submit(s.http.get, "/v1/status", chain.params())
+                continue
+            if chain.starts_cache(page):
+                check_replacement(page, store.sync_times().last_at, skew, s.clock() if page.reset else None)
+            apply = chain.advance(page)
+            _announced_documents(s, page)
+            skew = skew_of(store, s.keys)
             if page.more:
-                params = {"since": since, **({"rebuild": 1} if rebuilding else {})}
-                pending = pool.submit(http.get, "/v1/status", params)
-            store_call(partial(store.apply_status_page, page), "status page")
-            p.pages, p.entries, p.date = p.pages + 1, p.entries + len(page.entries), answer.date or p.date
-            p.rebuilt = p.rebuilt or page.reset
+                pending = pool.submit(s.http.get, "/v1/status", chain.params())
+            store_call(partial(store.apply_status_page, apply), "status page")
+            s.pages, s.entries, s.rebuilt = s.pages + 1, s.entries + len(page.entries), s.rebuilt or apply.reset
             if not page.more:
+                check_fresh(page, s.clock(), skew)
                 return
 
 
@@ -112,33 +154,41 @@ def _checkpoint_id(store: Store, token: str) -> str:
     return configured if isinstance(configured, str) and configured else token.split(".", 1)[0]
 
 
+def _warn_plain_http(server_url: str) -> None:
+    if server_url.lower().startswith("http://"):
+        log.warning("the platform %s is plain http: the documents are signed, but the token is not protected",
+                    server_url)
+
+
 def sync_once(store: Store, server_url: str, token: str, root_keys: Sequence[PublicKey],
               session: requests.Session | None = None, now: Callable[[], float] = time.time, *,
               attempts: int = 3, deadline_s: float = DEFAULT_DEADLINE_S, backoff: Backoff = DEFAULT_BACKOFF,
               checkpoint_id: str | None = None) -> SyncReport:
-    """One full sync. Never raises for network, platform or document faults: see the report."""
+    """One full sync; `deadline_s` is the whole deadline of each request (spec 4.4). Never
+    raises for network, platform or document faults: see the report."""
     if not root_keys:
         raise ValueError("sync needs at least one pinned distribution key")
+    _warn_plain_http(server_url)
     http = Http(server_url, token, session, deadline_s=deadline_s, attempts=attempts, backoff=backoff, clock=now)
-    p = _Progress()
+    s = _Sync(store, http, root_keys, now)
     try:
-        purged = store_call(lambda: store.purge(int(now())), "retention purge")
+        purged = store_call(store.purge, "retention purge")
         http.waiting = store_call(store.pending_count, "outbox")
     except SyncFailure as exc:  # the store itself fails (disk full, damaged): nothing else can work
         return SyncReport(error=exc.code, detail=exc.detail)
     failure: SyncFailure | None = None
     try:
-        _documents(store, http, root_keys, int(now()), p)
-        _status(store, http, root_keys, p)
-        store_call(lambda: store.record_sync(int(now()), p.date), "sync times")
+        _documents(s)
+        _status(s)
+        store_call(lambda: store.record_sync(s.clock()), "sync times")
     except SyncFailure as exc:
         failure = exc
         log.warning("sync stopped: %s", exc)
     up = UploadResult()
     if failure is None or failure.code not in _SAME_NETWORK:
-        up = upload_outbox(store, http, checkpoint_id or _checkpoint_id(store, token), int(now()))
+        up = upload_outbox(store, http, checkpoint_id or _checkpoint_id(store, token), s.clock())
     failure = failure or up.failure
-    report = SyncReport(documents_updated=tuple(p.docs), pages=p.pages, entries=p.entries, rebuilt=p.rebuilt,
+    report = SyncReport(documents_updated=tuple(s.docs), pages=s.pages, entries=s.entries, rebuilt=s.rebuilt,
                         cursor=store.cursor(), uploaded=up.accepted, duplicates=up.duplicates, rejected=up.rejected,
-                        pending=store.pending_count(), purged_unsent=purged.deleted_unsent, platform_time=p.date)
+                        pending=store.pending_count(), purged=purged, last_at=store.sync_times().last_at)
     return report if failure is None else replace(report, error=failure.code, detail=failure.detail)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import http.client
 import logging
 import random
@@ -47,6 +46,9 @@ class SyncError(StrEnum):
     GAP = "GAP"  # a status page that does not start where asked
     ROLLBACK = "ROLLBACK"  # a trust list or policy serial lower than the one held
     STORE = "STORE"  # the local store refused (disk full, damaged)
+    REPLAY = "REPLAY"  # a reset or a new epoch's pages older than the data held, or a server's stale reset
+    NOT_FRESH = "NOT_FRESH"  # the last page's signed time is not within clock_skew_s of now
+    DOCUMENT_BEHIND = "DOCUMENT_BEHIND"  # a page announces a document serial that could not be obtained
 
 
 class SyncFailure(Exception):
@@ -70,19 +72,12 @@ class Backoff:
 
 @dataclass(frozen=True)
 class Answer:
+    """An HTTP answer. No Date: it is not signed, and the platform's time comes only from the
+    signed pages (spec 5)."""
+
     status: int
     body: bytes
     etag: str | None
-    date: int | None  # the platform's clock (HTTP Date), for clock_error
-
-
-def _date(header: str | None) -> int | None:
-    if not header:
-        return None
-    try:
-        return int(email.utils.parsedate_to_datetime(header).timestamp())
-    except (TypeError, ValueError):
-        return None
 
 
 DEFAULT_BACKOFF = Backoff()
@@ -172,7 +167,7 @@ class Http:
         if len(body) > limit:
             raise SyncFailure(SyncError.MALFORMED, f"{path}: the answer is larger than {size_text(limit)}; "
                                                    "stopped reading there")
-        return Answer(code, body, resp.headers.get("ETag"), _date(resp.headers.get("Date")))
+        return Answer(code, body, resp.headers.get("ETag"))
 
 
 def _read(resp: requests.Response, limit: int, deadline: Deadline) -> bytes:

@@ -1,4 +1,4 @@
-"""Status pages (spec 4.3): the CBOR payload, checked whole before anything is applied."""
+"""Status pages (spec 4.3, 4.4): the CBOR payload, checked whole before anything is applied."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from checkpoint_app.core.bounds import MAX_INT
 from checkpoint_app.core.errors import DocumentError
 
 HID_LEN = 16
+EPOCH_LEN = 8
 # One entry: [hid, color, reasons, effective_at, seq].
 Entry = tuple[bytes, int, tuple[int, ...], int, int]
+_HEADER_INTS = ("from", "to", "at", "trust_serial", "policy_serial")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +24,10 @@ class StatusPage:
     more: bool
     reset: bool
     entries: tuple[Entry, ...]
-    # Extension: the platform's time when it signed the page, used for folder syncs
-    # where no HTTP Date header exists. None when the platform does not send it.
-    at: int | None = None
+    at: int  # the platform's time when it signed the page
+    epoch: bytes  # names this life of the platform's log
+    trust_serial: int  # the documents the platform served at `at`
+    policy_serial: int
 
 
 def _uint(value: Any) -> bool:
@@ -32,7 +35,7 @@ def _uint(value: Any) -> bool:
     return type(value) is int and 0 <= value <= MAX_INT
 
 
-def _bad(raw: Any, low: int, high: int) -> DocumentError:
+def _bad(raw: Any, low: int, high: int, latest: int) -> DocumentError:
     """Name what is wrong with an entry that failed the fast check below."""
     if not (isinstance(raw, list) and len(raw) == 5):
         return DocumentError("status page: an entry is not [hid, color, reasons, effective_at, seq]")
@@ -45,10 +48,13 @@ def _bad(raw: Any, low: int, high: int) -> DocumentError:
         return DocumentError("status page: an entry's reasons are not non-negative integers below 2^53")
     if not _uint(effective_at):
         return DocumentError("status page: an entry's effective_at is not an integer in 0..2^53-1")
+    if effective_at > latest:
+        return DocumentError(f"status page: an entry takes effect at {effective_at}, after the page's time"
+                             f" plus the clock skew ({latest}): a change published ahead of its time")
     return DocumentError(f"status page: seq {seq!r} is not increasing within ({low}, {high}]")
 
 
-def _entries(raw_entries: list[Any], low: int, high: int) -> list[Entry]:
+def _entries(raw_entries: list[Any], low: int, high: int, latest: int) -> list[Entry]:
     # One tight loop with `type(...) is`: a full sync checks ten million entries, and this is
     # several times faster than a function per entry (bools fail `type(x) is int` too).
     entries: list[Entry] = []
@@ -57,54 +63,60 @@ def _entries(raw_entries: list[Any], low: int, high: int) -> list[Entry]:
         try:
             hid, color, reasons, effective_at, seq = raw
         except (TypeError, ValueError):
-            raise _bad(raw, low, high) from None
+            raise _bad(raw, low, high, latest) from None
         if (type(raw) is not list or type(hid) is not bytes or len(hid) != HID_LEN or type(color) is not int
                 or not 0 <= color <= 2 or type(reasons) is not list or type(effective_at) is not int
-                or effective_at >> 53 or type(seq) is not int or not low < seq <= high):
-            raise _bad(raw, low, high)
+                or effective_at >> 53 or effective_at > latest or type(seq) is not int or not low < seq <= high):
+            raise _bad(raw, low, high, latest)
         # x >> 53 is 0 exactly for 0 <= x <= 2^53-1 (spec 4.4): one operation, not two
         # comparisons. seq needs no test of its own: it lies within (from, to], which _header bounds.
         for r in reasons:
             if type(r) is not int or r >> 53:
-                raise _bad(raw, low, high)
+                raise _bad(raw, low, high, latest)
         append((hid, color, tuple(reasons), effective_at, seq))
         low = seq
     return entries
 
 
-def _header(obj: Any) -> tuple[int, int, bool, bool, list[Any]]:
+def _header(obj: Any) -> dict[str, Any]:
     if not isinstance(obj, dict) or obj.get("type") != "status":
         raise DocumentError("document is not a status page")
-    start, to, more, reset, entries = (obj.get(k) for k in ("from", "to", "more", "reset", "entries"))
-    if not (isinstance(start, int) and isinstance(to, int) and _uint(start) and _uint(to) and start <= to):
-        raise DocumentError("status page: 'from' and 'to' are not integers with from <= to")
-    if not (isinstance(more, bool) and isinstance(reset, bool) and isinstance(entries, list)):
+    for key in _HEADER_INTS:
+        if not _uint(obj.get(key)):
+            raise DocumentError(f"status page: {key!r} is missing or not an integer in 0..2^53-1")
+    if obj["from"] > obj["to"]:
+        raise DocumentError("status page: 'from' is after 'to'")
+    if not (isinstance(obj.get("more"), bool) and isinstance(obj.get("reset"), bool)
+            and isinstance(obj.get("entries"), list)):
         raise DocumentError("status page: 'more', 'reset' or 'entries' is missing or of the wrong type")
-    return start, to, more, reset, entries
+    epoch = obj.get("epoch")
+    if not (type(epoch) is bytes and len(epoch) == EPOCH_LEN):
+        raise DocumentError("status page: 'epoch' is missing or not 8 bytes")
+    return obj
 
 
-def parse_status_page(payload: bytes, since: int, *, rebuilding: bool = False) -> StatusPage:
-    """The page answering `since`, or DocumentError: a wrong `from`, a malformed entry
-    or a seq out of order refuses the whole page."""
+def parse_status_page(payload: bytes, since: int, *, skew_s: int, rebuilding: bool = False) -> StatusPage:
+    """The page answering `since`, or DocumentError: a wrong `from`, a malformed entry, an
+    entry dated after the page's `at + skew_s`, or a seq out of order refuses the whole page."""
     try:
         obj = cbor2.loads(payload)
     except Exception as exc:  # cbor2 raises several types for truncated or bad input
         raise DocumentError(f"status page is not CBOR: {exc}") from None
-    start, to, more, reset, raw_entries = _header(obj)
+    h = _header(obj)
+    start, to, reset = h["from"], h["to"], h["reset"]
     if reset and (start != 0 or rebuilding):
         raise DocumentError("status page: a reset must start at 0 and cannot come while rebuilding")
     if not reset and start != since:
         raise DocumentError(f"status page starts at {start}, not at the asked {since} (gap)")
-    entries = _entries(raw_entries, start, to)
-    at = obj.get("at")
-    return StatusPage(start, to, more, reset, tuple(entries), at if _uint(at) else None)
+    entries = _entries(h["entries"], start, to, h["at"] + skew_s)
+    return StatusPage(start, to, h["more"], reset, tuple(entries), h["at"], h["epoch"], h["trust_serial"],
+                      h["policy_serial"])
 
 
-def encode_status_page(since: int, to: int, more: bool, reset: bool, entries: list[list[Any]],
-                       at: int | None = None) -> bytes:
+def encode_status_page(page: StatusPage) -> bytes:
     """The CBOR payload of a page (the authority signs it)."""
-    doc: dict[str, Any] = {"type": "status", "from": since, "to": to, "more": more, "reset": reset,
-                           "entries": entries}
-    if at is not None:
-        doc["at"] = at
-    return cbor2.dumps(doc)
+    return cbor2.dumps({
+        "type": "status", "from": page.since, "to": page.to, "more": page.more, "reset": page.reset,
+        "at": page.at, "epoch": page.epoch, "trust_serial": page.trust_serial,
+        "policy_serial": page.policy_serial, "entries": page.entries,
+    })

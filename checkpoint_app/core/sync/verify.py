@@ -44,10 +44,10 @@ def check_document(store: Store, kind: str, body: bytes, root_keys: Sequence[Pub
     return StoredDocument(kind, serial, body, etag)
 
 
-def check_page(body: bytes, root_keys: Sequence[PublicKey], since: int, rebuilding: bool) -> StatusPage:
+def check_page(body: bytes, root_keys: Sequence[PublicKey], since: int, rebuilding: bool, skew_s: int) -> StatusPage:
     payload = open_signed(body, root_keys, "status page")
     try:
-        return parse_status_page(payload, since, rebuilding=rebuilding)
+        return parse_status_page(payload, since, skew_s=skew_s, rebuilding=rebuilding)
     except DocumentError as exc:
         code = SyncError.GAP if "(gap)" in str(exc) else SyncError.MALFORMED
         raise SyncFailure(code, str(exc)) from None
