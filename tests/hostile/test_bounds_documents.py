@@ -111,7 +111,7 @@ def _set(key: str, value: Any) -> Callable[[dict[Any, Any]], None]:
     (_entry(3, -1), "an entry's effective_at is not an integer in 0..2^53-1"),
     (_entry(2, [2**64]), "an entry's reasons are not non-negative integers below 2^53"),
     (_entry(1, 2**70), "an entry's colour is not 0-2"),
-    (_set("to", BIG), "'from' and 'to' are not integers with from <= to"),
+    (_set("to", BIG), "'to' is missing or not an integer in 0..2^53-1"),
 ], ids=["effective_at-2^53", "effective_at-negative", "reason-2^64", "colour-2^70", "to-2^53"])
 def test_a_page_with_an_integer_out_of_range_is_refused_whole(docs: Documents, tmp_path: Path,
                                                               change: Callable[[dict[Any, Any]], None], message: str,
