@@ -173,9 +173,11 @@ class StoreWorker(QObject):
             return
         ctx = self._context()
         times = self._store.sync_times()
+        # The data's own time (spec 4.3): a USB stick's export time, not when it was applied.
+        as_of = times.last_at if times.last_at is not None else times.local
         f = Freshness() if self._file_mode else ctx.freshness
-        level = freshness_level(f, synced=times.local is not None, file_mode=self._file_mode)
-        self.status_changed.emit(StoreStatus(self._store.pending_count(), times.local, f, level, f.clock_error))
+        level = freshness_level(f, synced=as_of is not None, file_mode=self._file_mode)
+        self.status_changed.emit(StoreStatus(self._store.pending_count(), as_of, f, level, f.clock_error))
 
     @Slot()
     def stop(self) -> None:

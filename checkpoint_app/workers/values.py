@@ -23,7 +23,7 @@ class ScanResult:
 @dataclass(frozen=True, slots=True)
 class StoreStatus:
     pending: int
-    last_sync: int | None  # local Unix time of the last successful sync
+    last_sync: int | None  # what the synced data is as of: the signed platform time of its newest page
     freshness: Freshness
     level: str  # "fresh" | "stale" | "too_old" | "file" | "never"
     clock_error: bool
