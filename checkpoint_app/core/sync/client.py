@@ -21,6 +21,7 @@ from checkpoint_app.core.bounds import DEFAULT_DEADLINE_S
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.chain import (
+    DEFAULT_SKEW_S,
     DOCUMENT_KINDS,
     Chain,
     announced,
@@ -80,6 +81,7 @@ class _Sync:
     pages: int = 0
     entries: int = 0
     rebuilt: bool = False
+    skew_s: int = DEFAULT_SKEW_S  # the held policy's clock_skew_s
 
     def clock(self) -> int:
         return int(self.now())
@@ -107,10 +109,13 @@ def _documents(s: _Sync) -> None:
 
 def _announced_documents(s: _Sync, page: StatusPage) -> None:
     """Fetch what the page announces (no If-None-Match: a 304 would not bring the serial)."""
-    for kind, _ in announced(page, s.store):
+    wanted = announced(page, s.store)
+    for kind, _ in wanted:
         log.info("status page announces a newer %s: fetching it", kind)
         _fetch_document(s, kind, None)
     require_announced(page, s.store, "the platform")
+    if wanted:
+        s.skew_s = skew_of(s.store, s.keys)
 
 
 def _status_answer(answer: Answer) -> bytes:
@@ -119,32 +124,39 @@ def _status_answer(answer: Answer) -> bytes:
     return answer.body
 
 
+def _accept(s: _Sync, chain: Chain, answer: Answer) -> StatusPage | None:
+    """The page to apply after the checks of spec 4.3, its announced documents held; None for a
+    page of another epoch, refused (the chain now asks for the new epoch's pages from 0)."""
+    page = check_page(_status_answer(answer), s.keys, chain.since, chain.rebuilding, s.skew_s)
+    if chain.foreign(page):
+        chain.restart_for_new_epoch(page)
+        return None
+    if chain.starts_cache(page):
+        check_replacement(page, s.store.sync_times().last_at, s.skew_s, s.clock() if page.reset else None)
+    apply = chain.advance(page)
+    _announced_documents(s, page)
+    return apply
+
+
 def _status(s: _Sync) -> None:
     """Fetch and apply pages. The next page is fetched in a helper thread while this one is
     applied (network and database overlap; the store is touched only by this thread)."""
     store = s.store
     if store_call(lambda: store.abandon_rebuild(keep_first_sync=True), "status cache"):
         log.info("an interrupted cache rebuild is started over")
-    chain, skew = Chain(store.resume_point(), store.expected_epoch()), skew_of(store, s.keys)
+    chain, s.skew_s = Chain(store.resume_point(), store.expected_epoch()), skew_of(store, s.keys)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as pool:
         pending = pool.submit(s.http.get, "/v1/status", chain.params())
         while True:
-            page = check_page(_status_answer(pending.result()), s.keys, chain.since, chain.rebuilding, skew)
-            if chain.foreign(page):
-                chain.restart_for_new_epoch(page)
+            page = _accept(s, chain, pending.result())
+            if page is None or page.more:
                 pending = pool.submit(s.http.get, "/v1/status", chain.params())
+            if page is None:
                 continue
-            if chain.starts_cache(page):
-                check_replacement(page, store.sync_times().last_at, skew, s.clock() if page.reset else None)
-            apply = chain.advance(page)
-            _announced_documents(s, page)
-            skew = skew_of(store, s.keys)
-            if page.more:
-                pending = pool.submit(s.http.get, "/v1/status", chain.params())
-            store_call(partial(store.apply_status_page, apply), "status page")
-            s.pages, s.entries, s.rebuilt = s.pages + 1, s.entries + len(page.entries), s.rebuilt or apply.reset
+            store_call(partial(store.apply_status_page, page), "status page")
+            s.pages, s.entries, s.rebuilt = s.pages + 1, s.entries + len(page.entries), s.rebuilt or page.reset
             if not page.more:
-                check_fresh(page, s.clock(), skew)
+                check_fresh(page, s.clock(), s.skew_s)
                 return
 
 
