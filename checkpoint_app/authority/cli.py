@@ -73,10 +73,21 @@ def _cmd_issue(a: argparse.Namespace) -> int:
         doc_type=a.doc_type,
     )
     text = issue(load_private_key(a.key), code)
+    if a.db is not None:
+        _register(a, code.hid, number or a.doc)
     if a.png:
         qr_png(text, a.png)
     print(text)
     return EXIT_OK
+
+
+def _register(a: argparse.Namespace, hid: bytes, number: str | None) -> None:
+    """`issue --db`: lookups by the holder's document find this code's hid (spec 5.1)."""
+    from checkpoint_app.authority.server_cli import checked_document, register_holder
+
+    if not (number and a.hid_key):
+        raise UsageError("--db registers the holder for lookups: give --id-number (or --doc) and --hid-key")
+    register_holder(a.db, a.hid_key, checked_document(a.doc_type, number), hid, a.name, a.iss)
 
 
 def _issuer_entries(a: argparse.Namespace) -> list[IssuerKey]:
@@ -138,6 +149,9 @@ def build_parser() -> OneLineParser:
     i.add_argument("--iat", type=int, help="issue time (Unix seconds; default now)")
     i.add_argument("--validity", type=int, default=DEFAULT_VALIDITY_S, help="seconds until exp (default 86400)")
     i.add_argument("--png", type=Path, help="also write the QR code as a PNG")
+    i.add_argument("--db", metavar="URL|FILE",
+                   help="also register the holder in the platform's database, so that lookups by "
+                        "document find them (spec 5.1; keeps a keyed hash of the number only)")
     i.set_defaults(handler=_cmd_issue)
 
     t = sub.add_parser("sign-trust-list", help="sign the trust list of issuer keys")

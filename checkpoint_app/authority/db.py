@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Engine,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -71,6 +72,28 @@ checkpoints = Table(
     Column("checkpoint_id", String(64), primary_key=True),
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("created_at", BigInteger, nullable=False),
+)
+
+# Lookup by identity document (spec 5.1, lookup.py). `doc_key` is a keyed hash of the document
+# type and number (the hid secret, another domain than the hid): the number is never kept, nor
+# a plain hash of it, which an 18-digit number with a known birth date would give away.
+identities = Table(
+    "identities", metadata,
+    Column("doc_key", LargeBinary(32), primary_key=True),
+    Column("hid", LargeBinary(16), nullable=False),
+    Column("name", String(64), nullable=False),  # masked by the platform, as in a code
+    Column("iss", String(6), nullable=False),
+    Column("registered_at", BigInteger, nullable=False),
+)
+
+# One row per answered lookup: which checkpoint asked and when, nothing about whom. Also the
+# rate limit's counter, so that it holds across the server's worker processes.
+lookups = Table(
+    "lookups", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("checkpoint_id", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Index("lookups_by_checkpoint", "checkpoint_id", "at"),
 )
 
 scans = Table(

@@ -33,11 +33,13 @@ class DemoPerson:
     reasons: tuple[int, ...]
 
 
+# Valid GB 11643 numbers (check characters included; spec 5.1's example 140105199001010916
+# fails its own check and would be refused before any lookup).
 DEMO_PEOPLE = (
-    DemoPerson("green", "王小廉", "140105199001010916", Color.GREEN, ()),
-    DemoPerson("yellow", "李春梅", "140106198507123321", Color.YELLOW, (201,)),
-    DemoPerson("red-hospital", "张建国", "140107197003034412", Color.RED, (101,)),
-    DemoPerson("red-turn-back", "赵丽", "140108199511115527", Color.RED, (103,)),
+    DemoPerson("green", "王小廉", "140105199001010913", Color.GREEN, ()),
+    DemoPerson("yellow", "李春梅", "140106198507123327", Color.YELLOW, (201,)),
+    DemoPerson("red-hospital", "张建国", "140107197003034410", Color.RED, (101,)),
+    DemoPerson("red-turn-back", "赵丽", "14010819951111552X", Color.RED, (103,)),
     DemoPerson("green-whitelist", "陈医生", "140109198202026613", Color.GREEN, (301,)),
 )
 

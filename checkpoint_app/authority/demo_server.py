@@ -2,7 +2,8 @@
 
 It publishes a trust list of the demo issuer keys and the default policy, seeds the
 demo people's statuses (so the cache matters: the green person's code can be
-overridden), and registers one checkpoint token."""
+overridden), answers lookups by the demo people's ID numbers, and registers one
+checkpoint token."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from pathlib import Path
 
 from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_keys_dir, hid_secret
 from checkpoint_app.authority.documents import IssuerKey, sign_json, trust_list_json
-from checkpoint_app.authority.issuing import hid_for
+from checkpoint_app.authority.issuing import hid_for, mask_name
 from checkpoint_app.authority.keys import load_private_key
+from checkpoint_app.authority.lookup import register
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
 from checkpoint_app.core.codes.signature import load_public_pem
+from checkpoint_app.core.identity import IdDocument
 from checkpoint_app.resources import resource
 
 DEMO_CHECKPOINT_ID = "DEMO-0001"
@@ -44,12 +47,16 @@ def _trust_list(authority: Authority, now: int) -> None:
 
 
 def seed(authority: Authority, now: int) -> None:
-    """Documents, and the demo people's statuses effective an hour ago."""
+    """Documents, the demo people's statuses effective an hour ago, and the demo people
+    registered for lookups by ID number (spec 5.1)."""
     _trust_list(authority, now)
     authority.publish("policy", resource("policy", "default-policy.cose").read_bytes())
     secret = hid_secret()
     authority.set_statuses([(hid_for(secret, p.id_number), int(p.color), p.reasons, now - 3600)
                             for p in DEMO_PEOPLE if p.color or p.reasons])
+    for p in DEMO_PEOPLE:
+        register(authority.engine, secret, IdDocument(1, p.id_number), hid_for(secret, p.id_number),
+                 mask_name(p.name), "140000", now - 86400)
 
 
 def start_demo_authority(workdir: Path, port: int = 0) -> DemoAuthority:
@@ -58,7 +65,8 @@ def start_demo_authority(workdir: Path, port: int = 0) -> DemoAuthority:
     db = workdir / "demo-authority.sqlite3"
     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         path.unlink(missing_ok=True)
-    authority = Authority.open(f"sqlite:///{db}", load_private_key(demo_keys_dir() / "distribution.pem"))
+    authority = Authority.open(f"sqlite:///{db}", load_private_key(demo_keys_dir() / "distribution.pem"),
+                               hid_secret=hid_secret())
     seed(authority, int(time.time()))
     token = authority.register_checkpoint(DEMO_CHECKPOINT_ID)
     handle = start_in_thread(authority, "127.0.0.1", port)

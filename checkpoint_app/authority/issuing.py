@@ -35,7 +35,7 @@ def mask_name(name: str) -> str:
 
 
 def mask_doc(number: str) -> str:
-    """140105199001010916 → 1401**********0916: the checkpoint's rule (core.identity.mask), so a
+    """140105199001010913 → 1401**********0913: the checkpoint's rule (core.identity.mask), so a
     code, a lookup answer and the screen show a number alike."""
     return mask(number)
 

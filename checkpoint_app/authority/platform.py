@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import Engine, exc, select
 
-from checkpoint_app.authority import epoch, scans, schedule, statuslog
+from checkpoint_app.authority import epoch, lookup, scans, schedule, statuslog
 from checkpoint_app.authority.db import checkpoints, documents, make_engine
 from checkpoint_app.core.codes.cose import parse_sign1
 from checkpoint_app.core.codes.signature import PrivateKey
+from checkpoint_app.core.identity import IdDocument
 from checkpoint_app.core.sync.pages import StatusPage, encode_status_page
 from checkpoint_app.core.trust.documents import open_document, sign_document
 from checkpoint_app.core.trust.policy import parse_policy
@@ -45,6 +46,8 @@ class Authority:
     page_size: int = DEFAULT_PAGE_SIZE
     clock: Callable[[], float] = time.time
     admin_token: str | None = None
+    hid_secret: bytes | None = None  # None: lookups by document are not offered (501)
+    lookups_per_minute: int = lookup.LOOKUPS_PER_MINUTE
 
     @classmethod
     def open(cls, db_url: str, distribution_key: PrivateKey | None, **kw: Any) -> Authority:
@@ -136,3 +139,25 @@ class Authority:
 
     def stats(self, ts_from: int, ts_to: int) -> dict[str, Any]:
         return scans.stats(self.engine, ts_from, ts_to)
+
+    # -- lookup by identity document (spec 5.1) -----------------------------------------
+    def register_person(self, doc: IdDocument, hid: bytes, masked_name: str, iss: str) -> None:
+        """Let lookups by this document find the person; only a keyed hash of it is kept."""
+        if self.hid_secret is None:
+            raise ValueError("registering a person for lookups needs the hid secret (--hid-key)")
+        lookup.register(self.engine, self.hid_secret, doc, hid, masked_name, iss, int(self.clock()))
+
+    def lookup(self, checkpoint_id: str, body: Any) -> bytes:
+        """The signed answer to a lookup request; BadLookup (400), RateLimited (429), or
+        LookupUnavailable (501) when this platform was started without the hid secret."""
+        if self.hid_secret is None:
+            raise LookupUnavailable("this platform answers no lookups (started without --hid-key)")
+        request = lookup.parse_request(body)
+        now = int(self.clock())
+        lookup.admit(self.engine, checkpoint_id, now, self.lookups_per_minute)
+        schedule.publish_due(self.engine, now)  # a change that took effect since the last page counts
+        return sign_document(self.key, lookup.encode(lookup.answer(self.engine, self.hid_secret, request, now)))
+
+
+class LookupUnavailable(Exception):
+    """The platform holds no hid secret, so it cannot find anyone by document."""

@@ -19,7 +19,9 @@ from waitress.server import create_server
 from werkzeug.exceptions import HTTPException
 
 from checkpoint_app.authority.dashboard import install as install_dashboard
-from checkpoint_app.authority.platform import Authority
+from checkpoint_app.authority.lookup import MAX_BODY_BYTES as MAX_LOOKUP_BYTES
+from checkpoint_app.authority.lookup import BadLookup, RateLimited
+from checkpoint_app.authority.platform import Authority, LookupUnavailable
 from checkpoint_app.authority.scans import BadBatch
 from checkpoint_app.core.bounds import MAX_INT
 from checkpoint_app.core.trust.documents import MEDIA_TYPE
@@ -119,6 +121,28 @@ def _scans() -> Any:
         abort(403, str(exc))
     return jsonify(accepted=result.accepted, duplicates=result.duplicates,
                    rejected=[{"event_id": r.event_id, "error": r.error} for r in result.rejected])
+
+
+@api.post("/lookup")
+def _lookup() -> Response:
+    """Spec 5.1. Errors say what is wrong with the request, never the document number in it."""
+    if request.content_length is None:
+        abort(411, "a lookup needs a Content-Length")
+    if request.content_length > MAX_LOOKUP_BYTES:
+        abort(413, f"a lookup body is at most {MAX_LOOKUP_BYTES} bytes")
+    try:
+        body = _authority().lookup(g.checkpoint_id, request.get_json(silent=True))
+    except BadLookup as exc:
+        abort(400, str(exc))
+    except RateLimited as exc:
+        resp = jsonify(error=str(exc))
+        resp.status_code, resp.headers["Retry-After"] = 429, str(exc.retry_after_s)
+        return resp
+    except LookupUnavailable as exc:
+        abort(501, str(exc))
+    resp = Response(body, mimetype=MEDIA_TYPE)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @api.get("/stats")

@@ -2,7 +2,8 @@
 serve, publish, set-status, register-checkpoint, compact, new-epoch, export, stats.
 
 Privacy: `set-status --id-number` turns the number into the hid with the authority's
-keyed hash at once; the number is neither stored, printed nor logged. Give `-` to read
+keyed hash at once (and, for lookups, into another keyed hash); the number is neither
+stored, printed nor logged. Give `-` to read
 it from standard input, which keeps it out of the process list and shell history."""
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from typing import Any
 
 from checkpoint_app.authority import cli, statuslog
 from checkpoint_app.authority.epoch import DEFAULT_SERIAL_GAP
+from checkpoint_app.authority.issuing import mask_name
 from checkpoint_app.authority.keys import load_private_key
+from checkpoint_app.authority.lookup import LOOKUPS_PER_MINUTE
 from checkpoint_app.authority.platform import DEFAULT_PAGE_SIZE, Authority
 from checkpoint_app.cli_common import EXIT_OK, UsageError
 from checkpoint_app.core.codes.claims import Color
+from checkpoint_app.core.identity import IdDocument, normalize
 
 DB_ENV = "CHECKPOINT_AUTHORITY_DB"
 ADMIN_ENV = "CHECKPOINT_AUTHORITY_ADMIN_TOKEN"
@@ -57,7 +61,8 @@ def _cmd_serve(a: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     admin = a.admin_token_file.read_text().strip() if a.admin_token_file else os.environ.get(ADMIN_ENV)
-    authority = _open(a, page_size=a.page_size, admin_token=admin or None)
+    authority = _open(a, page_size=a.page_size, admin_token=admin or None, lookups_per_minute=a.lookup_limit,
+                      hid_secret=a.hid_key.read_bytes() if a.hid_key else None)
     _publish(authority, a)
     print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ (Ctrl-C stops)", flush=True)
     serve(create_app(authority), host=a.host, port=a.port, threads=a.threads, **limits.waitress())
@@ -104,8 +109,25 @@ def _cmd_publish(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def checked_document(doc_type: int, number: str) -> IdDocument:
+    """The document, or one line that names its problem (never the number)."""
+    try:
+        return IdDocument(doc_type, normalize(number))
+    except ValueError as exc:
+        raise UsageError(f"the document number is refused: {exc}") from None
+
+
+def register_holder(db: str | None, hid_key: Path, doc: IdDocument, hid: bytes, name: str, iss: str) -> None:
+    """Let `POST /v1/lookup` find this person by document (spec 5.1): a keyed hash of it only."""
+    authority = _open(argparse.Namespace(db=db))
+    authority.hid_secret = hid_key.read_bytes()
+    authority.register_person(doc, hid, mask_name(name), iss)
+
+
 def _cmd_set_status(a: argparse.Namespace) -> int:
-    hid = cli.holder_hid(a, None if a.hid else cli.id_number(a))
+    number = None if a.hid else cli.id_number(a)
+    doc = None if number is None else checked_document(a.doc_type, number)
+    hid = cli.holder_hid(a, None if doc is None else doc.number)
     color = Color[a.color.upper()]
     authority = _open(a)
     now = int(authority.clock())
@@ -113,7 +135,9 @@ def _cmd_set_status(a: argparse.Namespace) -> int:
     seq = authority.set_statuses([(hid, int(color), tuple(a.reason), at)])
     what = "removed (no special status)" if color == Color.GREEN and not a.reason else f"{color.label} {a.reason}"
     when = f"held until {at}, published then" if at > now else f"seq {seq}"
-    print(f"hid {hid.hex()}: {what} from {at}, {when}")
+    if doc is not None:
+        register_holder(a.db, a.hid_key, doc, hid, a.name or "", a.iss)
+    print(f"hid {hid.hex()}: {what} from {at}, {when}{'; lookups by document find it' if doc else ''}")
     return EXIT_OK
 
 
@@ -182,6 +206,10 @@ def _add(sub: Any) -> None:
                    help="most client connections at once, idle or stalled ones included (default 1000)")
     s.add_argument("--channel-timeout", type=_positive_int, default=30, metavar="S",
                    help="close a connection idle or stalled mid-request this long (default 30 s)")
+    s.add_argument("--hid-key", type=Path,
+                   help="the secret for hashing ID numbers: needed to answer lookups by document (spec 5.1)")
+    s.add_argument("--lookup-limit", type=int, default=LOOKUPS_PER_MINUTE, metavar="N",
+                   help=f"lookups per checkpoint per minute before 429 (default {LOOKUPS_PER_MINUTE})")
     s.set_defaults(handler=_cmd_serve)
 
     p = sub.add_parser("publish", help="publish a signed trust list or policy (serial may not go back)")
@@ -195,6 +223,10 @@ def _add(sub: Any) -> None:
     t.add_argument("--hid", help="the holder pseudonym, 32 hex digits")
     t.add_argument("--id-number", help="ID number, hashed at once into the hid; '-' reads it from stdin")
     t.add_argument("--hid-key", type=Path, help="file with the authority's secret for hashing ID numbers")
+    t.add_argument("--doc-type", type=int, default=1, choices=range(1, 6), metavar="N",
+                   help="of --id-number: 1 resident ID card (default), 2 passport, 3-5 permits")
+    t.add_argument("--name", help="with --id-number: the holder's name, kept masked for lookups (spec 5.1)")
+    t.add_argument("--iss", default="140000", help="with --id-number: the province's region code (default 140000)")
     t.add_argument("--color", choices=[c.label for c in Color], required=True,
                    help="green with no --reason removes the person's special status")
     t.add_argument("--reason", type=int, action="append", default=[], help="reason code; may repeat")

@@ -77,7 +77,7 @@ def test_operator_commands_keep_no_id_number(tmp_path: Path, capsys: pytest.Capt
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     db = str(tmp_path / "a.sqlite3")
     secret = demo_keys_dir() / "hid-secret.bin"
-    number = "140105199001010916"
+    number = "140105199001010913"
     assert authority_main(["register-checkpoint", "--db", db, "CP-9"]) == 0
     token = capsys.readouterr().out.strip()
     assert token.startswith("CP-9.")
