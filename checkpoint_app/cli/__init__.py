@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "checkpoint_app.cli.verify",
     "checkpoint_app.cli.decode",
     "checkpoint_app.cli.sync",
+    "checkpoint_app.cli.lookup",
     "checkpoint_app.cli.export",
     "checkpoint_app.cli.selftest",
     "checkpoint_app.cli.autostart",

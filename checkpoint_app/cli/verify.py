@@ -97,7 +97,7 @@ def _payloads(a: argparse.Namespace) -> list[str]:
     return texts
 
 
-def _line(d: dict[str, Any]) -> str:
+def decision_line(d: dict[str, Any]) -> str:
     if not d["valid"]:
         return f"INVALID {d['error']} -> {d['action']}"
     reasons = ",".join(map(str, d["reasons"])) or "-"
@@ -116,7 +116,7 @@ def run(a: argparse.Namespace) -> int:
         _record(a, decisions)
     for d in decisions:
         obj = decision_json(d)
-        sys.stdout.write((json.dumps(obj, ensure_ascii=False) if a.json else _line(obj)) + "\n")
+        sys.stdout.write((json.dumps(obj, ensure_ascii=False) if a.json else decision_line(obj)) + "\n")
     return EXIT_OK if all(d.valid for d in decisions) else EXIT_PROBLEM
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from checkpoint_app.core.codes.claims import Color
@@ -49,16 +50,30 @@ class Inputs:
     mask: bool | None = None
 
 
+class Source(StrEnum):
+    """How the person was identified: the `source` of a scan event (spec 5.1)."""
+
+    CODE = "code"  # a health code (camera, scanner, wedge)
+    ID_LOOKUP = "id_lookup"  # the platform's answer to a lookup by identity document
+    MANUAL = "manual"  # a guard's record of someone nothing else could check
+
+
 @dataclass(frozen=True, slots=True)
 class Scan:
+    """A verified code, or a lookup answer made to look like one (core.lookup.decide):
+    then `code` holds the answer's hid, colour and masked name, and its age is 0."""
+
     verification: Verification
     status: FinalStatus | None
     at: int
+    source: Source = Source.CODE
 
     @property
     def code_age_s(self) -> int | None:
         code = self.verification.code
-        return None if code is None else self.at - code.iat
+        if code is None:
+            return None
+        return 0 if self.source is Source.ID_LOOKUP else self.at - code.iat
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,18 +155,20 @@ def decide(s: Scan, inputs: Inputs, ctx: Context) -> Decision:
 
 
 def decision_json(d: Decision) -> dict[str, Any]:
-    """The object `checkpoint-app verify --json` prints (spec section 9)."""
+    """The object `checkpoint-app verify --json` prints (spec section 9); for a lookup the
+    same object with `doc` null and no code's kid, iat and exp (there is no code)."""
     v, code = d.scan.verification, d.scan.verification.code
+    lookup = d.scan.source is Source.ID_LOOKUP
     return {
         "valid": v.valid,
         "error": None if v.error is None else str(v.error),
         "iss": code.iss if code else None,
         "kid": base64.b64encode(v.kid).decode() if v.kid else None,
-        "iat": code.iat if code else None,
-        "exp": code.exp if code else None,
+        "iat": code.iat if code and not lookup else None,
+        "exp": code.exp if code and not lookup else None,
         "hid": code.hid.hex() if code else None,
         "name": code.name if code else None,
-        "doc": code.doc if code else None,
+        "doc": code.doc if code and not lookup else None,
         "doc_type": code.doc_type if code else None,
         "code_color": code.color.label if code else None,
         "color": d.color.label if d.color is not None else None,
@@ -166,4 +183,5 @@ def decision_json(d: Decision) -> dict[str, Any]:
         "pending": d.pending,
         "rule": d.rule_id,
         "policy_serial": d.policy_serial,
+        "source": str(d.scan.source),
     }

@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     NOT_YET_VALID = "NOT_YET_VALID"
     EXPIRED = "EXPIRED"
     TOO_OLD = "TOO_OLD"
+    # Spec 5.1: a lookup by identity document that the platform answered with `found` false.
+    NOT_FOUND = "NOT_FOUND"
 
 
 class CodeError(Exception):

@@ -9,12 +9,14 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from checkpoint_app.core.checkpoint import Decision
+from checkpoint_app.core.checkpoint import Decision, Source
 
 # Why an event was recorded. "decision": a final decision was shown; "abandoned": the
 # screen reset while the visit waited at a prompt; "manual": a guard let in someone
 # without a code (no smartphone), with `manual_reason`. Sent as an extension field.
 KINDS = ("decision", "abandoned", "manual")
+# How the person was identified (spec 5.1): a code, a lookup by identity document, or a guard.
+SOURCES = tuple(str(s) for s in Source)
 # Spec 5: the platform accepts an event whose `ts` lies in [TS_MIN, TS_MAX).
 TS_MIN, TS_MAX = 1_577_836_800, 4_102_444_800  # 2020-01-01 and 2100-01-01, 00:00 UTC
 MANUAL_REASONS = ("no_smartphone", "elderly", "child", "phone_dead", "foreign_visitor", "other")
@@ -50,6 +52,7 @@ class ScanEvent:
     operator: str
     kind: str = "decision"
     manual_reason: str | None = None
+    source: str = Source.CODE.value
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
@@ -85,6 +88,7 @@ def event_from_decision(d: Decision, station: Station, ts: int, *, kind: str = "
         policy_serial=d.policy_serial,
         operator=station.operator,
         kind=kind,
+        source=d.scan.source.value,
     )
 
 
@@ -97,5 +101,5 @@ def manual_event(station: Station, ts: int, reason: str, *, temperature_c: float
         event_id=new_event_id(), ts=ts, venue_id=station.venue_id, venue_type=station.venue_type,
         hid=None, iss=None, code_color=None, color=None, reasons=(), temperature_c=temperature_c,
         mask=mask, action=action, allow=allow, error=None, policy_serial=policy_serial,
-        operator=station.operator, kind="manual", manual_reason=reason,
+        operator=station.operator, kind="manual", manual_reason=reason, source=Source.MANUAL.value,
     )

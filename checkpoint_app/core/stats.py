@@ -7,10 +7,10 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, tzinfo
 
-from checkpoint_app.core.events import ScanEvent
+from checkpoint_app.core.events import SOURCES, ScanEvent
 
 FEVER_ACTION = "fever_referral"
 # The CSV columns: the upload fields of spec 5 plus the kind of record; never a name or document.
@@ -30,6 +30,8 @@ class Statistics:
     allowed: int
     per_hour: tuple[int, ...]  # 24 buckets, local time of day
     days: int
+    # People by how they were identified (spec 5.1): "code", "id_lookup", "manual"; each present.
+    by_source: dict[str, int] = field(default_factory=dict)
 
 
 def compute(events: Iterable[ScanEvent], tz: tzinfo | None, fever_threshold_c: float) -> Statistics:
@@ -38,6 +40,7 @@ def compute(events: Iterable[ScanEvent], tz: tzinfo | None, fever_threshold_c: f
     by_action: Counter[str] = Counter()
     by_error: Counter[str] = Counter()
     by_manual: Counter[str] = Counter()
+    by_source: Counter[str] = Counter({s: 0 for s in SOURCES})
     per_hour = [0] * 24
     people = fevers = manual = abandoned = allowed = 0
     dates = set()
@@ -46,6 +49,7 @@ def compute(events: Iterable[ScanEvent], tz: tzinfo | None, fever_threshold_c: f
             abandoned += 1
             continue
         people += 1
+        by_source[e.source] += 1
         when = datetime.fromtimestamp(e.ts, tz)
         per_hour[when.hour] += 1
         dates.add(when.date())
@@ -61,7 +65,7 @@ def compute(events: Iterable[ScanEvent], tz: tzinfo | None, fever_threshold_c: f
         if e.error:
             by_error[e.error] += 1
     return Statistics(people, dict(by_color), dict(by_action), dict(by_error), fevers, manual, dict(by_manual),
-                      abandoned, allowed, tuple(per_hour), len(dates))
+                      abandoned, allowed, tuple(per_hour), len(dates), dict(by_source))
 
 
 def _cell(value: object) -> str:

@@ -81,6 +81,7 @@ ERRORS = {
     "NOT_YET_VALID": N("Code not yet valid (check the clock)"),
     "EXPIRED": N("Code expired: refresh the code"),
     "TOO_OLD": N("Code too old: refresh the code"),
+    "NOT_FOUND": N("No health code: the platform does not know this person"),
 }
 REASONS = {
     101: N("Confirmed case"), 102: N("Suspected case"), 103: N("Close contact of a confirmed case"),

@@ -468,6 +468,10 @@
       <translation>无闸机</translation>
     </message>
     <message>
+      <source>No health code: the platform does not know this person</source>
+      <translation>无健康码：平台查无此人</translation>
+    </message>
+    <message>
       <source>No mask (M)</source>
       <translation>未戴口罩（M）</translation>
     </message>

@@ -65,7 +65,7 @@ def test_paging_across_many_pages(platform: Platform, store: Store) -> None:
 def _code(hid: bytes, iat: int, color: Color, reasons: tuple[int, ...]) -> str:
     key = load_private_key(demo_keys_dir() / "issuer-140000.pem")
     return issue(key, HealthCode(iss="140000", iat=iat, exp=iat + 86400, hid=hid, color=color, reasons=reasons,
-                                 name="王*廉", doc="1401**********0916", doc_type=1))
+                                 name="王*廉", doc="1401**********0913", doc_type=1))
 
 
 def test_final_status_rule_through_the_synced_cache(platform: Platform, store: Store) -> None:

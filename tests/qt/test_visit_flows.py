@@ -18,7 +18,7 @@ def test_green_pass_takes_four_keys_and_is_recorded_before_shown(make_app: MakeA
     h.show_code("green")
     h.wait_screen("prompt")
     prompt = h.window.prompt
-    assert "王*廉" in prompt.person.text() and "0916" in prompt.person.text()
+    assert "王*廉" in prompt.person.text() and "0913" in prompt.person.text()
     assert prompt.check_id.text() == "核对证件"
     shown: list[int] = []
     h.app.controller.decision_shown.connect(lambda *_: shown.append(len(h.events())))

@@ -35,7 +35,7 @@ class Pki:
 
     def code(self, **changes: Any) -> HealthCode:
         base = HealthCode(iss="140000", iat=NOW - 600, exp=NOW + 86400, hid=HID, color=Color.GREEN,
-                          reasons=(), name="王*廉", doc="1401**********0916", doc_type=1)
+                          reasons=(), name="王*廉", doc="1401**********0913", doc_type=1)
         return replace(base, **changes)
 
     def issue(self, key: PrivateKey | None = None, **changes: Any) -> str:

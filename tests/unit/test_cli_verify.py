@@ -101,12 +101,12 @@ def test_authority_round_trip(tmp_path: Path) -> None:
     auth("sign-policy", "--key", tmp_path / "dist.pem", "--in", ROOT / "resources/policy/default-policy.json",
          "--out", tmp_path / "policy.cose")
     text = auth("issue", "--key", tmp_path / "issuer.pem", "--color", "yellow", "--reason", "204", "--name", "李春梅",
-                "--id-number", "140106198507123321", "--hid-key", tmp_path / "secret",
+                "--id-number", "140106198507123327", "--hid-key", tmp_path / "secret",
                 "--png", tmp_path / "code.png").stdout.strip()
     r = run("verify", "--json", *file_mode(tmp_path, "dist.pub.pem"), text, "--image", tmp_path / "code.png")
     a, b = (json.loads(line) for line in r.stdout.splitlines())
     assert a == b and a["valid"] and a["action"] == "home_isolation" and a["reasons"] == [204]
-    assert a["name"] == "李*梅" and a["doc"] == "1401**********3321"
+    assert a["name"] == "李*梅" and a["doc"] == "1401**********3327"
     assert "198507" not in r.stdout  # the full ID number never leaves the authority
 
 

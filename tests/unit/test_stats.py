@@ -35,6 +35,19 @@ def test_counts() -> None:
     assert s.by_color == {"green": 2 + 1, "yellow": 1, "none": 1}
     assert s.by_error == {"EXPIRED": 1} and s.fevers == 1 and s.allowed == 3
     assert s.per_hour[9] == 5 and s.per_hour[10] == 1 and sum(s.per_hour) == 6 and s.days == 1
+    assert s.by_source == {"code": 5, "id_lookup": 0, "manual": 1}
+
+
+def test_the_three_sources_are_counted_apart() -> None:
+    """Spec 5.1: codes, lookups by document and manual records; an abandoned visit is no person."""
+    events = [_ev(1), _ev(2, source="id_lookup"), _ev(3, source="id_lookup", hid=None, action="invalid_code",
+                                                      error="NOT_FOUND", allow=False, color=None),
+              _ev(4, source="id_lookup", kind="abandoned"), manual_event(STATION, T0, "no_smartphone")]
+    s = compute(events, UTC, 37.3)
+    assert s.by_source == {"code": 1, "id_lookup": 2, "manual": 1} and s.people == 4
+    assert s.by_error == {"NOT_FOUND": 1}
+    rows = list(csv.DictReader(io.StringIO(to_csv(events))))
+    assert [r["source"] for r in rows] == ["code", "id_lookup", "id_lookup", "id_lookup", "manual"]
 
 
 def test_csv_is_pseudonymous() -> None:

@@ -28,6 +28,8 @@ class DamagedRecord(ValueError):
 def event_from_wire(obj: dict[str, Any]) -> ScanEvent:
     known = {k: v for k, v in obj.items() if k in _FIELDS}
     known["reasons"] = tuple(known.get("reasons") or ())
+    # Records written before `source` existed: a manual record's source is manual, else a code.
+    known.setdefault("source", "manual" if known.get("kind") == "manual" else "code")
     return ScanEvent(**known, extra={k: v for k, v in obj.items() if k not in _FIELDS})
 
 

@@ -52,10 +52,11 @@ class SyncError(StrEnum):
 
 
 class SyncFailure(Exception):
-    def __init__(self, code: SyncError, detail: str) -> None:
+    def __init__(self, code: SyncError, detail: str, status: int | None = None) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
+        self.status = status  # the HTTP status when the platform answered with an error
 
 
 @dataclass(frozen=True)
@@ -150,14 +151,14 @@ class Http:
     def _answer(self, resp: requests.Response, path: str, deadline: Deadline) -> Answer:
         code = resp.status_code
         if code in (401, 403):
-            raise SyncFailure(SyncError.AUTH_REFUSED, f"{path}: the platform refused the token (HTTP {code})")
+            raise SyncFailure(SyncError.AUTH_REFUSED, f"{path}: the platform refused the token (HTTP {code})", code)
         if code >= 500 or code in (408, 409, 429):
-            raise SyncFailure(SyncError.SERVER_ERROR, f"{path}: HTTP {code}")
+            raise SyncFailure(SyncError.SERVER_ERROR, f"{path}: HTTP {code}", code)
         if code == 413:
-            raise SyncFailure(SyncError.TOO_LARGE, f"{path}: HTTP 413: the platform finds the request too large")
+            raise SyncFailure(SyncError.TOO_LARGE, f"{path}: HTTP 413: the platform finds the request too large", code)
         if code >= 400:
             text = _read(resp, _ERROR_BODY, deadline)
-            raise SyncFailure(SyncError.REJECTED, f"{path}: HTTP {code}: {text[:200]!r}")
+            raise SyncFailure(SyncError.REJECTED, f"{path}: HTTP {code}: {text[:200]!r}", code)
         limit = BODY_LIMITS.get(path, MAX_ANSWER_BYTES)
         announced = resp.headers.get("Content-Length", "")
         if announced.strip().isdigit() and int(announced) > limit:
