@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +24,7 @@ from checkpoint_app.authority.demo import demo_keys_dir, hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.trust.documents import open_document
+from tests.support.postgres import postgres_url
 
 KEY = load_public_pem((demo_keys_dir() / "distribution.pub.pem").read_bytes())
 
@@ -161,16 +160,8 @@ def test_the_rate_limit_holds_across_processes_on_sqlite(tmp_path: Path) -> None
 def test_the_rate_limit_holds_across_processes_on_postgresql() -> None:
     pgserver = pytest.importorskip("pgserver")
     pytest.importorskip("psycopg")
-    # Not under pytest's tmp_path: another pytest run on the machine sets /tmp/pytest-of-USER
-    # back to 0700, and the server (its own user, as pgserver runs it under root) loses its way in.
-    folder = Path(tempfile.mkdtemp(prefix="checkpoint-pg-"))
-    server = pgserver.get_server(folder, cleanup_mode="stop")
-    try:
-        url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+    with postgres_url(pgserver) as url:
         assert _race(url, processes=3, each=15, limit=30) == (30, 15)
-    finally:
-        server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_the_database_keeps_no_number_nor_a_plain_hash(tmp_path: Path, capsys: pytest.CaptureFixture[str],
