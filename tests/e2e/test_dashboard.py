@@ -287,3 +287,30 @@ def test_report_command_writes_the_pdf(province: Province, tmp_path: Path, capsy
     assert "Shanxi health-code usage report" in text and f"Scans {province.stats()['total']:,}" in text
     assert authority_main(["report", "--db", db, "--from", "2026-02-30", "--to", day, "--out", str(out)]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_admin_account_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    db = str(tmp_path / "a.sqlite3")
+    pw = tmp_path / "pw.txt"
+    pw.write_text("a long enough password\n", encoding="utf-8")
+    assert authority_main(["add-admin", "--db", db, "clerk", "--password-file", str(pw)]) == 0
+    assert authority_main(["list-admins", "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "clerk"
+    pw.write_text("short\n", encoding="utf-8")
+    assert authority_main(["add-admin", "--db", db, "clerk2", "--password-file", str(pw)]) == 2
+    assert "at least 10 characters" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal: no prompt, one clear line
+    assert authority_main(["add-admin", "--db", db, "clerk3"]) == 2
+    assert "--password-file" in capsys.readouterr().err
+    assert authority_main(["remove-admin", "--db", db, "clerk"]) == 0
+    assert authority_main(["remove-admin", "--db", db, "clerk"]) == 2
+
+
+def test_csv_uploads_are_bounded_like_every_body(province: Province, user: DashboardClient) -> None:
+    junk = b"not,a,header\n" + b"x" * (7 * 2**20)
+    resp = user.post("/dashboard/ops/register", files={"file": ("junk.csv", junk, "text/csv")})
+    assert resp.status_code == 400 and "line 1" in resp.text
+    huge = b"checkpoint_id\n" + b"x" * (9 * 2**20)  # over the server's 8 MB body limit
+    assert user.post("/dashboard/ops/register", files={"file": ("huge.csv", huge, "text/csv")}).status_code == 413
+    assert "SZ-1" not in table(user.get("/dashboard/fleet").text, "fleet", "checkpoint")

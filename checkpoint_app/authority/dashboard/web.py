@@ -33,7 +33,6 @@ LANG_COOKIE = "cp_dash_lang"
 CST = dt.timezone(dt.timedelta(hours=8))
 HID_KEY_ENV = "CHECKPOINT_AUTHORITY_HID_KEY"
 SECURE_ENV = "CHECKPOINT_DASHBOARD_SECURE_COOKIES"
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
@@ -98,8 +97,6 @@ def _guard() -> Any:
         return redirect(url_for("dashboard.login", next=target, ended=1 if sid else None))
     g.session = session
     if request.method == "POST":
-        if request.path.startswith("/dashboard/ops/"):
-            request.max_content_length = MAX_UPLOAD_BYTES  # CSV files: larger than the API's bodies
         sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token") or ""
         if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
             abort(403, texts.ui("csrf_failed", lang()))
