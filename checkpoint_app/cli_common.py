@@ -24,3 +24,27 @@ class OneLineParser(argparse.ArgumentParser):
 def fail(prog: str, message: str) -> int:
     sys.stderr.write(f"{prog}: error: {message}\n")
     return EXIT_USAGE
+
+
+SECRET_MAX_CHARS = 4096
+
+
+def read_secret(source: str, what: str) -> str:
+    """A secret read from a file, or from standard input for "-", so that it never shows in
+    the process list (spec 9, `--token-file`): the first line, without surrounding blanks."""
+    from checkpoint_app.core.bounds import os_error_text, read_bounded
+
+    where = "standard input" if source == "-" else source
+    try:
+        if source == "-":
+            text = sys.stdin.readline(SECRET_MAX_CHARS + 1)
+        else:
+            text = read_bounded(source, SECRET_MAX_CHARS).decode("utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read the {what} from {where}: {os_error_text(exc)}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"the {what} in {where} is not UTF-8 text") from None
+    lines = text.strip().splitlines()
+    if len(text) > SECRET_MAX_CHARS or not lines:
+        raise UsageError(f"no {what} in {where}" if not lines else f"the {what} in {where} is too long")
+    return lines[0].strip()

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
+from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError, read_secret
 from checkpoint_app.core.bounds import DEFAULT_DEADLINE_S
 
 
@@ -30,7 +30,10 @@ def add_parser(sub: Any) -> None:
     mode.add_argument("--from", dest="folder", type=Path, metavar="DIR",
                       help="apply the signed documents exported to a folder (no network needed)")
     p.add_argument("--server", metavar="URL", help="platform base URL (remembered in the data folder)")
-    p.add_argument("--token", help="this checkpoint's bearer token (remembered)")
+    secret = p.add_mutually_exclusive_group()
+    secret.add_argument("--token", help="this checkpoint's bearer token (remembered; shows in the process list)")
+    secret.add_argument("--token-file", metavar="FILE",
+                        help="read the token from FILE, '-' for standard input (remembered)")
     p.add_argument("--root-key", type=Path, action="append", default=[], metavar="PEM",
                    help="pinned distribution public key; may repeat (remembered)")
     # SUPPRESS: when not given here, `checkpoint-app --data-dir DIR sync` still counts.
@@ -44,14 +47,24 @@ def add_parser(sub: Any) -> None:
 def _remember(store: Any, a: argparse.Namespace) -> None:
     from checkpoint_app.core.store.context import ROOT_KEYS, read_pem_keys
 
-    if a.root_key:
-        store.set_setting(ROOT_KEYS, read_pem_keys(a.root_key))
+    # Everything is read and checked before anything is remembered.
+    token = read_secret(a.token_file, "token") if a.token_file else a.token
+    if token is not None and not _is_token(token):
+        raise UsageError("the token is empty or holds spaces or control characters")
+    if a.server and not a.server.startswith(("http://", "https://")):
+        raise UsageError(f"--server {a.server!r} is not an http(s) URL")
+    keys = read_pem_keys(a.root_key) if a.root_key else None
+    if keys:
+        store.set_setting(ROOT_KEYS, keys)
     if a.server:
-        if not a.server.startswith(("http://", "https://")):
-            raise UsageError(f"--server {a.server!r} is not an http(s) URL")
         store.set_setting("server_url", a.server)
-    if a.token:
-        store.set_setting("token", a.token)
+    if token is not None:
+        store.set_setting("token", token)
+
+
+def _is_token(text: str) -> bool:
+    """What may follow "Bearer " in a header: visible ASCII, no spaces."""
+    return bool(text) and all(33 <= ord(c) <= 126 for c in text)
 
 
 def _sync(store: Any, a: argparse.Namespace, keys: list[Any]) -> Any:
@@ -62,7 +75,7 @@ def _sync(store: Any, a: argparse.Namespace, keys: list[Any]) -> Any:
         return apply_folder(store, a.folder, keys)
     server, token = store.get_setting("server_url"), store.get_setting("token")
     if not server or not token:
-        raise UsageError("no platform configured: give --server URL and --token TOKEN once")
+        raise UsageError("no platform configured: give --server URL and --token-file FILE once")
     return sync_once(store, server, token, keys, deadline_s=a.timeout)
 
 
