@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,8 +41,12 @@ def test_the_token_from_standard_input_never_shows_in_the_process_list(world: Wo
     cmd = [sys.executable, "-m", "checkpoint_app", *_args(world, tmp_path / "cp", "--token-file", "-")]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        # It waits for the token on its standard input: look at what `ps` would show now.
-        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        # It waits for the token on its standard input: look at what `ps` shows meanwhile.
+        deadline = time.monotonic() + 20
+        cmdline = ""
+        while "checkpoint_app" not in cmdline and time.monotonic() < deadline:  # until its exec is done
+            cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            time.sleep(0.01)
         out, err = proc.communicate(world.token + "\n", timeout=60)
     finally:
         proc.kill()
