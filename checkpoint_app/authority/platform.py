@@ -14,6 +14,7 @@ from sqlalchemy import Engine, exc, select
 
 from checkpoint_app.authority import epoch, lookup, scans, schedule, statuslog
 from checkpoint_app.authority.db import checkpoints, documents, make_engine
+from checkpoint_app.core.bounds import MAX_PAGE_BYTES
 from checkpoint_app.core.codes.cose import parse_sign1
 from checkpoint_app.core.codes.signature import PrivateKey
 from checkpoint_app.core.identity import IdDocument
@@ -93,11 +94,18 @@ class Authority:
         return schedule.record(self.engine, changes, int(self.clock()))
 
     def status_page(self, since: int, rebuild: bool, limit: int | None = None) -> SignedPage:
-        """The signed page after `since`, with the changes that have come due published first."""
+        """The signed page after `since`, with the changes that have come due published first.
+        A page that would pass the checkpoints' 4 MiB bound (spec 4.4: entries with many
+        reasons, a large --page-size) is made again with half the entries, until it fits."""
         now = int(self.clock())
         schedule.publish_due(self.engine, now)
-        page = statuslog.page(self.engine, since, rebuild, limit or self.page_size, now)
-        return SignedPage(page, sign_document(self.key, encode_status_page(page)))
+        limit = limit or self.page_size
+        while True:
+            page = statuslog.page(self.engine, since, rebuild, limit, now)
+            signed = sign_document(self.key, encode_status_page(page))
+            if len(signed) <= MAX_PAGE_BYTES or limit == 1:
+                return SignedPage(page, signed)
+            limit //= 2
 
     def new_epoch(self, serial_gap: int = epoch.DEFAULT_SERIAL_GAP) -> epoch.NewEpoch:
         """After a restore from backup or a rebuilt log: checkpoints rebuild their caches."""
