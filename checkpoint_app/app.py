@@ -20,6 +20,7 @@ from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station
+from checkpoint_app.core.lookup.client import LookupPlatform
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.settings import PinGuard, Settings
@@ -40,6 +41,7 @@ from checkpoint_app.workers.crash_bridge import CrashBridge
 from checkpoint_app.workers.decode_worker import DecodeWorker
 from checkpoint_app.workers.documents import read_keys
 from checkpoint_app.workers.frames import Frame, PreviewFrame
+from checkpoint_app.workers.lookup_worker import LookupWorker
 from checkpoint_app.workers.refcounts import pin_singletons
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
@@ -53,9 +55,11 @@ NO_CAMERA = "none"
 class CheckpointApp(QObject):
     """Everything the window needs, built in `start()` and taken down in `shutdown()`.
 
-    Signals: code_submitted(str, float): a code from a keyboard-wedge or serial scanner."""
+    Signals: code_submitted(str, float): a code from a keyboard-wedge or serial scanner;
+    platform_known(LookupPlatform | None): where lookups by ID document go (spec 5.1)."""
 
     code_submitted = Signal(str, float)
+    platform_known = Signal(object)
 
     def __init__(self, settings_path: Path, data_dir: Path, *, demo: bool = False, kiosk: bool = False,
                  camera: str | None = None, clock: Callable[[], float] = time.time,
@@ -107,6 +111,7 @@ class CheckpointApp(QObject):
         self.machine = VisitMachine(self.station(), timeouts(self.settings))
         self.controller = VisitController(self.machine, self.window, self.sound, self._forget_codes, self.clock)
         self._wire_store()
+        self._start_lookups()
         self._thread(self.store, "store")  # after the wiring: its first signals come at once
         self._start_camera()
         if self.demo:
@@ -161,6 +166,14 @@ class CheckpointApp(QObject):
         s.status_changed.connect(self.window.status._on_store_status)
         s.failed.connect(self._on_store_failed)
 
+    def _start_lookups(self) -> None:
+        """Lookups by ID document (spec 5.1) in their own thread: they wait on the network."""
+        self.lookups = LookupWorker(self.clock)
+        self.controller.lookup_requested.connect(self.lookups._on_lookup_requested)
+        self.lookups.answered.connect(self.controller._on_looked_up)
+        self.platform_known.connect(self.lookups._on_platform_known)
+        self._thread(self.lookups, "lookup")
+
     @Slot(str)
     def _on_store_failed(self, _kind: str) -> None:
         self.window.render_visit(self.machine.state, None, failed=True)
@@ -173,6 +186,9 @@ class CheckpointApp(QObject):
         self.settings = dataclasses.replace(s, server_url=s.server_url or remembered.server_url,
                                             token=s.token or remembered.token)
         self._root_keys = self._root_keys or list(remembered.root_keys)
+        s = self.settings
+        known = s.server_url and s.token and self._root_keys
+        self.platform_known.emit(LookupPlatform(s.server_url, s.token, tuple(self._root_keys)) if known else None)
         if self.settings.server_url and self._root_keys and self.sync is None and not self._stopped:
             self._start_sync(self._root_keys)
 
@@ -244,6 +260,8 @@ class CheckpointApp(QObject):
                 thermometer.temperature_read.connect(self.controller._on_temperature_measured)
                 self._show_device_health(thermometer, "thermometer", thermometer.temperature_read)
                 self.hardware.append(thermometer)
+            if s.id_reader_serial_port:
+                self._start_id_reader(s.id_reader_serial_port)
             gate = make_gate(s.gate_kind, serial_port=s.gate_serial_port, serial_command=s.gate_serial_command,
                              http_url=s.gate_http_url)
             if gate is not None:
@@ -255,6 +273,22 @@ class CheckpointApp(QObject):
             log.error("hardware not started: %s", exc)
         for worker in self.hardware:
             worker.start()  # type: ignore[attr-defined]
+
+    def _start_id_reader(self, port: str) -> None:
+        """A placed card starts a lookup as a scanned code starts a visit (spec 5.1)."""
+        from checkpoint_app.workers.hardware_workers import IdCardReaderWorker
+
+        reader = IdCardReaderWorker(port, parent=self)
+        reader.card_read.connect(self.controller._on_document)
+        reader.card_rejected.connect(self._on_card_rejected)
+        self._show_device_health(reader, "id_reader", reader.ready)
+        self.hardware.append(reader)
+        self.window.scan.id_reader = True
+        self.window.retranslate()
+
+    @Slot(str)
+    def _on_card_rejected(self, why: str) -> None:
+        self.window.scan.card_not_read(why)
 
     def catch_bugs(self, *, leave: Callable[[int], None] = QCoreApplication.exit,
                    restart_after_ms: int | None = 5000) -> None:

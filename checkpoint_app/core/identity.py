@@ -127,6 +127,13 @@ def mask(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def mask_as_typed(text: str) -> str:
+    """What the keypad shows of a number being typed: never more than `mask` of the whole
+    number (the first four and the last four characters), so a finished entry looks alike."""
+    t = normalize(text)
+    return "".join(c if i < 4 or i >= LENGTH - 4 else "*" for i, c in enumerate(t))
+
+
 @dataclass(frozen=True, slots=True)
 class IdDocument:
     """A document to look up (spec 5.1). Only ever in memory: its repr and str are masked,

@@ -54,6 +54,7 @@ class VisitorCue(StrEnum):
     WEAR_MASK = "wear_mask"  # 请佩戴口罩
     GO_IN = "go_in"  # 请通行
     WAIT_HERE = "wait_here"  # 请勿进入，在此等候
+    PLACE_ID_CARD = "place_id_card"  # 请刷身份证: no phone, the ID card is looked up (spec 5.1)
 
 
 class Phrase(StrEnum):

@@ -9,7 +9,9 @@ every rule of the entrance in one place:
   MIN_HOLD_S even against a dismissal; a code read meanwhile waits (`waiting`) and is
   verified again when the screen ends (`Step.rescan`), as if scanned at that moment;
 - the repeat guard: the phone of the visit just ended, still held up, is not a new visit;
-- each screen's time on screen (`VisitState.deadline`, from `Timeouts`).
+- each screen's time on screen (`VisitState.deadline`, from `Timeouts`);
+- a person is never refused for the network: a lookup by ID document (spec 5.1) without an
+  answer leads to the manual record, never to a refusal (`lookup_failed`, `due`).
 
 The window feeds events in with the time and follows the `Step`s it gets back: records to
 write, codes to verify again, the gate to open, and when to call `due()` next. The states
@@ -27,11 +29,13 @@ from checkpoint_app.core.manual_entry import manual_entry_event
 from checkpoint_app.core.outcomes import REFUSALS, Outcome
 from checkpoint_app.core.trust.policy import Policy
 from checkpoint_app.core.visit_state import (
+    LOOKUP_WAIT_S,
     MIN_HOLD_S,
     PASS_HOLD_S,
     REPEAT_GUARD_S,
     WAIT_MAX_S,
     NextCode,
+    PendingLookup,
     Phase,
     Step,
     Timeouts,
@@ -136,6 +140,43 @@ class VisitMachine:
         self.state = VisitState(Phase.RECORDING, awaiting=event, manual=event, waiting=st.waiting)
         return Step(self.state, (event,))
 
+    # -- lookups by ID document (spec 5.1) ------------------------------------------------------
+    def id_entry_started(self, now: float) -> Step:
+        """The guard opens the ID number entry (only while waiting for a code)."""
+        if self.state.phase is not Phase.SCANNING:
+            return Step(self.state)
+        self.state = dataclasses.replace(self.state, phase=Phase.ID_ENTRY, deadline=now + self.timeouts.prompt_s)
+        return Step(self.state)
+
+    def lookup_started(self, request: int, masked: str, now: float) -> Step:
+        """A card was read or a number typed. Taken while waiting for a code, at the ID entry,
+        or over a result the next code may replace; else ignored (the state's `lookup` says)."""
+        st = self.state
+        if st.phase not in (Phase.SCANNING, Phase.ID_ENTRY) and not (st.phase is Phase.RESULT
+                                                                      and now >= self.hold_until()):
+            return Step(st)
+        step = self._end(now) if st.phase is Phase.RESULT else Step(st)
+        self.state = VisitState(Phase.LOOKUP, next_mask=st.next_mask, deadline=now + LOOKUP_WAIT_S,
+                                waiting=st.waiting, lookup=PendingLookup(request, masked, now))
+        return Step(self.state, step.records)
+
+    def looked_up(self, request: int, s: Scan, ctx: Context, now: float) -> Step:
+        """The platform's verified answer: decided like a code (a late answer is dropped)."""
+        st = self.state
+        if st.phase is not Phase.LOOKUP or st.lookup is None or st.lookup.request != request:
+            return Step(st)
+        self.state = VisitState(waiting=st.waiting)
+        return self._final_or_prompt(decide(s, Inputs(mask=st.next_mask), ctx), ctx, now)
+
+    def lookup_failed(self, request: int, now: float) -> Step:
+        """No answer (offline, refused, forged, late): straight into the manual record."""
+        st = self.state
+        if st.phase is not Phase.LOOKUP or st.lookup is None or st.lookup.request != request:
+            return Step(st)
+        self.state = VisitState(Phase.MANUAL, deadline=now + self.timeouts.prompt_s, waiting=st.waiting,
+                                lookup_failed=True)
+        return Step(self.state)
+
     # -- the record and the screen's end ------------------------------------------------------
     def recorded(self, event_id: str, now: float) -> Step:
         st = self.state
@@ -153,7 +194,7 @@ class VisitMachine:
         st = self.state
         if st.phase is Phase.RESULT and st.outcome in REFUSALS and now - (st.shown_at or now) < MIN_HOLD_S:
             return Step(st)
-        if st.phase in (Phase.PROMPT, Phase.MANUAL, Phase.RESULT):
+        if st.phase in (Phase.PROMPT, Phase.MANUAL, Phase.RESULT, Phase.ID_ENTRY, Phase.LOOKUP):
             return self._end(now)
         return Step(st)
 
@@ -163,6 +204,8 @@ class VisitMachine:
         st = self.state
         if st.waiting is not None and now - st.waiting.since >= WAIT_MAX_S:
             self.state = st = dataclasses.replace(st, waiting=None)
+        if st.phase is Phase.LOOKUP and st.lookup is not None and st.deadline is not None and now >= st.deadline:
+            return self.lookup_failed(st.lookup.request, now)
         if (st.deadline is not None and now >= st.deadline) or (st.waiting is not None and now >= self.hold_until()):
             return self._end(now)
         return Step(st)

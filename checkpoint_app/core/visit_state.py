@@ -24,12 +24,18 @@ MIN_HOLD_S = 3.0  # a refusal stays at least this long, whatever is scanned or p
 PASS_HOLD_S = 1.0  # "go in" stays at least this long before a waiting code replaces it
 WAIT_MAX_S = 60.0  # a code that waited longer is dropped: that person has moved on
 REPEAT_GUARD_S = 4.0  # the same code right after its visit ended is the same phone, not a new visit
+# A lookup by ID document (spec 5.1) that has no answer by then has none: the manual record
+# follows. Longer than the request's own deadline (core.lookup.client), so that this is the
+# fallback and the request's failure the usual way.
+LOOKUP_WAIT_S = 15.0
 
 
 class Phase(StrEnum):
     SCANNING = "scanning"  # waiting for a code
     PROMPT = "prompt"  # a pending action: the guard must give an input
     MANUAL = "manual"  # the guard is typing a manual entry (someone without a code)
+    ID_ENTRY = "id_entry"  # the guard is typing an ID number to look up (no phone, no card reader)
+    LOOKUP = "lookup"  # the platform is asked for the holder of an ID document (spec 5.1)
     RECORDING = "recording"  # a final decision waits for the store to confirm the write
     RESULT = "result"  # a final decision (or the "not a health code" notice) is on screen
 
@@ -62,6 +68,16 @@ class NextCode:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingLookup:
+    """A lookup on its way: its request number (a late answer to an older one is ignored)
+    and the document as a screen may show it (masked); the number itself stays out."""
+
+    request: int
+    masked: str
+    since: float
+
+
+@dataclass(frozen=True, slots=True)
 class VisitState:
     phase: Phase = Phase.SCANNING
     decision: Decision | None = None
@@ -77,6 +93,8 @@ class VisitState:
     deadline: float | None = None  # back to scanning by itself at this time; None: stays
     waiting: NextCode | None = None
     not_a_code: bool = False  # a payment or chat QR: the neutral "show your health code"
+    lookup: PendingLookup | None = None
+    lookup_failed: bool = False  # a manual entry that follows a lookup without an answer
 
     @property
     def outcome(self) -> Outcome | None:
@@ -117,6 +135,10 @@ def visitor_cue(state: VisitState) -> VisitorCue | None:
         return None
     if state.phase is Phase.MANUAL:
         return VisitorCue.TAKE_TEMPERATURE
+    if state.phase is Phase.ID_ENTRY:
+        return VisitorCue.PLACE_ID_CARD
+    if state.phase is Phase.LOOKUP:
+        return None  # a second or two: keep what the visitor sees
     if state.phase is Phase.SCANNING:
         return cue_of(None)
     return cue_of(state.outcome, None if state.decision is None else state.decision.action)

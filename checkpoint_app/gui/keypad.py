@@ -1,5 +1,5 @@
-"""An on-screen numeric keypad for temperatures, usable by touch; the screens map the
-physical keyboard onto the same keys, so both paths share one code path."""
+"""An on-screen numeric keypad for temperatures and ID numbers, usable by touch; the screens
+map the physical keyboard onto the same keys, so both paths share one code path."""
 
 from __future__ import annotations
 
@@ -7,20 +7,21 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
 KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "back")
+ID_KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", "X", "0", "back")  # X: the check character 10
 BACK, ENTER = "back", "enter"
 
 
 class KeypadWidget(QWidget):
-    """Signals: key_pressed(str): a digit, ".", "back" or "enter"."""
+    """Signals: key_pressed(str): one of `keys` ("." or "X" beside the digits), "back" or "enter"."""
 
     key_pressed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, keys: tuple[str, ...] = KEYS) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setSpacing(8)
         self.buttons: dict[str, QPushButton] = {}
-        for i, key in enumerate((*KEYS, ENTER)):
+        for i, key in enumerate((*keys, ENTER)):
             b = QPushButton("⌫" if key == BACK else ("↵" if key == ENTER else key))
             b.setObjectName(f"key_{key}")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the screen keeps the keyboard focus

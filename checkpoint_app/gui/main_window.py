@@ -1,5 +1,5 @@
-"""The main window: four screens in a stack (scanning, prompt, manual entry, result) and
-the status bar. It renders the state it is given and forwards the guard's intents as signals."""
+"""The main window: six screens in a stack (scanning, prompt, manual entry, ID number entry,
+lookup, result) and the status bar. It renders the state it is given and forwards the guard's intents as signals."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from checkpoint_app.core.outcomes import VisitorCue
 from checkpoint_app.core.visit_state import Phase, VisitState, visitor_cue
 from checkpoint_app.gui import texts
+from checkpoint_app.gui.id_entry_screen import IdEntryScreen
+from checkpoint_app.gui.lookup_screen import LookupScreen
 from checkpoint_app.gui.manual_screen import ManualScreen
 from checkpoint_app.gui.prompt_screen import PromptScreen
 from checkpoint_app.gui.result_screen import ResultScreen
@@ -21,10 +23,11 @@ _RESULT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.K
 
 
 class MainWindow(QMainWindow):
-    """Signals: manual_requested(), stats_requested(), settings_requested(),
+    """Signals: manual_requested(), id_entry_requested(), stats_requested(), settings_requested(),
     language_requested(), close_requested(): the window was asked to close."""
 
     manual_requested = Signal()
+    id_entry_requested = Signal()
     stats_requested = Signal()
     settings_requested = Signal()
     language_requested = Signal()
@@ -37,14 +40,15 @@ class MainWindow(QMainWindow):
         # Below 1024x768 less a title bar, a panel and the frame's borders: the window must fit.
         self.setMinimumSize(800, 600)
         self.scan, self.prompt, self.result = ScanScreen(), PromptScreen(), ResultScreen()
-        self.manual = ManualScreen()
+        self.manual, self.id_entry, self.lookup = ManualScreen(), IdEntryScreen(), LookupScreen()
         self.stack = QStackedWidget()
-        for screen in (self.scan, self.prompt, self.manual, self.result):
+        for screen in (self.scan, self.prompt, self.manual, self.id_entry, self.lookup, self.result):
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
         self.status = StatusBarWidget()
         self.setStatusBar(self.status)
         self.scan.manual_requested.connect(self.manual_requested)
+        self.scan.id_entry_requested.connect(self.id_entry_requested)
         self.scan.stats_requested.connect(self.stats_requested)
         self.scan.settings_requested.connect(self.settings_requested)
         self.scan.language_requested.connect(self.language_requested)
@@ -74,12 +78,20 @@ class MainWindow(QMainWindow):
             self._show(self.prompt)
         elif state.phase is Phase.MANUAL:
             if self.stack.currentWidget() is not self.manual:
-                self.manual.start()
+                self.manual.start(after_lookup=state.lookup_failed)
             self._show(self.manual)
+        elif state.phase is Phase.ID_ENTRY:
+            if self.stack.currentWidget() is not self.id_entry:
+                self.id_entry.start()
+            self._show(self.id_entry)
+        elif state.phase is Phase.LOOKUP:
+            self.lookup.show_state(state)
+            self._show(self.lookup)
         elif state.phase is Phase.RESULT:
             self.result.show_state(state, remaining_s)
             self._show(self.result)
         elif state.phase is Phase.SCANNING:
+            self.id_entry.start()  # a number typed and left is not kept on a hidden screen
             self.scan.show_state(self.demo, next_no_mask=state.next_mask is False)
             self._show(self.scan)
         # RECORDING: the previous screen stays until the record is durable (a few ms)
@@ -97,6 +109,7 @@ class MainWindow(QMainWindow):
         self.scan.show_state(self.demo, next_no_mask=self._state.next_mask is False)
         self.status.show_state()
         self.manual.retranslate()
+        self.id_entry.retranslate()
         if self._state.phase is not Phase.SCANNING or self._failed:
             self.render_visit(self._state, self._remaining, self._failed)
 
@@ -108,6 +121,8 @@ class MainWindow(QMainWindow):
         on_scan = self.stack.currentWidget() is self.scan
         if on_scan and key == Qt.Key.Key_F2:
             self.manual_requested.emit()
+        elif on_scan and key == Qt.Key.Key_F6:
+            self.id_entry_requested.emit()
         elif on_scan and key == Qt.Key.Key_F3:
             self.stats_requested.emit()
         elif on_scan and key == Qt.Key.Key_F4:

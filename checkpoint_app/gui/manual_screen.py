@@ -1,7 +1,8 @@
 """Manual entry for someone without a usable code, by keyboard alone, as large as the other
 screens: F2, a reason key 1-6, the temperature, Enter (F2 2 3 6 5 Enter: an elderly
 person at 36.5 °C). The temperature is required; Backspace on an empty reading goes back
-to the reason; Esc or Del cancels. Counted apart from scans in the statistics."""
+to the reason; Esc or Del cancels. Counted apart from scans in the statistics. A lookup by
+ID document that gets no answer leads here, never to a refusal (spec 5.1)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class ManualScreen(ScaledScreen):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.reason: str | None = None
         self.keys = ""
+        self.after_lookup = False
         band = QFrame()
         band.setObjectName("band")
         band.setStyleSheet(f"#band {{ background: {LOOKS[Outcome.MANUAL].background}; }} QLabel {{ color: {WHITE}; }}")
@@ -79,14 +81,16 @@ class ManualScreen(ScaledScreen):
         lay.addLayout(body, 1)
         self.start()
 
-    def start(self) -> None:
-        """A fresh entry: no reason, no reading."""
-        self.reason, self.keys = None, ""
+    def start(self, after_lookup: bool = False) -> None:
+        """A fresh entry: no reason, no reading. After a lookup by ID that got no answer, the
+        person has no phone (that is why the ID was used): say why, and that reason is chosen."""
+        self.reason, self.keys = ("no_smartphone" if after_lookup else None), ""
+        self.after_lookup = after_lookup
         self.error.setText("")
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(texts.ui("manual_title"))
+        self.title.setText(texts.ui("lookup_failed" if self.after_lookup else "manual_title"))
         self.reason_label.setText(texts.ui("manual_reason"))
         for i, (reason, b) in enumerate(self.reason_buttons.items(), start=1):
             b.setText(f"{i}  {texts.tr(texts.MANUAL_REASONS[reason])}")

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from checkpoint_app.core.checkpoint import Source
 from checkpoint_app.core.manual_entry import parse_keyed_temperature
 from checkpoint_app.core.outcomes import Outcome
 from checkpoint_app.core.visit_state import VisitState
@@ -103,7 +104,9 @@ class PromptScreen(ScaledScreen):
         policy = None if state.ctx is None else state.ctx.policy
         self.headline.setText(texts.tr(texts.HEADLINES["pending"]))
         self.action.setText("" if d is None else texts.action_text(d.action, policy))
-        self.check_id.setText(texts.ui("check_id"))
+        # A lookup by ID document read or typed the ID itself: nothing to compare (spec 5.1).
+        looked_up = d is not None and d.scan.source is Source.ID_LOOKUP
+        self.check_id.setText(texts.ui("id_checked" if looked_up else "check_id"))
         self.person.setText(person_line(state))
         self.hint.setText(texts.ui("enter_temperature"))
         rejected = state.rejected_temperature

@@ -1,9 +1,10 @@
-"""The scanning screen: the live preview, the invitation to show a code, and the guard's
-buttons (manual entry, statistics, settings, language)."""
+"""The scanning screen: the live preview, the invitation to show a code (or, with a card
+reader, to place the ID card), a passing notice (a card that did not read), and the guard's
+buttons (manual entry, ID number, statistics, settings, language)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -39,10 +40,13 @@ class PreviewWidget(QWidget):
 
 
 class ScanScreen(ScaledScreen):
-    """Signals: manual_requested(), stats_requested(), settings_requested(), language_requested(),
-    mask_marked(bool worn): M / K pressed while waiting, for the next person."""
+    """Signals: manual_requested(), id_entry_requested(), stats_requested(), settings_requested(),
+    language_requested(), mask_marked(bool worn): M / K pressed while waiting, for the next person."""
+
+    NOTICE_MS = 6000
 
     manual_requested = Signal()
+    id_entry_requested = Signal()
     mask_marked = Signal(bool)
     stats_requested = Signal()
     settings_requested = Signal()
@@ -55,6 +59,13 @@ class ScanScreen(ScaledScreen):
         self.preview = PreviewWidget()
         self.hint = self.scaled(QLabel(), 44, bold=True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.id_reader = False  # a card reader is connected: invite people without a phone to use it
+        self.notice = self.scaled(QLabel(), 26, bold=True)
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.notice.setStyleSheet(f"color: {WHITE}; background: {RED}; padding: 4px 12px; border-radius: 6px;")
+        self.notice.hide()
+        self._notice_timer = QTimer(self, singleShot=True, interval=self.NOTICE_MS)
+        self._notice_timer.timeout.connect(self.notice.hide)
         self.demo = self.scaled(QLabel(), 20, bold=True)
         self.demo.setStyleSheet(f"color: {WHITE}; background: {DEMO_PURPLE}; padding: 4px 12px;")
         self.demo.hide()
@@ -64,7 +75,8 @@ class ScanScreen(ScaledScreen):
         self.no_mask.hide()
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for key, signal in (("manual_entry", self.manual_requested), ("statistics", self.stats_requested),
+        for key, signal in (("manual_entry", self.manual_requested), ("id_number", self.id_entry_requested),
+                            ("statistics", self.stats_requested),
                             ("settings", self.settings_requested), ("language", self.language_requested)):
             b = self.scaled(QPushButton(), 22)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -79,14 +91,23 @@ class ScanScreen(ScaledScreen):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
         lay.addLayout(top)
+        lay.addWidget(self.notice)
         lay.addWidget(self.preview, 1)
         lay.addLayout(row)
 
     def show_state(self, demo: bool = False, next_no_mask: bool = False) -> None:
-        self.hint.setText(texts.ui("scan_hint"))
+        hint = texts.ui("scan_hint")
+        self.hint.setText(f"{hint}\n{texts.ui('scan_hint_id')}" if self.id_reader else hint)
         self.no_mask.setText(texts.ui("next_no_mask"))
         self.no_mask.setVisible(next_no_mask)
         self.demo.setText(texts.ui("demo"))
         self.demo.setVisible(demo)
         for key, b in self.buttons.items():
             b.setText(texts.ui(key))
+
+    def card_not_read(self, why: str) -> None:
+        """A card on the reader gave no number (IdCardReaderWorker.card_rejected's code): say
+        so for NOTICE_MS, the guard asks to place it again or types the number."""
+        self.notice.setText(texts.tr(texts.CARD_REJECTIONS.get(why, texts.CARD_UNREAD)))
+        self.notice.show()
+        self._notice_timer.start()

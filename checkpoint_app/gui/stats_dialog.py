@@ -62,8 +62,9 @@ class StatsDialog(QDialog):
         for w in (self.from_label, self.date_from, self.to_label, self.date_to, self.today, self.export):
             row.addWidget(w)
         self.totals, self.by_color, self.by_action, self.by_error = QLabel(), QLabel(), QLabel(), QLabel()
+        self.by_source = QLabel()  # health codes, ID lookups and manual records, each counted (spec 5.1)
         grid = QGridLayout()
-        for i, w in enumerate((self.totals, self.by_color, self.by_action, self.by_error)):
+        for i, w in enumerate((self.totals, self.by_source, self.by_color, self.by_action, self.by_error)):
             w.setWordWrap(True)
             grid.addWidget(w, 0, i)
         self.chart = BarChartWidget()
@@ -105,6 +106,8 @@ class StatsDialog(QDialog):
         rows = (("people", s.people), ("allowed", s.allowed), ("fevers", s.fevers), ("manual_count", s.manual),
                 ("abandoned", s.abandoned))
         self.totals.setText("\n".join(texts.labelled(u(key), n) for key, n in rows))
+        sources = "\n".join(texts.labelled(texts.tr(texts.SOURCES[k]), s.by_source.get(k, 0)) for k in texts.SOURCES)
+        self.by_source.setText(f"{u('by_source')}\n{sources}")
         self.by_color.setText(f"{u('by_color')}\n{_lines(s.by_color, texts.COLORS)}")
         self.by_action.setText(f"{u('by_action')}\n{_lines(s.by_action, texts.ACTIONS)}")
         self.by_error.setText(f"{u('by_error')}\n{_lines(s.by_error, texts.ERRORS)}")

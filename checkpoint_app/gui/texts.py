@@ -58,6 +58,7 @@ VISITOR_CUES = {  # the queue-facing screen, by core.outcomes.VisitorCue: what t
     "show_code": N("Please show your health code"), "take_temperature": N("Please take your temperature"),
     "wear_mask": N("Please put on a mask"), "go_in": N("Please go in"),
     "wait_here": N("No entry: please wait here"),
+    "place_id_card": N("Please place your ID card"),
 }
 SPOKEN = {  # the spoken results, by core.outcomes.Phrase
     "show_code": N("Please show your health code"), "take_temperature": N("Please take your temperature"),
@@ -106,7 +107,19 @@ CAMERA_STATES = {"starting": N("Camera starting"), "running": N("Camera on"),
 FRESHNESS = {"fresh": N("Data fresh"), "stale": N("Status data stale"), "too_old": N("Data too old to decide"),
              "file": N("Offline documents"), "never": N("Never synced")}
 DEVICE_PROBLEMS = {"gate": N("Gate failed: open by hand"), "thermometer": N("Thermometer offline: type it"),
-                   "scanner": N("Scanner offline: use camera")}
+                   "scanner": N("Scanner offline: use camera"),
+                   "id_reader": N("ID reader offline: type the number")}
+# How a person was identified (events' `source`, spec 5.1), for the statistics.
+SOURCES = {"code": N("Health code"), "id_lookup": N("ID lookup"), "manual": N("Manual entry")}
+# Why a placed card gave no number (workers.hardware_workers.IdCardReaderWorker.card_rejected).
+CARD_REJECTIONS = {"unsupported_card": N("This card cannot be read here: type the number (F6)")}
+CARD_UNREAD = N("Card not read: place it again")
+# The keypad's view of an ID number being typed (core.identity.IdProblem).
+ID_PROBLEMS = {
+    "ID_LENGTH": N("An ID number has 18 characters"), "ID_CHARACTERS": N("Only digits, and X last"),
+    "ID_REGION": N("No province has this code"), "ID_BIRTH_DATE": N("No such birth date"),
+    "ID_CHECK_DIGIT": N("Check digit wrong: check the number"),
+}
 SOUND_STATES = {"no_output": N("Sound off: no audio output"), "muted": N("Sound off")}
 SYNC_STATES = {"idle": N("Sync idle"), "running": N("Syncing"), "ok": N("Synced"), "failed": N("Sync failed"),
                "off": N("No server")}
@@ -207,6 +220,16 @@ UI = {k: v for k, v in {
     "by_error": N("Invalid codes by reason"),
     "window_title": N("Health-code checkpoint"),
     "demo": N("DEMO"),
+    "id_number": N("ID number (F6)"),
+    "id_title": N("Look up by ID number"),
+    "id_hint": N("Place the ID card on the reader, or type its number and press Enter"),
+    "id_typed": N("{n} of 18"),
+    "id_complete": N("Enter to look up"),
+    "looking_up": N("Looking up…"),
+    "lookup_failed": N("Cannot look up: record by hand"),
+    "id_checked": N("ID card looked up: no need to compare"),
+    "scan_hint_id": N("No phone? Place your ID card"),
+    "by_source": N("By how identified"),
 }.items()}
 
 
@@ -249,5 +272,5 @@ def catalog() -> list[str]:
     groups: list[Mapping[Any, str]] = [
         ACTIONS, HEADLINES, INSTRUCTIONS, VISITOR_CUES, SPOKEN, ERRORS, REASONS, MANUAL_REASONS, DOC_TYPES, COLORS,
         CAMERA_STATES, FRESHNESS, SYNC_STATES, SOUND_STATES, DEVICE_PROBLEMS, SETTING_LABELS, VENUE_TYPES, UI,
-        *SETTING_CHOICES.values()]
-    return [OTHER_REASON, GO_IN, NO_ENTRY, *(t for g in groups for t in g.values())]
+        SOURCES, CARD_REJECTIONS, ID_PROBLEMS, *SETTING_CHOICES.values()]
+    return [OTHER_REASON, GO_IN, NO_ENTRY, CARD_UNREAD, *(t for g in groups for t in g.values())]

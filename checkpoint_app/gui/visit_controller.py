@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from checkpoint_app.core.checkpoint import Context, TemperatureOutOfRange
+from checkpoint_app.core.identity import IdDocument, mask
 from checkpoint_app.core.manual_entry import parse_keyed_temperature
 from checkpoint_app.core.trust.policy import Policy
 from checkpoint_app.core.visit import VisitMachine
@@ -19,7 +20,7 @@ from checkpoint_app.core.visit_state import Phase, Step, VisitState, spoken_phra
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
 from checkpoint_app.gui.style import LOOKS, OUT_OF_SERVICE
-from checkpoint_app.workers.values import ScanResult
+from checkpoint_app.workers.values import LookupJob, LookupReply, ScanResult
 
 log = logging.getLogger("checkpoint.visit")
 
@@ -28,9 +29,11 @@ class VisitController(QObject):
     """Signals: record_requested(ScanEvent): to the store thread;
     rescan_requested(str text, float t_frame): a waiting code to verify again, now;
     decision_shown(float t_frame, float t_shown): a new screen of the visit is shown (benchmark);
-    entry_allowed(): an allowed decision is recorded and shown: open the gate."""
+    entry_allowed(): an allowed decision is recorded and shown: open the gate;
+    lookup_requested(LookupJob): an ID document to ask the platform about (the lookup thread)."""
 
     record_requested = Signal(object)
+    lookup_requested = Signal(object)
     rescan_requested = Signal(str, float)
     decision_shown = Signal(float, float)
     entry_allowed = Signal()
@@ -44,6 +47,7 @@ class VisitController(QObject):
         self._t_frame = 0.0
         self._shown: VisitState = machine.state
         self._failed = False
+        self._lookups = 0  # request numbers: an answer to an abandoned lookup is not this visit's
         self._wake = QTimer(self, singleShot=True)
         self._wake.timeout.connect(self._on_due)
         self._tick = QTimer(self, interval=1000)
@@ -57,6 +61,10 @@ class VisitController(QObject):
         w.manual_requested.connect(self._on_manual_requested)
         w.manual.entry_made.connect(self._on_manual_entry)
         w.manual.cancelled.connect(self._on_dismissed)
+        w.id_entry_requested.connect(self._on_id_entry_requested)
+        w.id_entry.document_entered.connect(self._on_document)
+        w.id_entry.cancelled.connect(self._on_dismissed)
+        w.lookup.cancelled.connect(self._on_dismissed)
 
     @property
     def policy(self) -> Policy | None:
@@ -116,6 +124,35 @@ class VisitController(QObject):
             return
         self._t_frame = time.monotonic()
         self._apply(step)
+
+    # -- lookups by ID document (spec 5.1) -------------------------------------------------
+    @Slot()
+    def _on_id_entry_requested(self) -> None:
+        if not self._failed:
+            self._apply(self.machine.id_entry_started(self._clock()))
+
+    @Slot(object)
+    def _on_document(self, doc: IdDocument) -> None:
+        """A card placed on the reader or a number typed: the lookup thread asks the platform.
+        While the screen may not be replaced (a refusal held, a prompt) it is not taken."""
+        if self._failed:
+            return
+        self._lookups += 1
+        step = self.machine.lookup_started(self._lookups, mask(doc.number), self._clock())
+        if step.state.lookup is None or step.state.lookup.request != self._lookups:
+            log.info("an ID document arrived while the screen is busy: not looked up")
+            return
+        self._t_frame = time.monotonic()
+        self.lookup_requested.emit(LookupJob(self._lookups, doc, self.ctx, self._t_frame))
+        self._apply(step)
+
+    @Slot(object)
+    def _on_looked_up(self, reply: LookupReply) -> None:
+        now = self._clock()
+        if reply.result is None:
+            self._apply(self.machine.lookup_failed(reply.request, now))
+        else:
+            self._apply(self.machine.looked_up(reply.request, reply.result.scan, reply.result.ctx, now))
 
     @Slot()
     def _on_dismissed(self) -> None:

@@ -24,6 +24,7 @@ CUE_LOOKS = {
     VisitorCue.WEAR_MASK: (YELLOW, INK, "mask"),
     VisitorCue.GO_IN: (GREEN, WHITE, "pass"),
     VisitorCue.WAIT_HERE: (RED, WHITE, "refused"),
+    VisitorCue.PLACE_ID_CARD: (VISITOR_BLUE, WHITE, "id_card"),
 }
 
 

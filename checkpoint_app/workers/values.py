@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from checkpoint_app.core.checkpoint import Context, Scan
 from checkpoint_app.core.codes.signature import PublicKey
+from checkpoint_app.core.identity import IdDocument
 from checkpoint_app.core.rules.facts import Freshness
 
 
@@ -55,3 +56,24 @@ class RememberedSync:
     server_url: str = ""
     token: str = ""
     root_keys: tuple[PublicKey, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LookupJob:
+    """A lookup by ID document (spec 5.1) for the lookup thread. `doc` holds the number in
+    memory only (its repr is masked); `ctx` is the documents to decide with (None: the store
+    has not loaded them yet)."""
+
+    request: int
+    doc: IdDocument
+    ctx: Context | None
+    t: float  # time.monotonic() when the card was read or the number entered
+
+
+@dataclass(frozen=True, slots=True)
+class LookupReply:
+    """The answer as a scan to decide, or why there is none (a LookupProblem code)."""
+
+    request: int
+    result: ScanResult | None
+    problem: str | None = None

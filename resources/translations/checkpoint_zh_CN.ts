@@ -24,6 +24,10 @@
       <translation>准入</translation>
     </message>
     <message>
+      <source>An ID number has 18 characters</source>
+      <translation>身份证号为18位</translation>
+    </message>
+    <message>
       <source>Arrived from or through a key epidemic area</source>
       <translation>经停重点疫区来晋返晋</translation>
     </message>
@@ -46,6 +50,10 @@
     <message>
       <source>By colour</source>
       <translation>按颜色</translation>
+    </message>
+    <message>
+      <source>By how identified</source>
+      <translation>核验方式</translation>
     </message>
     <message>
       <source>CANNOT VERIFY</source>
@@ -80,6 +88,10 @@
       <translation>取消（Esc/Del）</translation>
     </message>
     <message>
+      <source>Cannot look up: record by hand</source>
+      <translation>无法查询：请人工登记</translation>
+    </message>
+    <message>
       <source>Cannot record the scan: out of service, call the administrator</source>
       <translation>无法记录扫码：暂停服务，请联系管理员</translation>
     </message>
@@ -92,8 +104,16 @@
       <translation>无法核验：数据过期或时钟异常，请人工核验</translation>
     </message>
     <message>
+      <source>Card not read: place it again</source>
+      <translation>未能读卡：请重新放置身份证</translation>
+    </message>
+    <message>
       <source>Check by hand and call the system administrator</source>
       <translation>请人工核验，并联系系统管理员</translation>
+    </message>
+    <message>
+      <source>Check digit wrong: check the number</source>
+      <translation>校验位不符：请核对号码</translation>
     </message>
     <message>
       <source>Check the ID</source>
@@ -194,6 +214,10 @@
     <message>
       <source>Enter the temperature first</source>
       <translation>请先输入体温</translation>
+    </message>
+    <message>
+      <source>Enter to look up</source>
+      <translation>按回车查询</translation>
     </message>
     <message>
       <source>Enterprise</source>
@@ -312,6 +336,10 @@
       <translation>HTTP 控制器</translation>
     </message>
     <message>
+      <source>Health code</source>
+      <translation>健康码</translation>
+    </message>
+    <message>
       <source>Health-code checkpoint</source>
       <translation>健康码卡口</translation>
     </message>
@@ -328,8 +356,24 @@
       <translation>宾馆酒店</translation>
     </message>
     <message>
+      <source>ID card looked up: no need to compare</source>
+      <translation>已通过身份证查询，无需核对证件</translation>
+    </message>
+    <message>
       <source>ID card reader port</source>
       <translation>身份证阅读器端口</translation>
+    </message>
+    <message>
+      <source>ID lookup</source>
+      <translation>身份证查询</translation>
+    </message>
+    <message>
+      <source>ID number (F6)</source>
+      <translation>身份证号（F6）</translation>
+    </message>
+    <message>
+      <source>ID reader offline: type the number</source>
+      <translation>身份证阅读器离线：请手输号码</translation>
     </message>
     <message>
       <source>INVALID CODE</source>
@@ -392,11 +436,23 @@
       <translation>日志级别</translation>
     </message>
     <message>
+      <source>Look up by ID number</source>
+      <translation>身份证号查询</translation>
+    </message>
+    <message>
+      <source>Looking up…</source>
+      <translation>正在查询…</translation>
+    </message>
+    <message>
       <source>MANUAL ENTRY</source>
       <translation>人工登记</translation>
     </message>
     <message>
       <source>Manual entries</source>
+      <translation>人工登记</translation>
+    </message>
+    <message>
+      <source>Manual entry</source>
       <translation>人工登记</translation>
     </message>
     <message>
@@ -476,12 +532,24 @@
       <translation>未戴口罩（M）</translation>
     </message>
     <message>
+      <source>No phone? Place your ID card</source>
+      <translation>没有手机？请刷身份证</translation>
+    </message>
+    <message>
+      <source>No province has this code</source>
+      <translation>省份代码不存在</translation>
+    </message>
+    <message>
       <source>No server</source>
       <translation>未配置服务器</translation>
     </message>
     <message>
       <source>No smartphone</source>
       <translation>无智能手机</translation>
+    </message>
+    <message>
+      <source>No such birth date</source>
+      <translation>出生日期不存在</translation>
     </message>
     <message>
       <source>None</source>
@@ -514,6 +582,10 @@
     <message>
       <source>On the epidemic-control whitelist</source>
       <translation>列入疫情防控白名单</translation>
+    </message>
+    <message>
+      <source>Only digits, and X last</source>
+      <translation>只能输入数字，末位可为X</translation>
     </message>
     <message>
       <source>Other</source>
@@ -560,8 +632,16 @@
       <translation>手机没电</translation>
     </message>
     <message>
+      <source>Place the ID card on the reader, or type its number and press Enter</source>
+      <translation>请在阅读器上刷身份证，或输入号码后按回车</translation>
+    </message>
+    <message>
       <source>Please go in</source>
       <translation>请通行</translation>
+    </message>
+    <message>
+      <source>Please place your ID card</source>
+      <translation>请刷身份证</translation>
     </message>
     <message>
       <source>Please put on a mask</source>
@@ -812,6 +892,10 @@
       <translation>测温仪协议</translation>
     </message>
     <message>
+      <source>This card cannot be read here: type the number (F6)</source>
+      <translation>此证件无法在此读取：请手输号码（F6）</translation>
+    </message>
+    <message>
       <source>Time</source>
       <translation>时间</translation>
     </message>
@@ -890,6 +974,10 @@
     <message>
       <source>worn</source>
       <translation>已戴</translation>
+    </message>
+    <message>
+      <source>{n} of 18</source>
+      <translation>已输入{n}/18位</translation>
     </message>
     <message>
       <source>{n} to upload</source>

@@ -15,7 +15,6 @@ from typing import Any
 import cbor2
 import pytest
 import requests
-from lookup_support import PEOPLE, STRANGER, LookupPlatform, body, hammer, lookup_platform, open_authority
 from sqlalchemy import select
 
 from checkpoint_app.authority.cli import main as authority_main
@@ -24,6 +23,15 @@ from checkpoint_app.authority.demo import demo_keys_dir, hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.trust.documents import open_document
+from tests.support.lookup_platform import (
+    PEOPLE,
+    STRANGER,
+    LookupPlatform,
+    body,
+    hammer,
+    lookup_platform,
+    open_authority,
+)
 from tests.support.postgres import postgres_url
 
 KEY = load_public_pem((demo_keys_dir() / "distribution.pub.pem").read_bytes())

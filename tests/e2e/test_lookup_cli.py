@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lookup_support import PEOPLE, ROOT_PEM, STRANGER, LookupPlatform, RecordingProxy, lookup_platform
 from sqlalchemy import select
 
 from checkpoint_app.authority.db import lookups
@@ -23,6 +22,7 @@ from checkpoint_app.authority.demo import hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.cli import main
 from checkpoint_app.core.store import Store
+from tests.support.lookup_platform import PEOPLE, ROOT_PEM, STRANGER, LookupPlatform, RecordingProxy, lookup_platform
 
 GREEN, RED = PEOPLE["green"].id_number, PEOPLE["red-turn-back"].id_number
 

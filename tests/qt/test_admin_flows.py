@@ -92,10 +92,12 @@ def test_statistics_and_csv_export(make_app: MakeApp, tmp_path: Path) -> None:
     assert s is not None and s.manual == 1 and s.by_color == {"yellow": 1, "none": 1}
     assert s.by_error == {"BAD_SIGNATURE": 1} and sum(s.per_hour) == 3
     assert "黄码：1" in dialog.by_color.text() and "签名错误" in dialog.by_error.text()
+    assert dialog.by_source.text().splitlines()[1:] == ["健康码：2", "身份证查询：0", "人工登记：1"]
     out = tmp_path / "events.csv"
     dialog.export_to(out)
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == 3 and {r["kind"] for r in rows} == {"decision", "manual"}
+    assert sorted(r["source"] for r in rows) == ["code", "code", "manual"]
     assert "name" not in rows[0] and all("王" not in v for r in rows for v in r.values())
 
 

@@ -164,6 +164,33 @@ def test_gate_rule_after_a_restart(make_app: MakeApp, gate: Controller, tmp_path
     w.check(2)  # the pass before the restart and the one after
 
 
+def test_gate_rule_id_card_lookup(tmp_path: Path, make_app: MakeApp, gate: Controller) -> None:
+    """A card on the reader (a simulated SAM reader on a pty), looked up on the platform (spec 5.1)."""
+    from checkpoint_app.cli import main as cli_main
+    from checkpoint_app.hardware.id_card_reader import DEFAULT_TIMING
+    from tests.support.id_card_sim import Card, SimReader
+    from tests.support.lookup_platform import PEOPLE, ROOT_PEM, lookup_platform
+
+    reader = SimReader(tmp_path / "ttyUSB-idreader")
+    with lookup_platform(tmp_path) as platform:
+        data = tmp_path / "synced"
+        assert cli_main(["sync", "--once", "--server", platform.url, "--token", platform.token,
+                         "--root-key", str(ROOT_PEM), "--data-dir", str(data)]) == 0
+        h = _app(make_app, gate, data=data, bundled=False, id_reader_serial_port=str(reader.path))
+        h.qtbot.waitUntil(lambda: h.app.lookups._platform is not None, timeout=5000)
+        w = Watch(h, gate)
+
+        def card(h: Harness, label: str) -> None:
+            reader.place(None)
+            h.qtbot.wait(round(DEFAULT_TIMING.removal_s * 1000) + 600)  # the last card has left
+            reader.place(Card(PEOPLE[label].id_number))
+
+        _visits(h, card)
+        w.check(1)
+        h.app.shutdown()
+    reader.unplug()
+
+
 def test_gate_rule_demo(make_app: MakeApp, gate: Controller) -> None:
     h = _app(make_app, gate, demo=True)
     assert h.app.demo_thermometer is not None
