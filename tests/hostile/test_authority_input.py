@@ -111,7 +111,7 @@ def test_the_bearer_scheme_is_case_insensitive(running: Running) -> None:
     assert running.get("/v1/trust-list", f"bearer {running.token}").status_code == 200  # RFC 7235
 
 
-NUMBER = "140105199001010913"  # a valid GB 11643 number: set-status checks it
+NUMBER = "140105199001010921"  # valid (set-status checks it), and no demo person
 
 
 def _issue(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stdin: str, *extra: str) -> int:
@@ -138,7 +138,7 @@ def test_issue_reads_the_id_number_from_standard_input(running: Running, tmp_pat
                             code]) == 0
     decision = json.loads(capsys.readouterr().out)
     assert decision["hid"] == hid_for((KEYS / "hid-secret.bin").read_bytes(), NUMBER).hex()
-    assert decision["doc"] == "1401**********0913"  # masked from the number read, not from "-"
+    assert decision["doc"] == "1401**********0921"  # masked from the number read, not from "-"
     assert decision["code_color"] == "green" and decision["color"] == "red"
     assert decision["action"] == "turn_back_isolation" and decision["allow"] is False
 
