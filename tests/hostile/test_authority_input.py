@@ -124,10 +124,13 @@ def test_issue_reads_the_id_number_from_standard_input(running: Running, tmp_pat
                                                        monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """Today `issue --id-number -` issued a code for the literal "-": a red person's green code passed."""
+    now = int(time.time())
     monkeypatch.setattr("sys.stdin", io.StringIO(NUMBER + "\n"))
     assert authority_main(["set-status", "--db", str(running.db), "--id-number", "-", "--hid-key",
-                           str(KEYS / "hid-secret.bin"), "--color", "red", "--reason", "103"]) == 0
-    assert _issue(monkeypatch, capsys, NUMBER + "\n") == 0
+                           str(KEYS / "hid-secret.bin"), "--color", "red", "--reason", "103",
+                           "--effective-at", str(now - 60)]) == 0
+    # The green code was issued an hour before the person turned red.
+    assert _issue(monkeypatch, capsys, NUMBER + "\n", "--iat", str(now - 3600)) == 0
     out = capsys.readouterr().out
     code = out.strip().splitlines()[-1]
     data = tmp_path / "cp"
