@@ -4,16 +4,20 @@ ready" -- at 1024x768, 1280x800 and 1920x1080, in Chinese and in English, to OUT
 `<screen>-<W>x<H>-<zh|en>.png` (8-bit palette: the screens are flat colours and text).
 
 It plays a guard at the keyboard: types temperatures (one out of range, one fever), marks
-no mask then mask on, dismisses refusals, makes a manual entry with F2. The first phase
+no mask then mask on, dismisses refusals, makes a manual entry with F2, looks people up by
+a typed ID number with F6 (the demo platform answers; once it is made to wait, once it
+does not know the person, once there is no platform and the manual record follows). The first phase
 runs the demo camera (a video of phone screens) for the scanning screen; the rest feeds
 the demo codes as the camera would, with a clock the guard can skip ahead (a refusal holds
 3 s; the same code is a new visit only 4 s after its last)."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
@@ -23,7 +27,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.app import CheckpointApp
-from checkpoint_app.authority.demo import demo_codes
+from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.visit_state import Phase
 from checkpoint_app.gui.demo_video import demo_folders, make_demo_video
@@ -32,9 +36,12 @@ OUT = Path("artifacts/screens")  # set from the command line in main()
 SIZES = ((1024, 768), (1280, 800), (1920, 1080))
 OUTCOMES = ("pass", "yellow", "red_hospital", "red_turn_back", "fever", "invalid-expired", "invalid-bad_signature",
             "cannot_verify", "manual", "not_a_code")
-SCREENS = ("scan", "prompt", "prompt-measure-again", "prompt-wear-mask", "manual-entry", "yellow-next-ready")
+SCREENS = ("scan", "prompt", "prompt-measure-again", "prompt-wear-mask", "manual-entry", "yellow-next-ready",
+           "id-entry-wrong", "id-entry", "lookup", "lookup-prompt", "lookup-not-found", "lookup-failed")
 WANTED = tuple(f"{name}-{w}x{h}" for name in (*OUTCOMES, *SCREENS) for w, h in SIZES)
 PAYMENT_QR = "https://qr.alipay.com/fkx19427pqkzxmcbd0c5f2"
+LOOKED_UP = DEMO_PEOPLE[0].id_number  # the demo platform knows the demo people (spec 5.1)
+STRANGER = "110101200001010002"  # a valid number the platform does not know
 
 
 def wait(ms: int) -> None:
@@ -154,6 +161,58 @@ class Guard:
         self.finish()
 
 
+    @contextmanager
+    def platform_busy(self) -> Iterator[None]:
+        """The demo platform's database held by another writer: a lookup waits (its waiting
+        screen can be seen) until the block ends."""
+        authority = self.app.authority.handle.authority  # type: ignore[attr-defined]
+        db = sqlite3.connect(str(authority.engine.url.database), timeout=10)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            db.rollback()
+            db.close()
+
+    def lookups(self) -> None:
+        """People without a phone: the ID number typed with F6 (checked as typed), looked up.
+        On the real clock: an answer is taken only within clock_skew_s of the checkpoint's
+        time, and the skipped-ahead clock of the visits would make every answer stale."""
+        skipped, self.clock.offset = self.clock.offset, 0.0
+        self.key(Qt.Key.Key_F6)
+        self.keys(LOOKED_UP[:-1] + ("0" if LOOKED_UP[-1] != "0" else "1"))  # a wrong check digit
+        self.grab("id-entry-wrong")
+        QTest.keyClick(self.w.id_entry, Qt.Key.Key_Backspace)
+        self.keys(LOOKED_UP[-1])
+        self.grab("id-entry")
+        with self.platform_busy():
+            self.key(Qt.Key.Key_Return)
+            wait(200)
+            self.grab("lookup")
+        wait_until(lambda: self.app.machine.state.phase is Phase.PROMPT,
+                   what=lambda: f"a prompt after the lookup, not {self.app.machine.state.phase}")
+        self.grab("lookup-prompt")
+        self.keys("365")
+        self.key(Qt.Key.Key_Return)
+        self.finish()
+        self.key(Qt.Key.Key_F6)
+        self.keys(STRANGER)
+        self.key(Qt.Key.Key_Return)
+        wait_until(lambda: self.app.machine.state.phase is Phase.RESULT, what="the not-found result")
+        self.grab("lookup-not-found")
+        self.finish()
+        self.clock.offset = skipped + self.clock.offset  # no time goes back for the visits' guards
+
+    def lookup_without_answer(self) -> None:
+        """A checkpoint that cannot reach a platform: the lookup leads to the manual record."""
+        self.key(Qt.Key.Key_F6)
+        self.keys(LOOKED_UP)
+        self.key(Qt.Key.Key_Return)
+        wait_until(lambda: self.app.machine.state.phase is Phase.MANUAL, what="the manual record")
+        self.grab("lookup-failed")
+        self.key(Qt.Key.Key_Escape)
+
+
 def scanning(saved: set[str]) -> None:
     """The scanning screen with the demo camera's live picture."""
     settings_path, data_dir = demo_folders()
@@ -182,6 +241,7 @@ def driven(saved: set[str]) -> None:
     for w, h in SIZES:
         guard.resize(w, h)
         guard.visits()
+        guard.lookups()
     app.shutdown()
     window.close()
     # "Cannot verify": a checkpoint that never synced, given a valid code.
@@ -197,6 +257,7 @@ def driven(saved: set[str]) -> None:
         guard2.show("green")
         guard2.grab("cannot_verify")
         guard2.finish()
+        guard2.lookup_without_answer()
     other.shutdown()
     w2.close()
 

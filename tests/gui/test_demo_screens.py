@@ -43,7 +43,8 @@ def xvfb_display() -> Iterator[str]:
 BACKGROUNDS = {"pass": Outcome.PASS, "yellow": Outcome.YELLOW, "red_hospital": Outcome.RED_HOSPITAL,
                "red_turn_back": Outcome.RED_TURN_BACK, "fever": Outcome.FEVER, "invalid-expired": Outcome.INVALID,
                "invalid-bad_signature": Outcome.INVALID, "cannot_verify": Outcome.CANNOT_VERIFY,
-               "manual": Outcome.MANUAL, "not_a_code": Outcome.NOT_A_CODE, "yellow-next-ready": Outcome.YELLOW}
+               "manual": Outcome.MANUAL, "not_a_code": Outcome.NOT_A_CODE, "yellow-next-ready": Outcome.YELLOW,
+               "lookup-not-found": Outcome.INVALID}
 
 
 def test_demo_screens_at_three_sizes_in_both_languages(xvfb_display: str, tmp_path: Path) -> None:
