@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from checkpoint_app.authority.db import lookups
+from checkpoint_app.authority.db import lookups, scans
 from checkpoint_app.authority.demo import hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.cli import main
@@ -209,3 +209,6 @@ def test_the_number_stays_out_of_the_data_folder_the_upload_and_the_output(
             if path.is_file():
                 assert number.encode() not in path.read_bytes(), path
     assert sum(path == "/v1/lookup" for path, _ in proxy.sent) == 3
+    with lp.authority.engine.connect() as conn:  # the platform keeps the source of each record
+        kept = [json.loads(body) for (body,) in conn.execute(select(scans.c.body))]
+    assert sorted(e["source"] for e in kept) == ["id_lookup"] * 3
