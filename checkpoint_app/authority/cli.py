@@ -195,7 +195,8 @@ def _load_extra_commands() -> None:
     """Import the modules that register more commands (server, status log)."""
     import importlib
 
-    for name in ("checkpoint_app.authority.server_cli", "checkpoint_app.authority.dashboard.cli"):
+    for name in ("checkpoint_app.authority.server_cli", "checkpoint_app.authority.bulk_cli",
+                 "checkpoint_app.authority.dashboard.cli"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, exc, select
 
 from checkpoint_app.authority import epoch, lookup, scans, schedule, statuslog
-from checkpoint_app.authority.db import checkpoints, documents, make_engine
+from checkpoint_app.authority.db import bump, checkpoints, documents, make_engine
+from checkpoint_app.authority.pagecache import PageCache, SignedPage
+from checkpoint_app.authority.tokens import TokenCache, token_hash
 from checkpoint_app.core.bounds import MAX_PAGE_BYTES
 from checkpoint_app.core.codes.cose import parse_sign1
 from checkpoint_app.core.codes.signature import PrivateKey
@@ -28,14 +29,7 @@ DEFAULT_PAGE_SIZE = 10_000
 _PARSERS = {"trust-list": parse_trust_list, "policy": parse_policy}
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class SignedPage:
-    page: StatusPage
-    body: bytes  # the COSE_Sign1 that is served
+__all__ = ["Authority", "LookupUnavailable", "SignedPage", "token_hash"]
 
 
 @dataclass
@@ -49,6 +43,16 @@ class Authority:
     admin_token: str | None = None
     hid_secret: bytes | None = None  # None: lookups by document are not offered (501)
     lookups_per_minute: int = lookup.LOOKUPS_PER_MINUTE
+    # How long a server process answers from what it read (pagecache.py, tokens.py): 0 reads the
+    # database for every request; `serve` uses 1 s.
+    refresh_s: float = 0.0
+    pages: PageCache = field(init=False, repr=False)
+    tokens: TokenCache = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.pages = PageCache(self.engine, self._sign_page, lambda: self.clock(), self.refresh_s,
+                               lambda now: schedule.publish_due(self.engine, now))
+        self.tokens = TokenCache(self.engine)
 
     @classmethod
     def open(cls, db_url: str, distribution_key: PrivateKey | None, **kw: Any) -> Authority:
@@ -80,6 +84,7 @@ class Authority:
                                  " (checkpoints may hold serials up to it)")
             conn.execute(documents.delete().where(documents.c.kind == kind))
             conn.execute(documents.insert().values(kind=kind, serial=doc.serial, body=signed))
+        self.pages.invalidate()  # pages announce the new serial
         log.info("published %s serial %d", kind, doc.serial)
         return doc.serial
 
@@ -91,31 +96,36 @@ class Authority:
     # -- status log --------------------------------------------------------------------
     def set_statuses(self, changes: Iterable[statuslog.Change]) -> int:
         """Record changes; those dated after now are held until due (schedule.py). Returns the head."""
-        return schedule.record(self.engine, changes, int(self.clock()))
+        head = schedule.record(self.engine, changes, int(self.clock()))
+        self.pages.invalidate()
+        return head
 
     def status_page(self, since: int, rebuild: bool, limit: int | None = None) -> SignedPage:
-        """The signed page after `since`, with the changes that have come due published first.
+        """The signed page after `since`, with the changes that have come due published first
+        (pagecache.py: from memory when this process read the log less than refresh_s ago).
         A page that would pass the checkpoints' 4 MiB bound (spec 4.4: entries with many
         reasons, a large --page-size) is made again with half the entries, until it fits."""
-        now = int(self.clock())
-        schedule.publish_due(self.engine, now)
         limit = limit or self.page_size
         while True:
-            page = statuslog.page(self.engine, since, rebuild, limit, now)
-            signed = sign_document(self.key, encode_status_page(page))
-            if len(signed) <= MAX_PAGE_BYTES or limit == 1:
-                return SignedPage(page, signed)
+            served = self.pages.page(since, rebuild, limit)
+            if len(served.body) <= MAX_PAGE_BYTES or limit == 1:
+                return served
             limit //= 2
+
+    def _sign_page(self, page: StatusPage) -> bytes:
+        return sign_document(self.key, encode_status_page(page))
 
     def new_epoch(self, serial_gap: int = epoch.DEFAULT_SERIAL_GAP) -> epoch.NewEpoch:
         """After a restore from backup or a rebuilt log: checkpoints rebuild their caches."""
         started = epoch.new_epoch(self.engine, serial_gap)
+        self.pages.invalidate()
         log.warning("new epoch %s of the status log; document serials must exceed %s", started.epoch.hex(),
                     started.floors)
         return started
 
     def compact(self, drop_removals_before: int | None) -> statuslog.CompactResult:
         result = statuslog.compact(self.engine, drop_removals_before)
+        self.pages.invalidate()
         log.info("compacted the status log: %d entries deleted, horizon %d", result.deleted, result.horizon)
         return result
 
@@ -129,13 +139,19 @@ class Authority:
             conn.execute(checkpoints.delete().where(checkpoints.c.checkpoint_id == checkpoint_id))
             conn.execute(checkpoints.insert().values(checkpoint_id=checkpoint_id, token_sha256=token_hash(token),
                                                      created_at=int(self.clock())))
+            bump(conn, "checkpoints")
+        self.tokens_changed()
         return token
 
+    def tokens_changed(self) -> None:
+        """A token was added or revoked through this process: every request from now sees it."""
+        self.tokens.invalidate()
+        self.pages.invalidate()
+
     def checkpoint_for(self, token: str) -> str | None:
-        with self.engine.connect() as conn:
-            found: str | None = conn.execute(select(checkpoints.c.checkpoint_id)
-                                             .where(checkpoints.c.token_sha256 == token_hash(token))).scalar()
-        return found
+        """The checkpoint of a bearer token, from memory (tokens.py); None for an unknown token."""
+        self.tokens.follow(self.pages.view().state.checkpoints)
+        return self.tokens.checkpoint_for(token)
 
     def ingest(self, checkpoint_id: str, body: Any) -> scans.IngestResult:
         rows, rejected = scans.parse_batch(checkpoint_id, body)

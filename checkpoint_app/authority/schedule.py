@@ -57,22 +57,28 @@ def record(engine: Engine, changes: Iterable[Change], now: int) -> int:
     """Record changes in order: those effective by `now` go to the log, later ones are held.
     Returns the head of the log."""
     checked = [check_change(c) for c in changes]
+    with engine.begin() as conn:
+        return record_locked(conn, lock_head(conn), checked, now)
+
+
+def record_locked(conn: Connection, head: int, changes: list[Change], now: int) -> int:
+    """`record` inside the caller's transaction, under the lock of `lock_head` (bulk.py
+    imports a large file so, a chunk per transaction)."""
     held: dict[bytes, Change] = {}  # the newest scheduled change per person in this batch
     immediate: list[Change] = []
-    for change in checked:
+    for change in changes:
         if change[3] > now:
             held[change[0]] = change
         else:
             held.pop(change[0], None)
             immediate.append(change)
-    with engine.begin() as conn:
-        head = _publish_due_locked(conn, lock_head(conn), now)
-        _cancel(conn, {c[0] for c in checked})
-        head = append_locked(conn, head, immediate)
-        if held:
-            conn.execute(pending_status.insert(), [
-                {"hid": hid, "color": color, "reasons": reasons_text(reasons), "effective_at": at}
-                for hid, color, reasons, at in held.values()])
+    head = _publish_due_locked(conn, head, now)
+    _cancel(conn, {c[0] for c in changes})
+    head = append_locked(conn, head, immediate)
+    if held:
+        conn.execute(pending_status.insert(), [
+            {"hid": hid, "color": color, "reasons": reasons_text(reasons), "effective_at": at}
+            for hid, color, reasons, at in held.values()])
     return head
 
 

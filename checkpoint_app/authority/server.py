@@ -31,6 +31,8 @@ MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 # Spec 4.3: a full page (more, not a reset) is history that does not change, and may come from a
 # cache or a CDN; an hour bounds what a cache keeps serving of an old epoch when a restore's
 # purge is forgotten. Reset and last pages carry the fresh `at` of every sync: never cached.
+# A full page also carries a weak ETag that names it (epoch, generation, from, to), the same
+# from every worker; the authority itself never answers a status request with 304 (spec 5).
 FULL_PAGE_CACHE = "public, max-age=3600"
 
 
@@ -108,6 +110,8 @@ def _status() -> Response:
     resp = Response(served.body, mimetype=MEDIA_TYPE)
     full = served.page.more and not served.page.reset
     resp.headers["Cache-Control"] = FULL_PAGE_CACHE if full else "no-store"
+    if full:
+        resp.set_etag(served.name, weak=True)
     return resp
 
 

@@ -51,21 +51,35 @@ def _open(a: argparse.Namespace, **kw: Any) -> Authority:
         raise UsageError(f"cannot open the database {url.split('@')[-1]}: {exc.__class__.__name__}") from None
 
 
-def _cmd_serve(a: argparse.Namespace) -> int:
-    from waitress import serve
+SERVE_REFRESH_S = 1.0  # pages and tokens from memory for a second (pagecache.py, tokens.py)
 
+
+def _cmd_serve(a: argparse.Namespace) -> int:
+    from checkpoint_app.authority import workers
     from checkpoint_app.authority.server import ServeLimits, create_app
 
     limits = ServeLimits(a.connection_limit, a.channel_timeout)
     _enough_descriptors(limits.connection_limit)
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # not a warning per queued request
+    if a.workers and not workers.available():
+        raise UsageError("--workers needs gunicorn, which runs on Linux and other Unix systems (pip install gunicorn)")
     admin = a.admin_token_file.read_text().strip() if a.admin_token_file else os.environ.get(ADMIN_ENV)
-    authority = _open(a, page_size=a.page_size, admin_token=admin or None, lookups_per_minute=a.lookup_limit,
-                      hid_secret=a.hid_key.read_bytes() if a.hid_key else None)
+    options = {"page_size": a.page_size, "admin_token": admin or None, "lookups_per_minute": a.lookup_limit,
+               "hid_secret": a.hid_key.read_bytes() if a.hid_key else None, "refresh_s": SERVE_REFRESH_S}
+    authority = _open(a, **options)
     _publish(authority, a)
-    print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ (Ctrl-C stops)", flush=True)
-    serve(create_app(authority), host=a.host, port=a.port, threads=a.threads, **limits.waitress())
+    if not a.workers:
+        from waitress import serve
+
+        print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ (waitress; Ctrl-C stops)", flush=True)
+        serve(create_app(authority), host=a.host, port=a.port, threads=a.threads, **limits.waitress())
+        return EXIT_OK
+    authority.engine.dispose()  # each worker opens its own connections after the fork
+    print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ ({a.workers} gunicorn workers"
+          f" x {a.threads} threads; Ctrl-C stops)", flush=True)
+    workers.run(lambda: create_app(_open(a, **options)),
+                workers.Workers(a.host, a.port, a.workers, a.threads, limits.connection_limit, a.worker_timeout))
     return EXIT_OK
 
 
@@ -197,13 +211,20 @@ def _add(sub: Any) -> None:
     _common(s, key=True)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8080)
-    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="serve with N worker processes (gunicorn; Linux), behind a reverse proxy that buffers"
+                        " requests (nginx: docs/authority-operations.md); one per core is usual. Without it: one"
+                        " process (waitress), which also withstands slow clients on its own")
+    s.add_argument("--threads", type=_positive_int, default=8, help="threads per process (default 8)")
+    s.add_argument("--worker-timeout", type=_positive_int, default=60, metavar="S",
+                   help="gunicorn: a worker that answers nothing for S seconds is replaced (default 60)")
     s.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE, help="status entries per page")
     s.add_argument("--trust-list", type=Path, help="signed trust list to publish at start")
     s.add_argument("--policy", type=Path, help="signed policy to publish at start")
     s.add_argument("--admin-token-file", type=Path, help=f"token for GET /v1/stats (or ${ADMIN_ENV})")
     s.add_argument("--connection-limit", type=_positive_int, default=1000, metavar="N",
-                   help="most client connections at once, idle or stalled ones included (default 1000)")
+                   help="most client connections at once (per worker), idle or stalled ones included"
+                        " (default 1000)")
     s.add_argument("--channel-timeout", type=_positive_int, default=30, metavar="S",
                    help="close a connection idle or stalled mid-request this long (default 30 s)")
     s.add_argument("--hid-key", type=Path,

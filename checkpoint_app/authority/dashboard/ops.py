@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, g, render_template, request
 
-from checkpoint_app.authority import bulk, statuslog
+from checkpoint_app.authority import bulk, status_import
 from checkpoint_app.authority.dashboard import texts
 from checkpoint_app.authority.dashboard.fleet_view import revoked
 from checkpoint_app.authority.dashboard.web import bp, dash, lang
@@ -48,6 +48,7 @@ def ops_register() -> Any:
     except bulk.BulkError as exc:
         return _page(error=str(exc), status=400)
     sheet = bulk.register_checkpoints(d.authority, specs)
+    d.authority.tokens_changed()
     new = sum(1 for r in sheet if r.token)
     log.info("%s registered %d checkpoints (%d already registered)", g.session.username, new, len(sheet) - new)
     stamp = dt.datetime.fromtimestamp(d.now(), dt.UTC).strftime("%Y%m%d-%H%M%S")
@@ -60,13 +61,13 @@ def ops_statuses() -> Any:
     d = dash()
     try:
         key = d.hid_key_path.read_bytes() if d.hid_key_path else None
-        changes = bulk.parse_statuses(_csv_text(), d.now(), key)
+        text = _csv_text()
+        changes = bulk.parse_statuses(text, d.now(), key)
     except (bulk.BulkError, OSError) as exc:
         return _page(error=str(exc), status=400)
-    d.authority.set_statuses(changes)
-    head = statuslog.head(d.authority.engine)
-    log.info("%s imported %d status changes", g.session.username, len(changes))
-    return _page(message=texts.ui("done_statuses", lang(), n=len(changes), seq=head))
+    done = status_import.import_statuses(d.authority, changes, status_import.file_digest(text.encode()))
+    log.info("%s imported %d status changes (%d new)", g.session.username, done.total, done.applied)
+    return _page(message=texts.ui("done_statuses", lang(), n=done.applied, seq=done.head))
 
 
 @bp.post("/ops/revoke")
@@ -75,5 +76,6 @@ def ops_revoke() -> Any:
     cid = request.form.get("checkpoint_id", "").strip()[:64]
     if not bulk.revoke_checkpoint(d.authority.engine, cid, d.now()):
         return _page(error=texts.ui("not_registered", lang(), cid=cid), status=404)
+    d.authority.tokens_changed()
     log.info("%s revoked the token of checkpoint %s", g.session.username, cid)
     return _page(message=texts.ui("done_revoke", lang(), cid=cid))

@@ -1,0 +1,67 @@
+"""`serve` with several worker processes (gunicorn, Linux and other Unix systems).
+
+Why gunicorn: one Python process answers about 1,000-2,000 polls a second with one core,
+whatever its threads (the GIL); a province needs the other cores too. gunicorn is the
+long-maintained pre-fork WSGI server: it forks the workers, restarts one that dies or
+hangs (`timeout`), and shares the listening socket. It does not run on Windows, where
+`serve --server waitress` (one process, threads) remains, as in the demo.
+
+Each worker opens its own database connections and its own caches after the fork (an
+engine's pooled connections must never be shared across processes). Its `gthread`
+workers keep idle keep-alive connections in a poller, not in a thread; a client that
+sends its request slowly does hold a thread, so in production gunicorn sits behind a
+buffering reverse proxy (nginx, docs/authority-operations.md), as gunicorn's own
+documentation asks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+KEEPALIVE_S = 5  # a poll a minute needs no keep-alive; a proxy's upstream connections do
+
+
+@dataclass(frozen=True)
+class Workers:
+    host: str
+    port: int
+    workers: int
+    threads: int
+    connection_limit: int
+    timeout_s: int  # a worker silent this long is killed and replaced
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "bind": f"{self.host}:{self.port}", "workers": self.workers, "worker_class": "gthread",
+            "threads": self.threads, "worker_connections": self.connection_limit,
+            "keepalive": KEEPALIVE_S, "timeout": self.timeout_s, "graceful_timeout": 10,
+            "backlog": 2048, "limit_request_field_size": 64 * 1024,
+            "accesslog": None, "errorlog": "-", "loglevel": "info",  # no line per request
+            "proc_name": "checkpoint-authority",
+        }
+
+
+def available() -> bool:
+    try:
+        import gunicorn.app.base  # noqa: F401
+    except ImportError:  # Windows, or not installed
+        return False
+    return True
+
+
+def run(make_app: Callable[[], Flask], spec: Workers) -> None:
+    """Serve until SIGTERM or SIGINT; `make_app` runs in each worker after the fork."""
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for name, value in spec.options().items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Flask:
+            return make_app()
+
+    _App().run()
