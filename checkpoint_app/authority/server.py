@@ -115,6 +115,16 @@ def _status() -> Response:
     return resp
 
 
+@api.get("/token")
+def _token() -> Response:
+    """204 for a registered token (the check runs before every route), else 401: for a reverse
+    proxy's auth_request, so that it serves cached full pages to checkpoints only (not in
+    spec 5: an addition of this authority, docs/nginx/checkpoint-authority.conf)."""
+    resp = Response(status=204)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @api.post("/scans")
 def _scans() -> Any:
     try:
