@@ -47,7 +47,7 @@ def _cmd_import_statuses(a: argparse.Namespace) -> int:
                                       max_rows=MAX_STATUS_ROWS)
     except bulk.BulkError as exc:
         raise UsageError(f"{a.file}: {exc}; nothing imported") from None
-    done = status_import.import_statuses(_open(a), changes, status_import.file_digest(raw))
+    done = status_import.import_statuses(_open(a), changes, status_import.file_digest(raw), a.chunk)
     already = f"; {done.total - done.applied} applied by an earlier run" if done.applied < done.total else ""
     print(f"{done.total} changes in {a.file.name}: {done.applied} applied now{already}; log head {done.head}"
           f" ({time.monotonic() - started:.1f} s)")
@@ -84,6 +84,8 @@ def _add(sub: Any) -> None:
     _common(i)
     i.add_argument("file", type=Path, metavar="FILE.csv")
     i.add_argument("--hid-key", type=Path, help="the secret for hashing ID numbers (for an id_number column)")
+    i.add_argument("--chunk", type=int, default=status_import.CHUNK, metavar="N",
+                   help="changes per transaction (default %(default)s); each holds the log's write lock")
     i.set_defaults(handler=_cmd_import_statuses)
 
     r = sub.add_parser("register-checkpoints", help="register checkpoints from a CSV (checkpoint_id, venue_id,"

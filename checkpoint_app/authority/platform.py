@@ -48,6 +48,7 @@ class Authority:
     refresh_s: float = 0.0
     pages: PageCache = field(init=False, repr=False)
     tokens: TokenCache = field(init=False, repr=False)
+    _documents: dict[str, tuple[int, bytes]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.pages = PageCache(self.engine, self._sign_page, lambda: self.clock(), self.refresh_s,
@@ -89,9 +90,19 @@ class Authority:
         return doc.serial
 
     def document(self, kind: str) -> bytes | None:
+        """The signed document served now: from memory while the serial that this process last
+        read from the database (pagecache.py, once per refresh) is the one it holds."""
+        state = self.pages.view().state
+        serial = state.trust_serial if kind == "trust-list" else state.policy_serial
+        held = self._documents.get(kind)
+        if held is not None and held[0] == serial:
+            return held[1]
         with self.engine.connect() as conn:
-            body: bytes | None = conn.execute(select(documents.c.body).where(documents.c.kind == kind)).scalar()
-        return body
+            row = conn.execute(select(documents.c.serial, documents.c.body).where(documents.c.kind == kind)).first()
+        if row is None:
+            return None
+        self._documents[kind] = (int(row.serial), bytes(row.body))
+        return self._documents[kind][1]
 
     # -- status log --------------------------------------------------------------------
     def set_statuses(self, changes: Iterable[statuslog.Change]) -> int:

@@ -36,8 +36,16 @@ MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 FULL_PAGE_CACHE = "public, max-age=3600"
 
 
-def _signed(body: bytes) -> Response:
-    etag = hashlib.sha256(body).hexdigest()[:32]
+_ETAGS: dict[str, tuple[bytes, str]] = {}  # per kind: the body last served (the same object while unchanged)
+
+
+def _signed(kind: str, body: bytes) -> Response:
+    held = _ETAGS.get(kind)
+    if held is not None and held[0] is body:
+        etag = held[1]
+    else:
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        _ETAGS[kind] = (body, etag)
     resp = Response(status=304) if etag in request.if_none_match else Response(body, mimetype=MEDIA_TYPE)
     resp.set_etag(etag)
     return resp
@@ -99,7 +107,7 @@ def _document(kind: str) -> Response:
     body = _authority().document(kind)
     if body is None:
         abort(404, f"no {kind} published yet")
-    return _signed(body)
+    return _signed(kind, body)
 
 
 @api.get("/status")

@@ -21,7 +21,7 @@ def authority_cli(*args: str) -> str:
 
 
 @contextmanager
-def serving(db: Path, key: Path, *args: str) -> Iterator[int]:
+def serving(db: Path | str, key: Path, *args: str) -> Iterator[int]:
     """`serve` on a free loopback port until the block ends; yields the port."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, "serve", "--db", str(db), "--key", str(key),

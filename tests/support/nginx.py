@@ -45,12 +45,16 @@ def main_config(folder: Path, site: Path) -> str:
 
 
 @contextmanager
-def nginx_in_front(upstream_port: int, folder: Path) -> Iterator[str]:
-    """nginx on a free loopback port, passing to the authority on `upstream_port`; yields its URL."""
+def nginx_in_front(upstream_port: int, folder: Path, static: bool = False) -> Iterator[str]:
+    """nginx on a free loopback port, passing to the authority on `upstream_port`; yields its URL.
+    `static`: files under folder/static are served at /static/ too (the benchmark's ceiling)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     site = folder / "site.conf"
-    site.write_text(site_config(upstream_port, port, folder))
+    text = site_config(upstream_port, port, folder)
+    if static:
+        text = text.replace("    location / {", f"    location /static/ {{ root {folder}; }}\n\n    location / {{")
+    site.write_text(text)
     conf = folder / "nginx.conf"
     conf.write_text(main_config(folder, site))
     proc = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
