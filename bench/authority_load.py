@@ -129,6 +129,18 @@ def server_cpu(port: int) -> float:
     return 0.0
 
 
+def db_cpu(db: str) -> float:
+    """CPU seconds so far of the PostgreSQL server behind `db` (its postmaster's folder is the
+    socket folder in the URL); 0 for SQLite, whose work is inside the workers."""
+    folder = re.search(r"host=([^&]+)", db)
+    if folder is None:
+        return 0.0
+    for proc in psutil.process_iter(["cmdline"]):
+        if folder.group(1) in (proc.info["cmdline"] or [])[1:3]:
+            return sum(sum(p.cpu_times()[:2]) for p in [proc, *proc.children(recursive=True)])
+    return 0.0
+
+
 def wrk(url: str, conns: int, seconds: int, script: str, args: list[str], threads: int | None = None,
         headers: tuple[str, ...] = ()) -> dict[str, float]:
     cmd = ["wrk", "-t", str(threads or conns), "-c", str(conns), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
@@ -148,19 +160,20 @@ def wrk(url: str, conns: int, seconds: int, script: str, args: list[str], thread
     return found
 
 
-def polls(url: str, port: int, work: Path, a: argparse.Namespace, head: int) -> None:
+def polls(url: str, port: int, work: Path, db: str, a: argparse.Namespace, head: int) -> None:
     etags = [_etag(url, work, kind) for kind in ("trust-list", "policy")]
     print(f"\nsync ({'trust list + policy with If-None-Match, then ' if a.docs else ''}status pages) at {url}")
-    print("conns  status/s  requests/s  p50 ms  p99 ms  errors  server CPU/request  server cores")
+    print("conns  status/s  requests/s  p50 ms  p99 ms  errors  server CPU/request  server cores  (of which database)")
     for conns in a.concurrency:
-        cpu0, t0 = server_cpu(port), time.monotonic()
+        cpu0, dcpu0, t0 = server_cpu(port), db_cpu(db), time.monotonic()
         r = wrk(url, conns, a.duration, "authority_sync.lua",
                 [str(work / "tokens.txt"), str(max(0, head - 1200)), str(head), str(int(a.docs)), *etags, str(conns)])
-        cpu, wall = server_cpu(port) - cpu0, time.monotonic() - t0
+        dcpu, wall = db_cpu(db) - dcpu0, time.monotonic() - t0
+        cpu = server_cpu(port) - cpu0 + dcpu
         requests = r["status"] + r["documents"]
         print(f"{conns:5d}  {r['status'] / a.duration:8.0f}  {r['rps']:10.0f}  {r['p50']:6.1f}  {r['p99']:6.1f}"
               f"  {int(r['errors'] + r['not_ok'] + r['bad_page'])}  {1000 * cpu / max(requests, 1):10.3f} ms"
-              f"  {cpu / wall:.2f}", flush=True)
+              f"  {cpu / wall:.2f}  ({dcpu / wall:.2f})", flush=True)
 
 
 def _etag(url: str, work: Path, kind: str) -> str:
@@ -176,10 +189,11 @@ def uploads(url: str, port: int, work: Path, db: str, a: argparse.Namespace) -> 
     from checkpoint_app.authority.db import make_engine, scan_counts_day, scans
 
     run = f"u{int(time.time())}"
-    cpu0 = server_cpu(port)
+    cpu0, dcpu0 = server_cpu(port), db_cpu(db)
     r = wrk(url, a.upload_connections, a.duration, "authority_upload.lua",
             [str(work / "tokens.txt"), "50", run, str(a.upload_connections)])
-    cpu = server_cpu(port) - cpu0
+    dcpu = db_cpu(db) - dcpu0
+    cpu = server_cpu(port) - cpu0 + dcpu
     engine = make_engine(db)
     with engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(scans).where(scans.c.event_id.like(f"{run}-%"))).scalar()
@@ -188,7 +202,8 @@ def uploads(url: str, port: int, work: Path, db: str, a: argparse.Namespace) -> 
     engine.dispose()
     print(f"\nuploads: {r['accepted'] / a.duration:.0f} events/s accepted ({a.upload_connections} connections,"
           f" p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, errors {int(r['errors'] + r['not_ok'])});"
-          f" server CPU {1e6 * cpu / max(r['accepted'], 1):.0f} us/event")
+          f" server CPU {1e6 * cpu / max(r['accepted'], 1):.0f} us/event"
+          f" (database {1e6 * dcpu / max(r['accepted'], 1):.0f})")
     in_flight = a.upload_connections * 50
     ok = counted == total and 0 <= (stored or 0) - r["accepted"] <= in_flight
     print(f"  check: acknowledged {int(r['accepted'])}, stored {stored} (may exceed by batches in flight at the end,"
@@ -249,7 +264,7 @@ def main() -> None:
         from checkpoint_app.authority import statuslog
         from checkpoint_app.authority.db import make_engine
 
-        polls(url, port, work, a, statuslog.head(make_engine(db)))
+        polls(url, port, work, db, a, statuslog.head(make_engine(db)))
         uploads(url, port, work, db, a)
         if a.nginx:
             ceiling(url, work / "nginx", work, a)
