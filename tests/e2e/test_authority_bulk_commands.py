@@ -37,13 +37,15 @@ def test_import_statuses_applies_a_file_once_and_holds_scheduled_rows(tmp_path: 
     (tmp_path / "hid.key").write_bytes(KEY)
     people = [os.urandom(16) for _ in range(300)]
     lines = ["hid,id_number,color,reasons,effective_at"] + [f"{h.hex()},,red,103;201,{now - 60}" for h in people]
-    lines += [",140105199001010916,yellow,202,", f"{people[0].hex()},,green,,{now + 3600}"]  # by number; a removal later
+    lines += [",140105199001010916,yellow,202,",  # by number
+              f"{people[0].hex()},,green,,{now + 3600}"]  # a removal later
     (tmp_path / "s.csv").write_text("\n".join(lines) + "\n")
-    out = authority_cli("import-statuses", "--db", str(db), str(tmp_path / "s.csv"), "--hid-key", str(tmp_path / "hid.key"))
+    out = authority_cli("import-statuses", "--db", str(db), str(tmp_path / "s.csv"), "--hid-key",
+                        str(tmp_path / "hid.key"))
     assert "302 changes" in out and "301 applied now" not in out
     logged = _log(db)
     assert len(logged) == 301 and logged[0] == (people[0], 2, "103,201", now - 60)
-    assert "140105199001010916" not in out and "140105199001010916".encode() not in db.read_bytes()
+    assert "140105199001010916" not in out and b"140105199001010916" not in db.read_bytes()
     engine = make_engine(f"sqlite:///{db}")
     assert schedule.pending(engine, people[0]) == [(people[0], 0, (), now + 3600)]  # held until due
     again = authority_cli("import-statuses", "--db", str(db), str(tmp_path / "s.csv"), "--hid-key",
@@ -91,7 +93,8 @@ def test_register_checkpoints_writes_the_same_sheet_again_but_never_revives_a_re
     (tmp_path / "token.key").write_bytes(os.urandom(32))
     (tmp_path / "c.csv").write_text("checkpoint_id,venue_id,venue_type\n"
                                     + "".join(f"TY-{i:04d},140105-mall-{i},mall\n" for i in range(300)))
-    args = ("register-checkpoints", "--db", str(db), str(tmp_path / "c.csv"), "--token-key", str(tmp_path / "token.key"))
+    args = ("register-checkpoints", "--db", str(db), str(tmp_path / "c.csv"), "--token-key",
+            str(tmp_path / "token.key"))
     authority_cli(*args, "--out", str(tmp_path / "one.csv"))
     one = _sheet(tmp_path / "one.csv")
     assert len(one) == 300 and all(r[2].startswith(r[0] + ".") and len(r[2]) == len(r[0]) + 33 for r in one)
