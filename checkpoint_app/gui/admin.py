@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 
 from checkpoint_app.core.settings import PinGuard, Settings
 from checkpoint_app.gui.main_window import MainWindow
@@ -56,6 +56,7 @@ class AdminFlows:
         policy = self.controller.policy
         dialog = StatsDialog(DEFAULT_FEVER_C if policy is None else policy.fever_threshold_c, self.window)
         dialog.events_requested.connect(self.store._on_events_requested)
+        dialog.export_requested.connect(lambda: self._behind_pin(dialog, dialog.choose_file))
         self.store.events_loaded.connect(dialog._on_events_loaded)
         self._open(dialog)
         dialog.refresh()
@@ -66,6 +67,17 @@ class AdminFlows:
         dialog.pin_accepted.connect(self._on_pin_accepted)
         self._open(dialog)
         return dialog
+
+    def _behind_pin(self, parent: QWidget, then: Callable[[], object]) -> None:
+        """`then` once the admin PIN is right; at once where no PIN is set (never a kiosk,
+        which refuses to start without one)."""
+        stored = self.settings.current().admin_pin
+        if not stored:
+            then()
+            return
+        dialog = PinDialog(self.pin_guard, stored, parent)
+        dialog.pin_accepted.connect(then)
+        self._open(dialog)
 
     def check_pin_blocking(self) -> bool:
         """For the kiosk's exit: a modal PIN check that answers at once (a nested event loop)."""

@@ -36,9 +36,11 @@ def _lines(counts: dict[str, int], names: dict[str, str]) -> str:
 
 
 class StatsDialog(QDialog):
-    """Signals: events_requested(int ts_from, int ts_to); exported(str path, int count)."""
+    """Signals: events_requested(int ts_from, int ts_to); export_requested(): the Export
+    button, answered by choose_file() once the admin PIN is right; exported(str path, int count)."""
 
     events_requested = Signal(int, int)
+    export_requested = Signal()
     exported = Signal(str, int)
 
     def __init__(self, fever_threshold_c: float, parent: QWidget | None = None) -> None:
@@ -57,7 +59,7 @@ class StatsDialog(QDialog):
         self.today = QPushButton()
         self.today.clicked.connect(self._on_today)
         self.export = QPushButton()
-        self.export.clicked.connect(self._on_export_clicked)
+        self.export.clicked.connect(self.export_requested)
         row = QHBoxLayout()
         for w in (self.from_label, self.date_from, self.to_label, self.date_to, self.today, self.export):
             row.addWidget(w)
@@ -113,15 +115,29 @@ class StatsDialog(QDialog):
         self.by_error.setText(f"{u('by_error')}\n{_lines(s.by_error, texts.ERRORS)}")
         self.chart.set_data(s.per_hour, [str(h) for h in range(24)], u("per_hour"))
 
-    def _on_export_clicked(self) -> None:
+    def choose_file(self) -> QFileDialog:
+        """Qt's own file dialog, read-only: it saves a new file and nothing else (its menus
+        would otherwise delete, rename and make folders anywhere the kiosk user may write)."""
         dialog = QFileDialog(self, texts.ui("export_csv"), str(Path.home() / "checkpoint-events.csv"), "CSV (*.csv)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setOption(QFileDialog.Option.ReadOnly)
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)  # export_to never overwrites
         dialog.fileSelected.connect(lambda p: self.export_to(Path(p)))
         dialog.open()
+        return dialog
 
     def export_to(self, path: Path) -> None:
-        path.write_text(to_csv(self.events), encoding="utf-8")
+        """Into a new file only: an existing one (the store, the settings) is never replaced."""
+        try:
+            with path.open("x", encoding="utf-8", newline="") as out:
+                out.write(to_csv(self.events))
+        except FileExistsError:
+            self.message.setText(texts.ui("export_exists", path=path))
+            return
+        except OSError as exc:
+            self.message.setText(texts.ui("export_failed", path=path, why=exc.strerror or exc))
+            return
         self.message.setText(texts.ui("exported", n=len(self.events), path=path))
         self.exported.emit(str(path), len(self.events))
 

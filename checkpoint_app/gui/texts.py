@@ -209,6 +209,8 @@ UI = {k: v for k, v in {
     "to": N("To"),
     "export_csv": N("Export CSV"),
     "exported": N("Exported {n} events to {path}"),
+    "export_exists": N("{path} exists already: choose a new file name"),
+    "export_failed": N("Cannot write {path}: {why}"),
     "people": N("People"),
     "allowed": N("Allowed in"),
     "fevers": N("Fevers"),

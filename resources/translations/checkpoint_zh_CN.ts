@@ -104,6 +104,10 @@
       <translation>无法核验：数据过期或时钟异常，请人工核验</translation>
     </message>
     <message>
+      <source>Cannot write {path}: {why}</source>
+      <translation>无法写入 {path}：{why}</translation>
+    </message>
+    <message>
       <source>Card not read: place it again</source>
       <translation>未能读卡：请重新放置身份证</translation>
     </message>
@@ -982,6 +986,10 @@
     <message>
       <source>{n} to upload</source>
       <translation>{n} 条待上传</translation>
+    </message>
+    <message>
+      <source>{path} exists already: choose a new file name</source>
+      <translation>{path} 已存在：请换一个文件名</translation>
     </message>
     <message>
       <source>中文 / English (F5)</source>
