@@ -313,9 +313,14 @@ class CheckpointApp(QObject):
 
     # -- live changes ------------------------------------------------------------------------
     def apply_settings(self, new: Settings) -> None:
-        """Save, and apply what can change while running; the rest applies at the next start."""
+        """Save, and apply what can change while running; the rest applies at the next start.
+        OSError when the file cannot be written: then nothing changes."""
         if not self.demo:
-            settings_mod.save(self.settings_path, new)
+            try:
+                settings_mod.save(self.settings_path, new)
+            except OSError as exc:
+                log.error("settings not saved to %s: %s; nothing changed", self.settings_path, exc.strerror or exc)
+                raise
         self.settings = new
         self.sound.volume, self.sound.speech_volume = new.sound_volume, new.speech_volume
         self._show_sound()
@@ -336,7 +341,11 @@ class CheckpointApp(QObject):
         if self.settings.language != language:
             self.settings = dataclasses.replace(self.settings, language=language)
             if not self.demo:
-                settings_mod.save(self.settings_path, self.settings)
+                try:
+                    settings_mod.save(self.settings_path, self.settings)
+                except OSError as exc:  # F5 is the guard's: a full disk must not stop the checkpoint
+                    log.error("language not saved to %s (%s): %s for this run only", self.settings_path,
+                              exc.strerror or exc, language)
         self.window.retranslate()
         self.admin.retranslate()
 

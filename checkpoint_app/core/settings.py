@@ -252,4 +252,8 @@ class PinGuard:
 
     def _save(self) -> None:
         state = {"failures": self.failures, "lockouts": self.lockouts, "locked_until": self.locked_until}
-        write_atomically(self.path, json.dumps(state))
+        try:
+            write_atomically(self.path, json.dumps(state))
+        except OSError as exc:  # a full disk or a read-only folder must not lock the admin out
+            log.error("admin PIN lockout state not saved to %s (%s): it counts for this run only",
+                      self.path, exc.strerror or exc)

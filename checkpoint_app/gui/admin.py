@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QDialog, QWidget
 
 from checkpoint_app.core.settings import PinGuard, Settings
+from checkpoint_app.gui import texts
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.pin_dialog import PinDialog
 from checkpoint_app.gui.settings_dialog import SettingsDialog
@@ -90,8 +91,14 @@ class AdminFlows:
 
     def _on_pin_accepted(self) -> None:
         dialog = SettingsDialog(self.settings.current(), self.window)
-        dialog.saved.connect(self.settings.apply)
+        dialog.saved.connect(lambda new: self._apply(dialog, new))
         self._open(dialog)
+
+    def _apply(self, dialog: SettingsDialog, new: Settings) -> None:
+        try:
+            self.settings.apply(new)
+        except OSError as exc:
+            dialog.refuse(texts.ui("settings_not_saved", why=exc.strerror or exc))
 
     def retranslate(self) -> None:
         for d in self.dialogs:

@@ -67,7 +67,7 @@ def _value(name: str, editor: Editor) -> object:
 
 
 class SettingsDialog(QDialog):
-    """Signals: saved(Settings)."""
+    """Signals: saved(Settings): the dialog closes unless a receiver calls refuse(why)."""
 
     saved = Signal(object)
 
@@ -75,6 +75,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.current = current
+        self._refused = False
         self.editors: dict[str, Editor] = {}
         self.labels: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -129,5 +130,13 @@ class SettingsDialog(QDialog):
         except ValueError as exc:
             self.error.setText(str(exc))
             return
+        self._refused = False
+        self.error.clear()
         self.saved.emit(new)
-        self.accept()
+        if not self._refused:
+            self.accept()
+
+    def refuse(self, why: str) -> None:
+        """Called by a receiver of `saved` that could not save: the dialog stays open, saying why."""
+        self._refused = True
+        self.error.setText(why)

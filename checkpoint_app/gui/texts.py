@@ -202,6 +202,7 @@ UI = {k: v for k, v in {
     "pin_locked": N("Locked: try again at {time}"),
     "ok": N("OK"),
     "save": N("Save"),
+    "settings_not_saved": N("Not saved, nothing changed: {why}"),
     "restart_note": N("Camera, server and hardware changes apply at the next start."),
     "close": N("Close"),
     "today": N("Today"),

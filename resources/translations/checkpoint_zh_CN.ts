@@ -572,6 +572,10 @@
       <translation>尚未就绪，请稍后再试</translation>
     </message>
     <message>
+      <source>Not saved, nothing changed: {why}</source>
+      <translation>未保存，设置未改变：{why}</translation>
+    </message>
+    <message>
       <source>OK</source>
       <translation>确定</translation>
     </message>

@@ -33,9 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
     made: list[CheckpointApp] = []
 
-    def make(*, bundled: bool = True, data: Path | None = None, demo: bool = False, **settings: object) -> Harness:
-        """`data`: the data folder of an earlier app (a restart)."""
-        path = tmp_path / f"settings-{len(made)}.json"
+    def make(*, bundled: bool = True, data: Path | None = None, demo: bool = False, folder: Path | None = None,
+             **settings: object) -> Harness:
+        """`data`: the data folder of an earlier app (a restart); `folder`: where the
+        settings (and the PIN's lockout state) live."""
+        path = (folder or tmp_path) / f"settings-{len(made)}.json"
         camera = str(settings.pop("camera", "none"))
         st.save(path, st.Settings(**{"admin_pin": _HASH, **settings}))  # type: ignore[arg-type]
         clock = ShiftedClock()

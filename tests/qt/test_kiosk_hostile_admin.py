@@ -4,16 +4,18 @@ not take the checkpoint out of service when the settings folder cannot be writte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog
 from qt_harness import PIN, Harness
 
 from checkpoint_app.gui.pin_dialog import PinDialog
+from checkpoint_app.gui.settings_dialog import SettingsDialog
 from checkpoint_app.gui.stats_dialog import StatsDialog
+from tests.support.small_disk import fill, small_disk
 
 MakeApp = Callable[..., Harness]
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen dialogs
@@ -73,3 +75,55 @@ def test_the_export_never_overwrites_a_file(make_app: MakeApp) -> None:
     assert str(settings) in stats.message.text()
     stats.export_to(Path("/proc/no-such-dir/events.csv"))  # unwritable: a message, not a crash
     assert "/proc/no-such-dir/events.csv" in stats.message.text()
+
+
+# -- a settings folder that cannot be written (disk full, or a read-only /etc install) ------
+
+@pytest.fixture
+def full_folder(tmp_path: Path) -> Iterator[Path]:
+    with small_disk(tmp_path / "config", "1m") as disk:
+        yield disk
+
+
+def test_a_full_settings_disk_never_takes_the_checkpoint_out_of_service(make_app: MakeApp, full_folder: Path,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """F5 raised OSError out of a slot (out of service, then a restart, at every press), and
+    a PIN check raised in the thread pool: the dialog stayed disabled and the admin could
+    neither open the settings nor leave the kiosk, just when the disk needed the admin."""
+    h = make_app(folder=full_folder)
+    fill(full_folder)
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F5)
+    assert h.window.scan.hint.text() == "Show your health code"  # switched for this run
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F4)
+    pin = _dialog(h, PinDialog)
+    assert isinstance(pin, PinDialog)
+    _enter_pin(h, pin, "0000")
+    assert "4" in pin.message.text() and pin.edit.isEnabled()  # counted, at least for this run
+    _enter_pin(h, pin, PIN)
+    settings = _dialog(h, SettingsDialog)
+    assert isinstance(settings, SettingsDialog)
+    settings.editors["checkpoint_id"].setText("TY-XD-0002")  # type: ignore[union-attr]
+    settings.save_button.click()
+    assert settings.isVisible() and settings.error.text()  # not saved, and the admin is told
+    assert h.app.settings.checkpoint_id != "TY-XD-0002"
+    assert "not saved" in caplog.text
+
+
+def test_the_kiosk_exit_works_on_a_full_disk(make_app: MakeApp, full_folder: Path) -> None:
+    h = make_app(folder=full_folder)
+    fill(full_folder)
+    QTimer.singleShot(300, lambda: _type_into_modal(h, PIN))
+    QTimer.singleShot(8000, _give_up)  # the old code never answered: fail, do not hang
+    assert h.app.admin.check_pin_blocking()
+
+
+def _give_up() -> None:
+    if isinstance(dialog := QApplication.activeModalWidget(), PinDialog):
+        dialog.reject()
+
+
+def _type_into_modal(h: Harness, pin: str) -> None:
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, PinDialog)
+    h.qtbot.keyClicks(dialog.edit, pin)
+    h.qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
