@@ -104,8 +104,6 @@ class CheckpointApp(QObject):
         log.info("start: window")
         self.window = MainWindow(demo=self.demo)
         self.window.visitor = start_visitor_display(self.settings.visitor_screen)
-        if self.window.visitor is not None:
-            log.info("start: visitor display on %s", self.window.visitor.screen().name())
         self.sound = SoundPlayer(self.settings.sound_volume, self.settings.speech_volume, self.settings.language)
         self.sound.output_found.connect(lambda _: self._show_sound())
         self.machine = VisitMachine(self.station(), timeouts(self.settings))
@@ -420,9 +418,7 @@ def run(args: argparse.Namespace) -> int:
         QShortcut(QKeySequence("Ctrl+Shift+X"), window, kiosk.request_exit)  # leave: asks for the PIN
         kiosk.enable()
         if window.visitor is not None:  # the queue's screen stays full screen too (it never takes the focus)
-            from checkpoint_app.gui.window_guard import WindowGuard
-
-            WindowGuard(window.visitor, take_focus=False, parent=kiosk).start()
+            window.visitor.keep_full_screen(parent=kiosk)
         release = kiosk.release
     else:
         window.show_maximised()

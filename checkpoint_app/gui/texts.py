@@ -222,6 +222,7 @@ UI = {k: v for k, v in {
     "by_action": N("By action"),
     "by_error": N("Invalid codes by reason"),
     "window_title": N("Health-code checkpoint"),
+    "visitor_title": N("Visitor display"),
     "demo": N("DEMO"),
     "id_number": N("ID number (F6)"),
     "id_title": N("Look up by ID number"),

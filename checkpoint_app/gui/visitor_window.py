@@ -3,11 +3,19 @@
 It says only what the person at the front must do, huge: show the code, take the
 temperature, put on a mask, go in, or wait here; never a name, an ID number or a reason
 (the guard's screen keeps those). In Chinese the English words stand below, smaller, for
-foreign visitors. It never takes the focus: the guard's keyboard stays on the guard's window."""
+foreign visitors. It never takes the focus: the guard's keyboard stays on the guard's window.
+
+It follows the screens for weeks of running: a queue screen unplugged (or switched off,
+so that the graphics card drops it) parks the window, hidden, instead of leaving it on the
+guard's screen under or over the guard's window; a queue screen plugged in, or switched
+on after the start, gets the window back, full screen."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+import logging
+
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QResizeEvent, QScreen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -16,6 +24,9 @@ from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.scaling import HeavyLabel
 from checkpoint_app.gui.style import GREEN, INK, RED, VISITOR_BLUE, WHITE, YELLOW
+from checkpoint_app.gui.window_guard import WindowGuard
+
+log = logging.getLogger("checkpoint.visitor")
 
 # background, text, icon: green to go, red to stop, amber for something to do, blue to begin
 CUE_LOOKS = {
@@ -41,10 +52,13 @@ def choose_screen(setting: str, screens: list[QScreen], guard: QScreen | None) -
 
 
 class VisitorWindow(QWidget):
-    def __init__(self) -> None:
+    def __init__(self, setting: str = "auto") -> None:
+        """`setting`: the visitor_screen setting, for choose_screen()."""
         super().__init__(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
         self.setObjectName("VisitorWindow")
+        self.setting = setting
+        self.guard: WindowGuard | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # the guard's window decides when to quit
@@ -62,13 +76,43 @@ class VisitorWindow(QWidget):
         lay.addWidget(self.words)
         lay.addWidget(self.english)
         lay.addStretch(1)
-        self.show_cue(self.cue)
+        self.retranslate()
 
     def show_on(self, screen: QScreen) -> None:
         self.setScreen(screen)
         self.setGeometry(screen.geometry())
         self.setWindowState(Qt.WindowState.WindowFullScreen)
         self.show()  # not showFullScreen(): that also activates, and this window never takes the focus
+
+    def follow_screens(self) -> None:
+        app = QGuiApplication.instance()
+        assert isinstance(app, QGuiApplication)
+        for changed in (app.screenAdded, app.screenRemoved, app.primaryScreenChanged):
+            changed.connect(lambda *_: QTimer.singleShot(0, self.rehome))  # once Qt has moved its windows
+        self.rehome()
+
+    def keep_full_screen(self, parent: QObject) -> None:
+        """Kiosk mode: whatever the window manager does, back full screen (never focused);
+        paused while the window is parked for want of a screen."""
+        self.guard = WindowGuard(self, take_focus=False, parent=parent)
+        if self.isVisible():
+            self.guard.start()
+
+    def rehome(self) -> None:
+        """On the screen the setting chooses now, or hidden when there is none."""
+        screen = choose_screen(self.setting, list(QGuiApplication.screens()), QGuiApplication.primaryScreen())
+        if screen is None:
+            if self.isVisible():
+                log.warning("visitor display hidden: no screen for it (setting %s)", self.setting)
+            if self.guard is not None:
+                self.guard.stop()
+            self.hide()
+            return
+        if not self.isVisible() or self.screen() is not screen or self.geometry() != screen.geometry():
+            log.info("visitor display on %s", screen.name())
+            self.show_on(screen)
+        if self.guard is not None:
+            self.guard.start()
 
     def show_cue(self, cue: VisitorCue | None) -> None:
         """None: keep what is shown (a record is on its way; the result follows at once)."""
@@ -85,6 +129,7 @@ class VisitorWindow(QWidget):
         self._fit()
 
     def retranslate(self) -> None:
+        self.setWindowTitle(texts.ui("visitor_title"))  # else the program's file name
         self.show_cue(self.cue)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -120,9 +165,9 @@ def _fits(font: QFont, text: str, width: int, height: int) -> bool:
 
 
 def start_visitor_display(setting: str) -> VisitorWindow | None:
-    screen = choose_screen(setting, list(QGuiApplication.screens()), QGuiApplication.primaryScreen())
-    if screen is None:
+    """None for "none"; else the window, shown when and where its screen is."""
+    if setting == "none":
         return None
-    window = VisitorWindow()
-    window.show_on(screen)
+    window = VisitorWindow(setting)
+    window.follow_screens()
     return window

@@ -948,6 +948,10 @@
       <translation>村庄</translation>
     </message>
     <message>
+      <source>Visitor display</source>
+      <translation>访客显示屏</translation>
+    </message>
+    <message>
       <source>Visitor display (screen facing the queue)</source>
       <translation>访客屏（朝向排队人群的屏幕）</translation>
     </message>

@@ -43,7 +43,7 @@ def facts(step: str, app: CheckpointApp) -> dict[str, object]:
     out: dict[str, object] = {"step": step, "language": app.language.language, "screens": len(screens),
                               "guard_screen": screens.index(w.screen()), "guard_texts": guard_texts,
                               "focus": QGuiApplication.focusWindow() is w.windowHandle()}
-    if v is not None:
+    if v is not None and v.isVisible():
         g = v.geometry()
         out |= {"visitor_screen": screens.index(v.screen()), "visitor_full": v.isFullScreen(),
                 "visitor_geometry": [g.x(), g.y(), g.width(), g.height()],
