@@ -395,10 +395,11 @@ def run(args: argparse.Namespace) -> int:
         data_dir = Path(args.data_dir) if args.data_dir else paths.data_dir()
     if not args.demo and not settings_path.exists():
         _first_start(settings_path)
+    settings_mod.protect(settings_path)
     settings = settings_mod.load(settings_path)
     if (args.kiosk or settings.kiosk) and not settings.admin_pin:
         # A kiosk nobody can leave or configure, or whose first PIN anyone at the desk could choose.
-        raise UsageError(f"no admin PIN in {settings_path}: run `checkpoint-app set-pin` first (kiosk mode needs it)")
+        raise UsageError(_no_pin(settings_path))
     _setup_logging(settings.log_level)
     previous_handler = route_qt_messages()  # Qt's own warnings into the log (STYLE rule 7)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
@@ -437,6 +438,16 @@ def run(args: argparse.Namespace) -> int:
         stopper.close()  # type: ignore[attr-defined]
     qInstallMessageHandler(previous_handler)
     return code
+
+
+def _no_pin(settings_path: Path) -> str:
+    """Why kiosk mode has no admin PIN, in one line that says what to do."""
+    _, broken, problems = settings_mod.load_checked(settings_path)
+    if broken is not None:  # set-pin would not help: the file must be fixed (set-pin refuses it)
+        return f"settings file {settings_path} unusable ({broken}): fix it (kiosk mode needs the admin PIN in it)"
+    why = next((p.split("; ")[0] for p in problems if p.startswith("admin_pin")), None)
+    detail = f" ({why})" if why else ""
+    return f"no admin PIN in {settings_path}{detail}: run `checkpoint-app set-pin` first (kiosk mode needs it)"
 
 
 def _first_start(settings_path: Path) -> None:

@@ -31,8 +31,11 @@ def run(a: argparse.Namespace) -> int:
         settings_mod.check_pin_format(pin)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    current = settings_mod.load(path)
+    current, broken, _ = settings_mod.load_checked(path)
+    if broken is not None:  # writing the defaults over it would lose the server, token, ids...
+        raise UsageError(f"{path} is unusable ({broken}): fix it or move it away first; the PIN is unchanged")
     try:
+        settings_mod.protect(path)
         settings_mod.save(path, dataclasses.replace(current, admin_pin=settings_mod.hash_pin(pin)))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None

@@ -104,6 +104,9 @@ def check_value(name: str, value: Any) -> Any:
             raise ValueError(f"{name}: {value} is outside {lo}-{hi}")
     elif not isinstance(value, str):
         raise ValueError(f"{name}: not text")
+    if name == "admin_pin" and value and not is_pin_hash(value):
+        # A PIN typed into the file, or a hash cut short: nobody could ever leave the kiosk.
+        raise ValueError("admin_pin: not a PIN hash (set the PIN with checkpoint-app set-pin)")
     choices = f.metadata["choices"]
     if choices is not None and value not in choices:
         raise ValueError(f"{name}: {value!r} is not one of {', '.join(choices)}")
@@ -136,20 +139,35 @@ def to_mapping(s: Settings) -> dict[str, Any]:
 
 
 def load(path: Path) -> Settings:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Settings()
-    except (OSError, ValueError) as exc:
-        log.warning("settings file %s unreadable (%s); using defaults", path, exc)
-        return Settings()
-    if not isinstance(raw, dict):
-        log.warning("settings file %s is not a JSON object; using defaults", path)
-        return Settings()
-    settings, problems = from_mapping(raw)
+    settings, broken, problems = load_checked(path)
+    if broken is not None:
+        log.warning("settings file %s unreadable (%s); using defaults", path, broken)
     for p in problems:
         log.warning("settings %s: %s", path, p)
     return settings
+
+
+def load_checked(path: Path) -> tuple[Settings, str | None, list[str]]:
+    """The settings; why the whole file is unusable (None if it is usable or missing: then
+    the defaults stand); and the problems with single values (each replaced by its default)."""
+    raw, broken = _read(path)
+    if raw is None:
+        return Settings(), broken, []
+    settings, problems = from_mapping(raw)
+    return settings, None, problems
+
+
+def _read(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The file's JSON object, or None and why not (None for a missing file)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+    except ValueError as exc:
+        return None, f"not JSON: {exc}"
+    return (raw, None) if isinstance(raw, dict) else (None, "not a JSON object")
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -168,7 +186,29 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def save(path: Path, s: Settings) -> None:
+    """Written atomically, readable by its owner only (it holds the PIN's hash and the token).
+    A file there that is not usable settings is kept beside as <name>.broken, not lost."""
+    if path.exists() and _read(path)[1] is not None:
+        kept = path.with_name(path.name + ".broken")
+        os.replace(path, kept)
+        log.warning("settings file %s was unusable; kept as %s", path, kept)
     write_atomically(path, json.dumps(to_mapping(s), ensure_ascii=False, indent=1, sort_keys=True))
+
+
+def protect(path: Path) -> bool:
+    """Make the settings file its owner's alone; True if others could read or write it.
+    A 4-8 digit PIN's hash is guessed offline in minutes by whoever can read it."""
+    if os.name != "posix":
+        return False
+    try:
+        mode = path.stat().st_mode
+        if not mode & 0o077:
+            return False
+        path.chmod(mode & 0o700)
+    except OSError:
+        return False
+    log.warning("settings file %s was open to other users (mode %o); now for its owner only", path, mode & 0o777)
+    return True
 
 
 # --- the admin PIN -------------------------------------------------------------------
@@ -189,6 +229,17 @@ def hash_pin(pin: str, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(16)
     digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, **_SCRYPT)
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def is_pin_hash(stored: str) -> bool:
+    """Whether `stored` is a hash hash_pin() could have made (so verify_pin can ever say yes)."""
+    parts = stored.split("$")
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(p.isascii() and p.isdigit() for p in parts[1:4]):
+        return False
+    try:
+        return len(bytes.fromhex(parts[4])) >= 8 and len(bytes.fromhex(parts[5])) == 32
+    except ValueError:
+        return False
 
 
 def verify_pin(pin: str, stored: str) -> bool:
