@@ -30,8 +30,9 @@ class TwoScreens:
         config = tmp_path / "settings.json"
         st.save(config, st.Settings(camera="none", admin_pin=st.hash_pin("2468"), language="en", sound_volume=0,
                                     speech_volume=0))
+        env = {**self.x.env, "CHECKPOINT_LOG_DIR": str(tmp_path)}
         self.app = AppProcess(["-m", "checkpoint_app", "--kiosk", "--config", str(config),
-                               "--data-dir", str(tmp_path / "data")], {**self.x.env, "CHECKPOINT_LOG_DIR": str(tmp_path)})
+                               "--data-dir", str(tmp_path / "data")], env)
         self.x.window_of(self.app.proc.pid)  # started
         self.guard_window = self.x.run("xdotool", "search", "--sync", "--onlyvisible", "--name",
                                        "Health-code checkpoint", timeout=60).split()[0]
