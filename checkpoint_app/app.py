@@ -105,7 +105,7 @@ class CheckpointApp(QObject):
         self.window = MainWindow(demo=self.demo)
         self.window.visitor = start_visitor_display(self.settings.visitor_screen)
         self.sound = SoundPlayer(self.settings.sound_volume, self.settings.speech_volume, self.settings.language)
-        self.sound.output_found.connect(lambda _: self._show_sound())
+        self.sound.output_found.connect(lambda _: None if self._stopped else self._show_sound())
         self.machine = VisitMachine(self.station(), timeouts(self.settings))
         self.controller = VisitController(self.machine, self.window, self.sound, self._forget_codes, self.clock)
         self._wire_store()

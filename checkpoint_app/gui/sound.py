@@ -8,11 +8,19 @@ its tone at `volume`, then its phrase (resources/speech/<language>/<phrase>.wav)
 `speech_volume`, joined and scaled once per combination into a cache folder. A new
 outcome cuts the one still playing short: the queue hears the newest result.
 
+The output is looked for again whenever a play fails (the audio server died, the USB
+speaker was pulled) and, while there is none, every `reprobe_ms` (a server that starts
+after the window, a speaker plugged in): the status bar follows within seconds. A phrase
+file missing or damaged loses the phrase, never the outcome's tone (the alarm). The joined
+files live in a private folder of this process (a shared /tmp name let another local user
+swap what the queue hears).
+
 Signals: output_found(object): an AudioOutput, or NoAudio with the reason (for the status bar)."""
 
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import tempfile
 import threading
@@ -20,7 +28,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QProcess, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal, Slot
 
 from checkpoint_app.hardware.audio import AudioOutput, NoAudio, find_output
 from checkpoint_app.resources import resource
@@ -57,27 +65,44 @@ class SoundPlayer(QObject):
     output_found = Signal(object)
 
     def __init__(self, volume: int = 80, speech_volume: int = 80, language: str = "zh_CN",
-                 *, probe: bool = True) -> None:
+                 *, probe: bool = True, reprobe_ms: int = 30_000) -> None:
         super().__init__()
         self.volume, self.speech_volume, self.language = volume, speech_volume, language
         self.last_played: str | None = None  # the tone the last play() asked for, for tests and logs
         self.last_spoken: str | None = None  # and its phrase, as "<language>/<phrase>"
         self.output: AudioOutput | NoAudio | None = None  # None: still looking
-        self._cache = Path(tempfile.gettempdir()) / "checkpoint-sounds"
-        self._joined: dict[tuple[object, ...], Path] = {}  # disk work once per combination, not per person
+        self._cache: Path | None = None  # made at the first play
+        self._joined: dict[tuple[object, ...], Path | None] = {}  # once per combination; None: unplayable
         self._playing: QProcess | None = None
+        self._probing, self._stopped = False, False
+        self._reprobe = QTimer(self, interval=reprobe_ms, singleShot=True)
+        self._reprobe.timeout.connect(self.probe)
         self.output_found.connect(self._on_output_found)
         if probe:
-            threading.Thread(target=lambda: self.output_found.emit(find_output()), name="audio-probe",
-                             daemon=True).start()
+            self.probe()
+
+    @Slot()
+    def probe(self) -> None:
+        """Look for the output (again), off the GUI thread: pactl may take seconds."""
+        if self._probing or self._stopped:
+            return
+        self._probing = True
+        threading.Thread(target=lambda: self.output_found.emit(find_output()), name="audio-probe",
+                         daemon=True).start()
 
     @Slot(object)
     def _on_output_found(self, output: AudioOutput | NoAudio) -> None:
+        self._probing = False
+        if self._stopped:
+            return
+        if output != self.output:
+            if isinstance(output, NoAudio):
+                log.warning("outcome sounds and spoken results are off: %s", output.reason)
+            else:
+                log.info("sounds play through %s to %s", Path(output.player).name, output.name)
         self.output = output
         if isinstance(output, NoAudio):
-            log.warning("outcome sounds and spoken results are off: %s", output.reason)
-        else:
-            log.info("sounds play through %s to %s", Path(output.player).name, output.name)
+            self._reprobe.start()
 
     def play(self, sound: str, phrase: str | None = None) -> None:
         """The outcome's tone, then its spoken phrase (if any) in the current language."""
@@ -88,21 +113,24 @@ class SoundPlayer(QObject):
         if not parts or not isinstance(self.output, AudioOutput):
             return
         path = self._file(parts)
+        if path is None and len(parts) > 1:
+            path = self._file(parts[:1])  # the tone alone: the alarm must sound without its words
         if path is not None:
             self._start(self.output, path)
 
     def _file(self, parts: list[tuple[Path, int]]) -> Path | None:
         key = tuple(parts)
-        path = self._joined.get(key)
-        if path is None:
-            name = "+".join(f"{p.parent.name}-{p.stem}-{v}" for p, v in parts)
-            try:
-                self._cache.mkdir(exist_ok=True)
-                path = join_wav(parts, self._cache / f"{name}.wav")
-            except (OSError, wave.Error, EOFError):
-                log.exception("sound %s unavailable", name)
-                return None
-            self._joined[key] = path
+        if key in self._joined:
+            return self._joined[key]
+        name = "+".join(f"{p.parent.name}-{p.stem}-{v}" for p, v in parts)
+        path: Path | None = None
+        try:
+            if self._cache is None:
+                self._cache = Path(tempfile.mkdtemp(prefix="checkpoint-sounds-"))  # 0700, a fresh name
+            path = join_wav(parts, self._cache / f"{name}.wav")
+        except (OSError, wave.Error, EOFError, ValueError) as exc:
+            log.error("sound %s unavailable: %s", name, exc)  # once per combination, not per person
+        self._joined[key] = path
         return path
 
     def _start(self, output: AudioOutput, path: Path) -> None:
@@ -114,16 +142,32 @@ class SoundPlayer(QObject):
         if self._playing is not None and self._playing.state() != QProcess.ProcessState.NotRunning:
             self._playing.kill()  # the newest result is what the queue must hear
         process = QProcess(self)
-        process.finished.connect(lambda *_: self._on_finished(process))
+        process.finished.connect(lambda code, status: self._on_finished(process, code, status))
+        process.errorOccurred.connect(lambda error: self._on_error(process, error))
         process.start(output.player, [str(path)])
         self._playing = process
 
-    def _on_finished(self, process: QProcess) -> None:
+    def _on_finished(self, process: QProcess, code: int, status: QProcess.ExitStatus) -> None:
         if self._playing is process:
             self._playing = None
         process.deleteLater()
+        if status == QProcess.ExitStatus.NormalExit and code != 0:  # not our kill: the output failed
+            log.warning("%s failed (exit status %d); looking for the audio output again", process.program(), code)
+            self.probe()
+
+    def _on_error(self, process: QProcess, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            log.warning("%s did not start; looking for the audio output again", process.program())
+            if self._playing is process:
+                self._playing = None
+            self.probe()
 
     def stop(self) -> None:
+        self._stopped = True
+        self._reprobe.stop()
         if self._playing is not None and self._playing.state() != QProcess.ProcessState.NotRunning:
             self._playing.kill()
             self._playing.waitForFinished(1000)
+        if self._cache is not None:
+            shutil.rmtree(self._cache, ignore_errors=True)
+            self._cache, self._joined = None, {}
