@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QDialog, QWidget
 
 from checkpoint_app.core.settings import PinGuard, Settings
-from checkpoint_app.gui import texts
+from checkpoint_app.gui import idle_close, texts
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.pin_dialog import PinDialog
 from checkpoint_app.gui.settings_dialog import SettingsDialog
@@ -43,6 +43,7 @@ class AdminFlows:
         window.language_requested.connect(settings.next_language)
 
     def _open(self, dialog: QDialog) -> QDialog:
+        idle_close.IdleCloser(dialog, _idle_ms(dialog))  # an admin session left open is anyone's
         self.dialogs.append(dialog)
         dialog.finished.connect(lambda _: self._closed(dialog))
         dialog.open()
@@ -85,6 +86,7 @@ class AdminFlows:
         dialog = PinDialog(self.pin_guard, self.settings.current().admin_pin, self.window)
         if dialog.no_pin:
             return False  # cannot happen in kiosk mode, which refuses to start without a PIN
+        idle_close.IdleCloser(dialog, idle_close.PIN_IDLE_MS)  # modal: left open, it takes the guard's keys
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
         return accepted
@@ -107,3 +109,7 @@ class AdminFlows:
     def close_all(self) -> None:
         for d in list(self.dialogs):
             d.reject()
+
+
+def _idle_ms(dialog: QDialog) -> int:
+    return idle_close.PIN_IDLE_MS if isinstance(dialog, PinDialog) else idle_close.DIALOG_IDLE_MS

@@ -63,8 +63,8 @@ class PinDialog(QDialog):
         if self.no_pin:
             self.reject()
             return
-        if self.checking:
-            return
+        if self.checking or not pin:
+            return  # Enter alone is a guard's key landing here (dismissing a result), not a guess
         # scrypt takes ~70 ms on purpose: off the GUI thread, so the preview never stalls.
         self.checking = True
         self.edit.setEnabled(False)

@@ -4,6 +4,7 @@ not take the checkpoint out of service when the settings folder cannot be writte
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 from qt_harness import PIN, Harness
 
+from checkpoint_app.core import settings as st
 from checkpoint_app.gui.pin_dialog import PinDialog
 from checkpoint_app.gui.settings_dialog import SettingsDialog
 from checkpoint_app.gui.stats_dialog import StatsDialog
@@ -127,3 +129,47 @@ def _type_into_modal(h: Harness, pin: str) -> None:
     assert isinstance(dialog, PinDialog)
     h.qtbot.keyClicks(dialog.edit, pin)
     h.qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+
+
+# -- an admin session left open ------------------------------------------------------------
+
+def test_settings_left_open_close_themselves(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The admin opened the settings and was called away: the next guard found every
+    setting open, with a "new admin PIN" field that leaves the kiosk."""
+    monkeypatch.setattr("checkpoint_app.gui.idle_close.DIALOG_IDLE_MS", 600)
+    h = make_app()
+    pin = h.app.admin.open_settings()
+    _enter_pin(h, pin, PIN)
+    settings = _dialog(h, SettingsDialog)
+    assert isinstance(settings, SettingsDialog)
+    for _ in range(4):  # in use: stays open past the idle time
+        h.qtbot.wait(300)
+        h.qtbot.keyClicks(settings.new_pin, "1")
+    assert settings.isVisible()
+    h.qtbot.waitUntil(lambda: not any(isinstance(d, SettingsDialog) for d in h.app.admin.dialogs), timeout=3000)
+    assert h.app.settings.admin_pin == st.load(h.app.settings_path).admin_pin  # nothing saved
+
+
+def test_a_pin_dialog_left_open_neither_eats_the_guards_enter_nor_stays(make_app: MakeApp,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """F4 pressed and forgotten: each Enter the guard pressed to dismiss a result counted
+    as a wrong PIN, five a lockout of the admin (doubling up to an hour), and it never went."""
+    monkeypatch.setattr("checkpoint_app.gui.idle_close.PIN_IDLE_MS", 600)
+    h = make_app()
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F4)
+    pin = _dialog(h, PinDialog)
+    assert isinstance(pin, PinDialog)
+    for _ in range(st.MAX_FAILURES):
+        h.qtbot.keyClick(pin.edit, Qt.Key.Key_Return)
+        h.qtbot.waitUntil(lambda: not pin.checking)
+    assert h.app.admin.pin_guard.failures == 0 and h.app.admin.pin_guard.locked() is None
+    h.qtbot.waitUntil(lambda: not any(isinstance(d, PinDialog) for d in h.app.admin.dialogs), timeout=3000)
+
+
+def test_the_kiosk_exit_pin_left_open_gives_up(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("checkpoint_app.gui.idle_close.PIN_IDLE_MS", 600)
+    h = make_app()
+    QTimer.singleShot(8000, _give_up)  # the old code waited for ever: fail, do not hang
+    started = time.monotonic()
+    assert not h.app.admin.check_pin_blocking()
+    assert time.monotonic() - started < 5
