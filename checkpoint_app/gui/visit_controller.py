@@ -46,7 +46,7 @@ class VisitController(QObject):
         self.ctx: Context | None = None  # the store's latest documents, for manual entries
         self._t_frame = 0.0
         self._shown: VisitState = machine.state
-        self._failed = False
+        self._failed, self._stopped = False, False
         self._lookups = 0  # request numbers: an answer to an abandoned lookup is not this visit's
         self._wake = QTimer(self, singleShot=True)
         self._wake.timeout.connect(self._on_due)
@@ -71,6 +71,7 @@ class VisitController(QObject):
         return None if self.ctx is None else self.ctx.policy
 
     def stop(self) -> None:
+        self._stopped = True
         self._wake.stop()
         self._tick.stop()
 
@@ -224,6 +225,8 @@ class VisitController(QObject):
 
     @Slot()
     def _render(self) -> None:
+        if self._stopped:
+            return  # a store signal queued before the shutdown: the window may be gone
         st = self.machine.state
         remaining = None if st.phase in (Phase.PROMPT, Phase.MANUAL) else self.remaining_s()
         self.window.render_visit(st, remaining, self._failed)
