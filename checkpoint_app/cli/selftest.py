@@ -26,6 +26,7 @@ from checkpoint_app.cli.selftest_checks import (
     check_store,
     check_verification,
 )
+from checkpoint_app.cli.selftest_kiosk import check_kiosk
 from checkpoint_app.cli.selftest_qt import check_camera, check_fonts, check_qt, check_translations
 from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM
 
@@ -39,7 +40,7 @@ class Check:
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("selftest", help=("check decoders, crypto, store, fonts, camera backend, translations, "
-                                         "audio output and speech"))
+                                         "audio output, speech and the kiosk's lockdown"))
     p.add_argument("--json", action="store_true", help="one JSON object with every check")
     p.set_defaults(handler=run)
 
@@ -83,4 +84,5 @@ CHECKS: tuple[tuple[str, Callable[[], tuple[str, str]]], ...] = (
     ("camera", check_camera),
     ("audio", check_audio),
     ("speech", check_speech),
+    ("kiosk", check_kiosk),
 )

@@ -81,3 +81,24 @@ def test_a_settings_file_others_can_read_is_made_the_owners(tmp_path: Path) -> N
     config.chmod(0o644)
     assert _kiosk(config, tmp_path).returncode == 2
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
+
+
+def test_the_selftest_warns_of_what_the_kiosk_cannot_stop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debian's kernel.sysrq=438 lets Alt+SysRq+R hand the keyboard back to the kernel,
+    then Ctrl+Alt+F2 opens a text console whatever X's DontVTSwitch says; Alt+SysRq+B
+    reboots. Nothing in the window can see those keys: the installer must be told."""
+    from checkpoint_app.cli import selftest_kiosk
+
+    sysrq = tmp_path / "sysrq"  # /proc/sys/kernel/sysrq, which this container does not have
+    monkeypatch.setattr(selftest_kiosk, "SYSRQ", sysrq)
+    config = tmp_path / "settings.json"
+    _write(config)
+    sysrq.write_text("438\n", encoding="ascii")
+    status, detail = selftest_kiosk.check_kiosk(config)
+    assert status == "warn" and "kernel.sysrq=438" in detail and "no admin PIN" in detail
+    sysrq.write_text("0\n", encoding="ascii")
+    _write(config, admin_pin=PIN_HASH)
+    assert selftest_kiosk.check_kiosk(config)[0] == "ok"
+    config.write_text("{", encoding="utf-8")
+    status, detail = selftest_kiosk.check_kiosk(config)
+    assert status == "warn" and "unusable" in detail

@@ -16,7 +16,8 @@ import pytest
 from checkpoint_app.resources import resources_dir
 from tests.support.audio import NO_SERVER, pulse_null_sink
 
-CHECK_NAMES = ["crypto", "verify", "decoders", "store", "qt", "fonts", "translations", "camera", "audio", "speech"]
+CHECK_NAMES = ["crypto", "verify", "decoders", "store", "qt", "fonts", "translations", "camera", "audio", "speech",
+               "kiosk"]
 
 
 @pytest.fixture(autouse=True)
