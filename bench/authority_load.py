@@ -167,7 +167,8 @@ def polls(url: str, port: int, work: Path, db: str, a: argparse.Namespace, head:
     for conns in a.concurrency:
         cpu0, dcpu0, t0 = server_cpu(port), db_cpu(db), time.monotonic()
         r = wrk(url, conns, a.duration, "authority_sync.lua",
-                [str(work / "tokens.txt"), str(max(0, head - 1200)), str(head), str(int(a.docs)), *etags, str(conns)])
+                [str(work / "tokens.txt"), str(max(0, head - 1200)), str(head), str(int(a.docs)), *etags, str(conns),
+                 "100"])
         dcpu, wall = db_cpu(db) - dcpu0, time.monotonic() - t0
         cpu = server_cpu(port) - cpu0 + dcpu
         requests = r["status"] + r["documents"]

@@ -8,7 +8,11 @@
 -- `more` false; its cursor becomes the page's `to`, read from the signed CBOR payload.
 -- With docs=0 only the status pages are asked for.
 --
--- args: TOKENS_FILE CURSOR_MIN CURSOR_MAX DOCS(0/1) ETAG_TRUST ETAG_POLICY THREADS
+-- A checkpoint's first cursor is a head the log had within the last minute (the writer adds
+-- STEP changes at a time, so cursors fall on a few values, as those of real checkpoints
+-- polling once a minute do).
+--
+-- args: TOKENS_FILE CURSOR_MIN CURSOR_MAX DOCS(0/1) ETAG_TRUST ETAG_POLICY THREADS STEP
 
 local threads = {}
 
@@ -33,9 +37,9 @@ end
 function init(args)
   local index, count = wrk.thread:get("index"), tonumber(args[7])
   read_tokens(args[1], index, count)
-  local low, high = tonumber(args[2]), tonumber(args[3])
+  local low, high, stride = tonumber(args[2]), tonumber(args[3]), tonumber(args[8])
   math.randomseed(index * 7919 + 1)
-  for i = 1, #tokens do cursors[i] = math.random(low, high) end
+  for i = 1, #tokens do cursors[i] = high - stride * math.random(0, math.floor((high - low) / stride)) end
   docs = tonumber(args[4])
   etags["/v1/trust-list"], etags["/v1/policy"] = args[5], args[6]
   current = math.random(1, #tokens)

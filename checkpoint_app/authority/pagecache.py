@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from checkpoint_app.authority.db import snapshot
-from checkpoint_app.authority.statuslog import LogState, Row, make_page, read_rows, read_state
-from checkpoint_app.core.sync.pages import StatusPage
+from checkpoint_app.authority.statuslog import LogState, make_page, read_entries, read_state
+from checkpoint_app.core.sync.pages import Entry, StatusPage
 
 TAIL_ROWS = 20_000  # two default pages: a checkpoint a day behind at 100 changes a minute is inside it
 FULL_PAGE_BYTES = 64 * 2**20  # signed full pages kept per process, the oldest dropped first
@@ -57,12 +57,12 @@ class SignedPage:
 class _View:
     state: LogState
     tail_from: int  # the tail holds every entry with tail_from < seq <= state.head
-    tail: list[Row]
+    tail: list[Entry]  # ready for a page: read and converted once, served many times
     read_at: float
     pages: dict[PageKey, SignedPage] = field(default_factory=dict)  # signed from this view, until the next
 
-    def tail_rows(self, start: int, n: int) -> list[Row]:
-        i = bisect.bisect_right(self.tail, start, key=lambda r: r[0])
+    def tail_entries(self, start: int, n: int) -> list[Entry]:
+        i = bisect.bisect_right(self.tail, start, key=lambda e: e[4])
         return self.tail[i:i + n]
 
 
@@ -98,13 +98,13 @@ class PageCache:
             state = read_state(conn)
             same = old is not None and (old.state.epoch, old.state.generation) == (state.epoch, state.generation)
             if old is not None and same and 0 <= state.head - old.state.head <= TAIL_ROWS:
-                tail = old.tail + read_rows(conn, old.state.head, state.head, TAIL_ROWS + 1)
+                tail = old.tail + read_entries(conn, old.state.head, state.head, TAIL_ROWS + 1)
                 tail_from = old.tail_from
                 if len(tail) > 2 * TAIL_ROWS:
-                    tail_from, tail = tail[-TAIL_ROWS - 1][0], tail[-TAIL_ROWS:]
+                    tail_from, tail = tail[-TAIL_ROWS - 1][4], tail[-TAIL_ROWS:]
             else:
                 tail_from = max(0, state.head - TAIL_ROWS)
-                tail = read_rows(conn, tail_from, state.head, TAIL_ROWS + 1)
+                tail = read_entries(conn, tail_from, state.head, TAIL_ROWS + 1)
         if old is None or not same:
             self._drop_full_pages()
         return _View(state, tail_from, tail, read_at)
@@ -123,8 +123,9 @@ class PageCache:
         with self._lock:
             served = view.pages.get(key)
             if served is None:
-                rows = view.tail_rows(start, limit + 1)
-                served = self._signed(view.state, make_page(view.state, start, reset, rows, limit, int(self._clock())))
+                entries = view.tail_entries(start, limit + 1)
+                page = make_page(view.state, start, reset, entries, limit, int(self._clock()))
+                served = self._signed(view.state, page)
                 self._keep(view, key, served)
         return served
 
@@ -134,8 +135,8 @@ class PageCache:
         with snapshot(self.engine) as conn:
             state = read_state(conn)
             start, reset = state.start(since, rebuild)
-            rows = read_rows(conn, start, state.head, limit + 1)
-        served = self._signed(state, make_page(state, start, reset, rows, limit, int(self._clock())))
+            entries = read_entries(conn, start, state.head, limit + 1)
+        served = self._signed(state, make_page(state, start, reset, entries, limit, int(self._clock())))
         view = self._view
         if view is not None and served.page.more and not reset \
                 and (state.epoch, state.generation) == (view.state.epoch, view.state.generation):

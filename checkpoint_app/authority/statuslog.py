@@ -99,9 +99,6 @@ def append_locked(conn: Connection, head: int, changes: Iterable[Change]) -> int
     return head
 
 
-Row = tuple[int, bytes, int, str, int]  # (seq, hid, color, reasons text, effective_at) as stored
-
-
 @dataclass(frozen=True)
 class LogState:
     """The log's counters and the served documents' serials, read in one snapshot."""
@@ -128,19 +125,23 @@ def read_state(conn: Connection) -> LogState:
                     epoch.as_bytes(values["epoch"]), trust_serial, policy_serial, values.get("checkpoints", 0))
 
 
-def read_rows(conn: Connection, start: int, head: int, n: int) -> list[Row]:
-    # Plain text SQL: no per-row type processing, which is most of the cost of a 10,000-row page.
+def read_entries(conn: Connection, start: int, head: int, n: int) -> list[Entry]:
+    """Up to n entries after `start`, as pages hold them: [hid, color, reasons, effective_at, seq].
+    Plain text SQL: no per-row type processing, which is most of the cost of a 10,000-row page."""
     rows = conn.execute(_PAGE_SQL, {"start": start, "head": head, "n": n}).all()
-    return [(seq, bytes(h), c, r, at) for seq, h, c, r, at in rows]
+    return [(bytes(h), c, _reasons_of(r), at, seq) for seq, h, c, r, at in rows]
 
 
-def make_page(state: LogState, start: int, reset: bool, rows: list[Row], limit: int, now: int) -> StatusPage:
-    """The page of `rows` (up to limit + 1 of those after `start`, in seq order)."""
-    more = len(rows) > limit
-    rows = rows[:limit]
-    to = rows[-1][0] if more else state.head
-    entries: list[Entry] = [(h, c, tuple(int(x) for x in r.split(",")) if r else (), at, seq)
-                            for seq, h, c, r, at in rows]
+@functools.lru_cache(maxsize=4096)  # a log has millions of entries and a few distinct reason lists
+def _reasons_of(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.split(",")) if text else ()
+
+
+def make_page(state: LogState, start: int, reset: bool, entries: list[Entry], limit: int, now: int) -> StatusPage:
+    """The page of `entries` (up to limit + 1 of those after `start`, in seq order)."""
+    more = len(entries) > limit
+    entries = entries[:limit]
+    to = entries[-1][4] if more else state.head
     return StatusPage(start, to, more, reset, tuple(entries), now, state.epoch, state.trust_serial,
                       state.policy_serial)
 
@@ -151,8 +152,8 @@ def page(engine: Engine, since: int, rebuild: bool, limit: int, now: int) -> Sta
     with snapshot(engine) as conn:
         state = read_state(conn)
         start, reset = state.start(since, rebuild)
-        rows = read_rows(conn, start, state.head, limit + 1)
-    return make_page(state, start, reset, rows, limit, now)
+        entries = read_entries(conn, start, state.head, limit + 1)
+    return make_page(state, start, reset, entries, limit, now)
 
 
 def compact(engine: Engine, drop_removals_before: int | None, chunk: int = COMPACT_CHUNK) -> CompactResult:
