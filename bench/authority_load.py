@@ -168,7 +168,7 @@ def polls(url: str, port: int, work: Path, db: str, a: argparse.Namespace, head:
         cpu0, dcpu0, t0 = server_cpu(port), db_cpu(db), time.monotonic()
         r = wrk(url, conns, a.duration, "authority_sync.lua",
                 [str(work / "tokens.txt"), str(max(0, head - 1200)), str(head), str(int(a.docs)), *etags, str(conns),
-                 "100"])
+                 "100", str(int(1000 * conns / a.rate) if a.rate else 0)])
         dcpu, wall = db_cpu(db) - dcpu0, time.monotonic() - t0
         cpu = server_cpu(port) - cpu0 + dcpu
         requests = r["status"] + r["documents"]
@@ -240,7 +240,12 @@ def main() -> None:
     p.add_argument("--upload-connections", type=int, default=8)
     p.add_argument("--docs", type=int, default=1, help="1: each sync also asks for the trust list and policy")
     p.add_argument("--nginx", action="store_true", help="nginx in front, and its static-file ceiling")
+    p.add_argument("--rate", type=int, default=0,
+                   help="offer about this many requests/s in all (each connection waits between requests);"
+                        " 0: as many as the server takes")
     p.add_argument("--workdir", type=Path)
+    p.add_argument("--reuse", action="store_true", help="SQLite: keep the database of an earlier run in --workdir")
+    p.add_argument("--no-uploads", dest="uploads", action="store_false")
     a = p.parse_args()
     with ExitStack() as stack:
         work = a.workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="checkpoint-load-")))
@@ -254,7 +259,8 @@ def main() -> None:
             db = stack.enter_context(postgres_url(pgserver))
         print(f"{a.db}: {a.statuses:,} statuses, {a.checkpoints:,} checkpoints; {a.workers} workers x {a.threads}"
               f" threads; load average {os.getloadavg()[0]:.1f}", flush=True)
-        set_up(work, db, a)
+        if not (a.reuse and (work / "tokens.txt").exists()):
+            set_up(work, db, a)
         port = stack.enter_context(serving(db, work / "keys/distribution.pem", "--workers", str(a.workers),
                                            "--threads", str(a.threads), f"--trust-list={work / 'trust.cose'}",
                                            f"--policy={work / 'policy.cose'}"))
@@ -266,7 +272,8 @@ def main() -> None:
         from checkpoint_app.authority.db import make_engine
 
         polls(url, port, work, db, a, statuslog.head(make_engine(db)))
-        uploads(url, port, work, db, a)
+        if a.uploads:
+            uploads(url, port, work, db, a)
         if a.nginx:
             ceiling(url, work / "nginx", work, a)
 

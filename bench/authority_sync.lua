@@ -12,7 +12,10 @@
 -- STEP changes at a time, so cursors fall on a few values, as those of real checkpoints
 -- polling once a minute do).
 --
--- args: TOKENS_FILE CURSOR_MIN CURSOR_MAX DOCS(0/1) ETAG_TRUST ETAG_POLICY THREADS STEP
+-- DELAY_MS (optional): wait this long before each request, to offer a set rate instead of
+-- as many requests as the server takes (latency at the target rate, not at saturation).
+--
+-- args: TOKENS_FILE CURSOR_MIN CURSOR_MAX DOCS(0/1) ETAG_TRUST ETAG_POLICY THREADS STEP [DELAY_MS]
 
 local threads = {}
 
@@ -43,10 +46,16 @@ function init(args)
   docs = tonumber(args[4])
   etags["/v1/trust-list"], etags["/v1/policy"] = args[5], args[6]
   current = math.random(1, #tokens)
+  pause = tonumber(args[9] or "0")
   step = docs == 1 and 1 or 3
 end
 
 local paths = {"/v1/trust-list", "/v1/policy"}
+pause = 0
+
+function delay()
+  return pause
+end
 
 function request()
   local headers = {["Authorization"] = "Bearer " .. tokens[current]}
