@@ -89,8 +89,11 @@ def set_up(work: Path, db: str, a: argparse.Namespace) -> dict[str, str]:
                        ("register-checkpoints", ("register-checkpoints", "--db", db, str(work / "checkpoints.csv"),
                                                  "--out", str(work / "sheet.csv"), "--token-key",
                                                  str(work / "token.key")))):
+        dcpu0 = db_cpu(db)
         text, wall, cpu = cli(*args)
-        out[name] = f"{wall:.1f} s wall, {cpu:.1f} s CPU ({text.splitlines()[-1][:90]})"
+        dcpu = db_cpu(db) - dcpu0
+        out[name] = (f"{wall:.1f} s wall, {cpu + dcpu:.1f} s CPU, of which database {dcpu:.1f} s"
+                     f" ({text.splitlines()[-1][:90]})")
         print(f"{name}: {out[name]}", flush=True)
     tokens = [line.split(",")[2] for line in (work / "sheet.csv").read_text().splitlines()[1:]]
     (work / "tokens.txt").write_text("\n".join(t for t in tokens if t) + "\n")
