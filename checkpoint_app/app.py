@@ -157,6 +157,7 @@ class CheckpointApp(QObject):
         s, c = self.store, self.controller
         s.scanned.connect(c._on_scanned)
         s.context_changed.connect(c._on_context_changed)
+        s.data_changed.connect(c._on_data_changed)
         c.rescan_requested.connect(s._on_code_read)
         s.recorded.connect(c._on_recorded)
         s.record_failed.connect(c._on_record_failed)
@@ -265,6 +266,7 @@ class CheckpointApp(QObject):
             if gate is not None:
                 gate_worker = GateWorker(gate, parent=self)
                 self.controller.entry_allowed.connect(gate_worker.open_gate)
+                self.controller.entry_withdrawn.connect(gate_worker.withdraw)
                 self._show_device_health(gate_worker, "gate", gate_worker.opened)
                 self.hardware.append(gate_worker)
         except (ImportError, ValueError) as exc:  # a bad hardware setting must not stop the checkpoint

@@ -11,13 +11,15 @@ from checkpoint_app.core.events import ScanEvent, Station, manual_event
 from checkpoint_app.core.trust.policy import Policy
 
 FEVER_ACTION = "fever_referral"
+_KEYPAD = frozenset("0123456789.")
 
 
 def parse_keyed_temperature(keys: str) -> float | None:
     """The guard's keypad entry in °C. Three digits without a point mean tenths, so a
     pass takes four key presses: "365" + Enter is 36.5 °C. None when it is not a reading."""
     keys = keys.strip()
-    if not keys or keys.count(".") > 1:
+    # Keypad characters only: float() would also take "3_6.5", "nan", "1e2" and "٣٦٫٥".
+    if not keys or keys.count(".") > 1 or not set(keys) <= _KEYPAD:
         return None
     try:
         if "." in keys:

@@ -9,6 +9,9 @@ every rule of the entrance in one place:
   MIN_HOLD_S even against a dismissal; a code read meanwhile waits (`waiting`) and is
   verified again when the screen ends (`Step.rescan`), as if scanned at that moment;
 - the repeat guard: the phone of the visit just ended, still held up, is not a new visit;
+- a decision is taken on the data of its moment: when the store's documents or statuses
+  change during a prompt, the code is verified again (`data_changed`) before an input can
+  make the visit final; and a gate opening is withdrawn when its visit leaves the screen;
 - each screen's time on screen (`VisitState.deadline`, from `Timeouts`);
 - a person is never refused for the network: a lookup by ID document (spec 5.1) without an
   answer leads to the manual record, never to a refusal (`lookup_failed`, `due`).
@@ -22,7 +25,15 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from checkpoint_app.core.checkpoint import Context, Decision, Inputs, Scan, TemperatureOutOfRange, decide
+from checkpoint_app.core.checkpoint import (
+    Context,
+    Decision,
+    Inputs,
+    Scan,
+    TemperatureOutOfRange,
+    decide,
+    facts_for,
+)
 from checkpoint_app.core.errors import ErrorCode
 from checkpoint_app.core.events import ScanEvent, Station, event_from_decision
 from checkpoint_app.core.manual_entry import manual_entry_event
@@ -48,6 +59,12 @@ def _not_a_code(s: Scan) -> bool:
     return s.verification.error is ErrorCode.NOT_A_HEALTH_CODE
 
 
+def _facts_of(d: Decision, ctx: Context) -> tuple[object, ...]:
+    """What a decision rests on, but the code's age (which grows by itself)."""
+    facts = {k: v for k, v in facts_for(d.scan, d.inputs, ctx).items() if k != "code_age_s"}
+    return (sorted(facts.items()), ctx.policy.serial, d.action, d.allow, d.pending)
+
+
 class VisitMachine:
     """Holds the current visit. Every method takes the time and returns a `Step`."""
 
@@ -62,6 +79,8 @@ class VisitMachine:
         """A code was verified. It is decided now when the screen may be replaced; otherwise
         it waits (the latest wins) and is verified again when the screen ends."""
         st = self.state
+        if text and text == st.text and st.phase is Phase.PROMPT and st.refreshing:
+            return self._refreshed(s, ctx, now)
         if text and ((text == st.text and st.phase is not Phase.SCANNING)
                      or (text == self._last_text and now - self._last_end < REPEAT_GUARD_S)):
             return Step(st)  # the same phone, still held up
@@ -73,11 +92,11 @@ class VisitMachine:
         if _not_a_code(s):  # spec 7: no decision, nothing recorded
             self.state = VisitState(Phase.RESULT, shown_at=now, deadline=now + self.timeouts.pass_s,
                                     next_mask=st.next_mask, not_a_code=True)
-            return Step(self.state, step.records)
+            return Step(self.state, step.records, gate_withdrawn=step.gate_withdrawn)
         mask = st.next_mask if st.phase is Phase.SCANNING or st.not_a_code else None
         self.state = VisitState(text=text)
         final = self._final_or_prompt(decide(s, Inputs(mask=mask), ctx), ctx, now)
-        return Step(final.state, step.records + final.records)
+        return Step(final.state, step.records + final.records, gate_withdrawn=step.gate_withdrawn)
 
     def hold_until(self) -> float:
         """Until when the screen may not be replaced by a new code."""
@@ -98,6 +117,32 @@ class VisitMachine:
         self.state = dataclasses.replace(st, phase=Phase.RECORDING, decision=decision, ctx=ctx, awaiting=event,
                                          deadline=None)
         return Step(self.state, (event,))
+
+    def data_changed(self, now: float) -> Step:
+        """The store's documents or statuses changed (a sync, another process's `sync --from`).
+        A visit at a prompt was decided on the old data: verify its code again, so that the
+        temperature typed next does not let in someone who has just turned red."""
+        st = self.state
+        if st.phase is not Phase.PROMPT or not st.text:
+            return Step(st)
+        self.state = dataclasses.replace(st, refreshing=True)
+        return Step(self.state, rescan=NextCode(st.text, 0.0, now))
+
+    def _refreshed(self, s: Scan, ctx: Context, now: float) -> Step:
+        """The prompt's code verified again on the new data, decided with the inputs so far.
+        Unchanged facts change nothing on screen (the guard may be typing)."""
+        st = dataclasses.replace(self.state, refreshing=False)
+        self.state = st
+        old, inputs = st.decision, st.inputs
+        if old is None or st.ctx is None:
+            return Step(st)
+        try:
+            decision = decide(s, inputs, ctx)
+        except TemperatureOutOfRange:  # a new policy's range excludes the reading: measure again
+            decision = decide(s, dataclasses.replace(inputs, temperature_c=None), ctx)
+        if _facts_of(decision, ctx) == _facts_of(old, st.ctx):
+            return Step(st)
+        return self._final_or_prompt(decision, ctx, now)
 
     # -- the guard's inputs ------------------------------------------------------------------
     def temperature_entered(self, celsius: float, now: float) -> Step:
@@ -158,7 +203,7 @@ class VisitMachine:
         step = self._end(now) if st.phase is Phase.RESULT else Step(st)
         self.state = VisitState(Phase.LOOKUP, next_mask=st.next_mask, deadline=now + LOOKUP_WAIT_S,
                                 waiting=st.waiting, lookup=PendingLookup(request, masked, now))
-        return Step(self.state, step.records)
+        return Step(self.state, step.records, gate_withdrawn=step.gate_withdrawn)
 
     def looked_up(self, request: int, s: Scan, ctx: Context, now: float) -> Step:
         """The platform's verified answer: decided like a code (a late answer is dropped)."""
@@ -231,5 +276,6 @@ class VisitMachine:
             self._last_text, self._last_end = st.text, now
         keep_mask = st.next_mask if st.phase is Phase.SCANNING or st.not_a_code else None
         waiting = st.waiting if st.waiting is not None and now - st.waiting.since < WAIT_MAX_S else None
+        let_in = st.phase is Phase.RESULT and st.outcome in (Outcome.PASS, Outcome.MANUAL)
         self.state = VisitState(next_mask=keep_mask)
-        return Step(self.state, abandoned, rescan=waiting)
+        return Step(self.state, abandoned, rescan=waiting, gate_withdrawn=let_in)

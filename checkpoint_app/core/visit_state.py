@@ -95,6 +95,8 @@ class VisitState:
     not_a_code: bool = False  # a payment or chat QR: the neutral "show your health code"
     lookup: PendingLookup | None = None
     lookup_failed: bool = False  # a manual entry that follows a lookup without an answer
+    # The store's data changed during this prompt: the code is being verified again.
+    refreshing: bool = False
 
     @property
     def outcome(self) -> Outcome | None:
@@ -115,12 +117,15 @@ class VisitState:
 @dataclass(frozen=True, slots=True)
 class Step:
     """The next state and what the window must do: write `records` in order (a final
-    state shows only once `state.awaiting` is durable), open the gate, verify `rescan`."""
+    state shows only once `state.awaiting` is durable), open the gate, verify `rescan`;
+    `gate_withdrawn`: the allowed visit left the screen, so an opening of the gate that has
+    not been carried out yet is for nobody any more (it would let in whoever stands there)."""
 
     state: VisitState
     records: tuple[ScanEvent, ...] = ()
     open_gate: bool = False
     rescan: NextCode | None = None
+    gate_withdrawn: bool = False
 
 
 def gate_opens(event: ScanEvent) -> bool:

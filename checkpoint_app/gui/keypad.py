@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "back")
 ID_KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", "X", "0", "back")  # X: the check character 10
 BACK, ENTER = "back", "enter"
+# ASCII only: str.isdigit() is also true for "²" (a key of its own on AZERTY keyboards),
+# which int() then refuses -- inside a key handler, where PySide turns it into a crash.
+DIGITS = frozenset("0123456789")
 
 
 class KeypadWidget(QWidget):

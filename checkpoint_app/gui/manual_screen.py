@@ -15,7 +15,7 @@ from checkpoint_app.core.manual_entry import parse_keyed_temperature
 from checkpoint_app.core.outcomes import Outcome
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
-from checkpoint_app.gui.keypad import BACK, ENTER, KeypadWidget, edit
+from checkpoint_app.gui.keypad import BACK, DIGITS, ENTER, KeypadWidget, edit
 from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen
 from checkpoint_app.gui.style import CHOSEN, ERROR_TEXT, LOOKS, WHITE
 
@@ -111,7 +111,7 @@ class ManualScreen(ScaledScreen):
 
     def _on_key(self, key: str) -> None:
         if self.reason is None:  # first the reason: 1-6
-            if key.isdigit() and 1 <= int(key) <= len(MANUAL_REASONS):
+            if key in DIGITS and 1 <= int(key) <= len(MANUAL_REASONS):
                 self._choose(MANUAL_REASONS[int(key) - 1])
             elif key == ENTER:
                 self.error.setText(texts.ui("manual_need_reason"))
@@ -148,7 +148,7 @@ class ManualScreen(ScaledScreen):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, text = event.key(), event.text()
-        if text.isdigit() and len(text) == 1:
+        if text in DIGITS:
             self._on_key(text)
         elif key in _KEYS:
             self._on_key(_KEYS[Qt.Key(key)])

@@ -13,7 +13,7 @@ from checkpoint_app.core.outcomes import Outcome
 from checkpoint_app.core.visit_state import VisitState
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
-from checkpoint_app.gui.keypad import ENTER, KeypadWidget, edit
+from checkpoint_app.gui.keypad import DIGITS, ENTER, KeypadWidget, edit
 from checkpoint_app.gui.result_screen import person_line
 from checkpoint_app.gui.scaling import HeavyLabel, ScaledScreen
 from checkpoint_app.gui.style import ERROR_TEXT, ID_CHECK, LOOKS, WHITE
@@ -143,7 +143,7 @@ class PromptScreen(ScaledScreen):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, text = event.key(), event.text()
-        if text.isdigit() and len(text) == 1:
+        if text in DIGITS:
             self._on_key(text)
         elif key in _KEYS:
             self._on_key(_KEYS[Qt.Key(key)])

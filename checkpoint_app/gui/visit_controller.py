@@ -30,6 +30,7 @@ class VisitController(QObject):
     rescan_requested(str text, float t_frame): a waiting code to verify again, now;
     decision_shown(float t_frame, float t_shown): a new screen of the visit is shown (benchmark);
     entry_allowed(): an allowed decision is recorded and shown: open the gate;
+    entry_withdrawn(): that decision left the screen: an opening not yet made is for nobody;
     lookup_requested(LookupJob): an ID document to ask the platform about (the lookup thread)."""
 
     record_requested = Signal(object)
@@ -37,6 +38,7 @@ class VisitController(QObject):
     rescan_requested = Signal(str, float)
     decision_shown = Signal(float, float)
     entry_allowed = Signal()
+    entry_withdrawn = Signal()
 
     def __init__(self, machine: VisitMachine, window: MainWindow, sound: SoundPlayer,
                  forget_codes: Callable[[], None], clock: Callable[[], float] = time.time) -> None:
@@ -80,6 +82,12 @@ class VisitController(QObject):
     def _on_context_changed(self, ctx: Context) -> None:
         self.ctx = ctx
 
+    @Slot()
+    def _on_data_changed(self) -> None:
+        """A sync (ours or another process's) changed the store: a prompt is verified again."""
+        if not self._failed:
+            self._apply(self.machine.data_changed(self._clock()))
+
     @Slot(object)
     def _on_scanned(self, r: ScanResult) -> None:
         if self._failed:
@@ -98,8 +106,9 @@ class VisitController(QObject):
 
     @Slot(float)
     def _on_temperature_measured(self, celsius: float) -> None:
-        """A reading from a connected thermometer: the same input as the keypad."""
-        if self.machine.state.phase is Phase.PROMPT:
+        """A reading from a connected thermometer: the same input as the keypad; never while
+        "out of service" hides the prompt (a pass nobody sees would open the gate)."""
+        if self.machine.state.phase is Phase.PROMPT and not self._failed:
             self._apply(self.machine.temperature_entered(round(celsius, 1), self._clock()))
 
     @Slot(bool)
@@ -190,6 +199,8 @@ class VisitController(QObject):
     def _apply(self, step: Step) -> None:
         for event in step.records:
             self.record_requested.emit(event)
+        if step.gate_withdrawn:
+            self.entry_withdrawn.emit()
         if step.open_gate:
             self.entry_allowed.emit()
         if step.rescan is not None:

@@ -98,8 +98,10 @@ class GateWorker(QObject):
     """Opens the gate on its own thread, one request after another.
 
     Signals: opened() after each successful pulse; failed(str) with the reason, for the
-    guard to open by hand. Requests made while the gate is busy wait their turn: every
-    allowed person gets the gate, none is dropped.
+    guard to open by hand. Requests made while the gate is busy (a controller slow to
+    answer) wait their turn, but only while their visit is on screen: `withdraw()` drops
+    those not yet carried out, since an opening made after its person's screen has gone
+    lets in whoever stands at the gate then -- perhaps the red code now on screen.
     """
 
     opened = Signal()
@@ -108,7 +110,8 @@ class GateWorker(QObject):
     def __init__(self, gate: Gate, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._gate = gate
-        self._requests: queue.Queue[bool] = queue.Queue()
+        self._requests: queue.Queue[int | None] = queue.Queue()  # the visit each request was for
+        self._visit = 0  # bumped by withdraw(); read on the gate thread (an int: atomic)
         self._thread: threading.Thread | None = None
 
     @Slot()
@@ -119,12 +122,17 @@ class GateWorker(QObject):
 
     @Slot()
     def open_gate(self) -> None:
-        self._requests.put(True)
+        self._requests.put(self._visit)
+
+    @Slot()
+    def withdraw(self) -> None:
+        """The allowed visit left the screen: its opening, if still waiting, is dropped."""
+        self._visit += 1
 
     @Slot()
     def stop(self) -> None:
         if self._thread is not None:
-            self._requests.put(False)
+            self._requests.put(None)
             self._thread.join(5.0)
             if self._thread.is_alive():
                 log.error("gate thread did not stop within 5 s")
@@ -132,7 +140,11 @@ class GateWorker(QObject):
         self._gate.close()
 
     def _run(self) -> None:
-        while self._requests.get():
+        while (visit := self._requests.get()) is not None:
+            if visit != self._visit:
+                log.error("gate opening dropped: its visit left the screen before the gate was free")
+                self.failed.emit("gate opening dropped: the gate was busy until the visit had ended")
+                continue
             try:
                 self._gate.open_gate()
             except GateError as exc:

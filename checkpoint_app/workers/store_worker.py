@@ -32,13 +32,15 @@ NEVER_SYNCED = Freshness(cache_stale=True, offline_too_long=True)  # freshness f
 class StoreWorker(QObject):
     """Signals: ready(RememberedSync); remembered_changed(RememberedSync): another process
     (`sync --once`, `sync --from`) wrote to the store; context_changed(Context): the documents
-    to decide with, without the cache; scanned(ScanResult); recorded(str event_id);
+    to decide with, without the cache; data_changed(): a sync (ours or another process's)
+    changed the documents or statuses; scanned(ScanResult); recorded(str event_id);
     record_failed(str event_id); events_loaded(object: tuple of ScanEvent);
     status_changed(StoreStatus); failed(str): the store cannot be opened."""
 
     ready = Signal(object)
     remembered_changed = Signal(object)
     context_changed = Signal(object)
+    data_changed = Signal()
     scanned = Signal(object)
     recorded = Signal(str)
     record_failed = Signal(str)
@@ -147,6 +149,7 @@ class StoreWorker(QObject):
     def _on_synced(self) -> None:
         if self._store is not None:
             self._load_context()
+            self.data_changed.emit()
             self._on_status_due()
 
     @Slot()
@@ -164,6 +167,7 @@ class StoreWorker(QObject):
         if not self._own_keys:
             self._root_keys = list(remembered.root_keys)
         self._load_context()
+        self.data_changed.emit()
         self._on_status_due()
         self.remembered_changed.emit(remembered)
 

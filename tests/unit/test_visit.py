@@ -106,7 +106,10 @@ def test_late_record_confirmation_is_ignored(pki: Pki) -> None:
 
 
 @pytest.mark.parametrize(("keys", "value"), [("365", 36.5), ("36.5", 36.5), ("37", 37.0), ("3", None),
-                                             ("3655", None), ("", None), ("3..6", None), ("4a5", None)])
+                                             ("3655", None), ("", None), ("3..6", None), ("4a5", None),
+                                             # float() and int() take these; a keypad cannot type them
+                                             ("٣٦٥", None), ("3_6.5", None), ("nan", None), ("3.6e1", None),
+                                             ("-36.5", None), ("36²", None)])
 def test_keyed_temperature(keys: str, value: float | None) -> None:
     assert parse_keyed_temperature(keys) == value
 

@@ -10,6 +10,7 @@ from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.events import Station
 from checkpoint_app.core.outcomes import Outcome
 from checkpoint_app.core.rules.facts import Freshness
+from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.core.visit_state import (
     MIN_HOLD_S,
@@ -188,3 +189,65 @@ def test_no_gate_for_an_abandoned_visit_or_a_late_record(pki: Pki) -> None:
 ])
 def test_time_on_screen_per_outcome(outcome: Outcome, timeouts: Timeouts, seconds: float | None) -> None:
     assert timeouts.on_screen_s(outcome) == seconds
+
+
+class _Cache:
+    """A real in-memory status cache that a sync can change under the machine."""
+
+    def __init__(self) -> None:
+        self.entries: dict[bytes, StatusEntry] = {}
+
+    def lookup(self, hid: bytes) -> StatusEntry | None:
+        return self.entries.get(hid)
+
+
+def test_a_prompt_is_verified_again_when_the_data_changes(pki: Pki) -> None:
+    cache = _Cache()
+    e = Entrance(pki, ctx=pki.context(cache=cache))
+    green = e.code(1)
+    e.show(green, NOW)
+    assert e.m.state.phase is Phase.PROMPT
+    cache.entries[bytes([1]) * 16] = StatusEntry(Color.RED, (103,), NOW + 1)  # a sync turned them red
+    step = e.m.data_changed(NOW + 2)
+    assert step.rescan is not None and step.rescan.text == green and not step.records
+    assert e.show(green, NOW + 2).records  # the same code, verified on today's data: final
+    assert e.m.state.decision.action == "turn_back_isolation"
+    assert e.m.temperature_entered(36.5, NOW + 3).records == ()  # no pass for a typed temperature
+    assert e.gate == 0 and e.m.state.outcome is Outcome.RED_TURN_BACK
+
+
+def test_a_change_that_does_not_concern_the_prompt_changes_nothing(pki: Pki) -> None:
+    cache = _Cache()
+    e = Entrance(pki, ctx=pki.context(cache=cache))
+    green = e.code(1)
+    e.show(green, NOW)
+    before = e.m.state
+    cache.entries[bytes([9]) * 16] = StatusEntry(Color.RED, (103,), NOW + 1)  # somebody else
+    step = e.m.data_changed(NOW + 2)
+    assert step.rescan is not None
+    e.show(green, NOW + 2)
+    assert e.m.state.decision is before.decision and not e.m.state.refreshing  # the guard's typing stays
+    e.show(green, NOW + 3)  # the phone still held up, without a data change: ignored as before
+    assert e.m.state.decision is before.decision
+    e.temperature(36.5, NOW + 4)
+    assert e.m.state.outcome is Outcome.PASS and e.gate == 1
+
+
+def test_data_changes_outside_a_prompt_verify_nothing(pki: Pki) -> None:
+    e = Entrance(pki)
+    assert e.m.data_changed(NOW).rescan is None  # scanning
+    e.show(e.code(1, **YELLOW), NOW)
+    assert e.m.data_changed(NOW).rescan is None  # a final decision stands
+
+
+def test_a_gate_opening_is_withdrawn_when_the_allowed_visit_leaves_the_screen(pki: Pki) -> None:
+    e = Entrance(pki)
+    e.show(e.code(1), NOW)
+    e.temperature(36.5, NOW)
+    assert e.gate == 1
+    step = e.show(e.code(2, **YELLOW), NOW + PASS_HOLD_S)  # the next person replaces the pass
+    assert step.gate_withdrawn and e.m.state.outcome is Outcome.YELLOW
+    assert not e.m.dismissed(NOW + PASS_HOLD_S + MIN_HOLD_S).gate_withdrawn  # a refusal opened nothing
+    e.show(e.code(3), NOW + 10)
+    e.temperature(36.5, NOW + 10)
+    assert e.m.dismissed(NOW + 11).gate_withdrawn
