@@ -52,6 +52,7 @@ from checkpoint_app.core.visit_state import (
     Timeouts,
     VisitState,
     gate_opens,
+    shifted,
 )
 
 
@@ -262,6 +263,13 @@ class VisitMachine:
             times += [st.waiting.since + WAIT_MAX_S, self.hold_until()]
         finite = [t for t in times if math.isfinite(t)]
         return min(finite) if finite else None
+
+    def clock_stepped(self, seconds: float) -> None:
+        """The wall clock was set back (an NTP step, an installer): the times the visit holds
+        move with it. Otherwise a refusal shown before the step would stay on screen, neither
+        dismissable nor timing out, and every code would wait, for as long as the step."""
+        self.state = shifted(self.state, seconds)
+        self._last_end += seconds
 
     def reset(self, now: float) -> Step:
         """Back to scanning whatever is shown (after "out of service" was dismissed)."""

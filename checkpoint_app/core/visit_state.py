@@ -4,7 +4,7 @@ rules read off a state -- the gate rule, the visitor's instruction and the spoke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from checkpoint_app.core.checkpoint import Context, Decision, Inputs
@@ -126,6 +126,17 @@ class Step:
     open_gate: bool = False
     rescan: NextCode | None = None
     gate_withdrawn: bool = False
+
+
+def shifted(state: VisitState, seconds: float) -> VisitState:
+    """The state with every time it holds moved by `seconds` (the wall clock was stepped)."""
+    def moved(t: float | None) -> float | None:
+        return None if t is None else t + seconds
+
+    waiting = None if state.waiting is None else replace(state.waiting, since=state.waiting.since + seconds)
+    lookup = None if state.lookup is None else replace(state.lookup, since=state.lookup.since + seconds)
+    return replace(state, shown_at=moved(state.shown_at), deadline=moved(state.deadline), waiting=waiting,
+                   lookup=lookup)
 
 
 def gate_opens(event: ScanEvent) -> bool:

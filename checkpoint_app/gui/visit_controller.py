@@ -6,6 +6,7 @@ moment the machine wants to be woken (`wake_at`)."""
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 
@@ -50,6 +51,7 @@ class VisitController(QObject):
         self._shown: VisitState = machine.state
         self._failed, self._stopped = False, False
         self._lookups = 0  # request numbers: an answer to an abandoned lookup is not this visit's
+        self._seen = -math.inf  # the latest wall-clock time read, to notice a step back
         self._wake = QTimer(self, singleShot=True)
         self._wake.timeout.connect(self._on_due)
         self._tick = QTimer(self, interval=1000)
@@ -67,6 +69,14 @@ class VisitController(QObject):
         w.id_entry.document_entered.connect(self._on_document)
         w.id_entry.cancelled.connect(self._on_dismissed)
         w.lookup.cancelled.connect(self._on_dismissed)
+
+    def _now(self) -> float:
+        """The wall clock; a step back of it is reported to the machine (`clock_stepped`)."""
+        now = self._clock()
+        if now < self._seen:
+            self.machine.clock_stepped(now - self._seen)
+        self._seen = now
+        return now
 
     @property
     def policy(self) -> Policy | None:
@@ -86,14 +96,14 @@ class VisitController(QObject):
     def _on_data_changed(self) -> None:
         """A sync (ours or another process's) changed the store: a prompt is verified again."""
         if not self._failed:
-            self._apply(self.machine.data_changed(self._clock()))
+            self._apply(self.machine.data_changed(self._now()))
 
     @Slot(object)
     def _on_scanned(self, r: ScanResult) -> None:
         if self._failed:
             return  # out of service until a guard dismisses it
         self.ctx = self.ctx or r.ctx
-        step = self.machine.scanned(r.scan, r.ctx, self._clock(), text=r.text, t_frame=r.t_frame)
+        step = self.machine.scanned(r.scan, r.ctx, self._now(), text=r.text, t_frame=r.t_frame)
         if step.state.text == r.text and step.state is not self._shown:
             self._t_frame = r.t_frame
         self._apply(step)
@@ -102,23 +112,23 @@ class VisitController(QObject):
     def _on_temperature_entered(self, keys: str) -> None:
         celsius = parse_keyed_temperature(keys)
         if celsius is not None:
-            self._apply(self.machine.temperature_entered(celsius, self._clock()))
+            self._apply(self.machine.temperature_entered(celsius, self._now()))
 
     @Slot(float)
     def _on_temperature_measured(self, celsius: float) -> None:
         """A reading from a connected thermometer: the same input as the keypad; never while
         "out of service" hides the prompt (a pass nobody sees would open the gate)."""
         if self.machine.state.phase is Phase.PROMPT and not self._failed:
-            self._apply(self.machine.temperature_entered(round(celsius, 1), self._clock()))
+            self._apply(self.machine.temperature_entered(round(celsius, 1), self._now()))
 
     @Slot(bool)
     def _on_mask_marked(self, worn: bool) -> None:
-        self._apply(self.machine.mask_marked(worn, self._clock()))
+        self._apply(self.machine.mask_marked(worn, self._now()))
 
     @Slot()
     def _on_manual_requested(self) -> None:
         if not self._failed:
-            self._apply(self.machine.manual_started(self._clock()))
+            self._apply(self.machine.manual_started(self._now()))
 
     @Slot(str, float)
     def _on_manual_entry(self, reason: str, temperature_c: float) -> None:
@@ -127,7 +137,7 @@ class VisitController(QObject):
             self.window.manual.not_ready()  # the store has not loaded the documents yet
             return
         try:
-            step = self.machine.manual_entry(reason, temperature_c, policy, self._clock())
+            step = self.machine.manual_entry(reason, temperature_c, policy, self._now())
         except TemperatureOutOfRange:
             self.window.manual.temperature_rejected(temperature_c, policy.temperature_min_c,
                                                     policy.temperature_max_c)
@@ -139,7 +149,7 @@ class VisitController(QObject):
     @Slot()
     def _on_id_entry_requested(self) -> None:
         if not self._failed:
-            self._apply(self.machine.id_entry_started(self._clock()))
+            self._apply(self.machine.id_entry_started(self._now()))
 
     @Slot(object)
     def _on_document(self, doc: IdDocument) -> None:
@@ -148,7 +158,7 @@ class VisitController(QObject):
         if self._failed:
             return
         self._lookups += 1
-        step = self.machine.lookup_started(self._lookups, mask(doc.number), self._clock())
+        step = self.machine.lookup_started(self._lookups, mask(doc.number), self._now())
         if step.state.lookup is None or step.state.lookup.request != self._lookups:
             log.info("an ID document arrived while the screen is busy: not looked up")
             return
@@ -158,7 +168,7 @@ class VisitController(QObject):
 
     @Slot(object)
     def _on_looked_up(self, reply: LookupReply) -> None:
-        now = self._clock()
+        now = self._now()
         if reply.result is None:
             self._apply(self.machine.lookup_failed(reply.request, now))
         else:
@@ -168,18 +178,18 @@ class VisitController(QObject):
     def _on_dismissed(self) -> None:
         if self._failed:
             self._failed = False
-            self._apply(self.machine.reset(self._clock()))
+            self._apply(self.machine.reset(self._now()))
         else:
-            self._apply(self.machine.dismissed(self._clock()))
+            self._apply(self.machine.dismissed(self._now()))
 
     @Slot()
     def _on_due(self) -> None:
-        self._apply(self.machine.due(self._clock()))
+        self._apply(self.machine.due(self._now()))
 
     # -- the store's answers -------------------------------------------------------------
     @Slot(str)
     def _on_recorded(self, event_id: str) -> None:
-        self._apply(self.machine.recorded(event_id, self._clock()))
+        self._apply(self.machine.recorded(event_id, self._now()))
 
     @Slot(str)
     def _on_record_failed(self, event_id: str) -> None:
@@ -222,7 +232,7 @@ class VisitController(QObject):
         wake = self.machine.wake_at()
         self._wake.stop()
         if wake is not None:
-            self._wake.start(max(0, round((wake - self._clock()) * 1000)))
+            self._wake.start(max(0, round((wake - self._now()) * 1000)))
         st = self.machine.state
         if st.deadline is not None or st.waiting is not None:
             if not self._tick.isActive():
@@ -232,7 +242,7 @@ class VisitController(QObject):
 
     def remaining_s(self) -> int | None:
         deadline = self.machine.state.deadline
-        return None if deadline is None else max(0, round(deadline - self._clock()))
+        return None if deadline is None else max(0, round(deadline - self._now()))
 
     @Slot()
     def _render(self) -> None:

@@ -251,3 +251,17 @@ def test_a_gate_opening_is_withdrawn_when_the_allowed_visit_leaves_the_screen(pk
     e.show(e.code(3), NOW + 10)
     e.temperature(36.5, NOW + 10)
     assert e.m.dismissed(NOW + 11).gate_withdrawn
+
+
+def test_a_clock_set_back_moves_the_visit_times_with_it(pki: Pki) -> None:
+    e = Entrance(pki, Timeouts(refused_s=10.0))
+    yellow, green = e.code(1, **YELLOW), e.code(2)
+    e.show(yellow, NOW)
+    e.show(green, NOW + 1)  # waits
+    back = NOW - 3600 + 1  # NTP steps the clock back an hour, one second after the refusal showed
+    e.m.clock_stepped(back - (NOW + 1))
+    assert e.m.dismissed(back + 1).state.outcome is Outcome.YELLOW  # the hold still counts
+    assert e.m.wake_at() == back - 1 + 10  # the refusal still ends 10 s after it was shown
+    step = e.m.due(back - 1 + 10)
+    assert step.state.phase is Phase.SCANNING and step.rescan is not None and step.rescan.text == green
+    assert e.show(yellow, back + 9 + REPEAT_GUARD_S).records  # a new visit after the guard's 4 s, not an hour
