@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from checkpoint_app.core.codes.payload import PREFIX
+
 ENTER = "\r"
 
 
@@ -30,6 +32,15 @@ class Result:
     outcome: Outcome
     count: int  # held keys (Enter included) this result covers, from the front
     text: str = ""  # the payload, for SCAN only
+
+
+def undo_caps_lock(text: str) -> str:
+    """A scanner types capitals with Shift, so with Caps Lock on they arrive in lower case
+    ("jkm1:nc...") and every health code would read as "not a health code". A JKM1 text has
+    no lower-case letter (base45), so one that starts so is the code with its case inverted."""
+    if text[:len(PREFIX)].swapcase() == PREFIX:
+        return text.swapcase()
+    return text
 
 
 class BurstClassifier:
@@ -76,7 +87,7 @@ class BurstClassifier:
         count = len(self._chars)
         self._chars.clear()
         if len(body) >= self.min_length:
-            return Result(Outcome.SCAN, count, body)
+            return Result(Outcome.SCAN, count, undo_caps_lock(body))
         return Result(Outcome.REPLAY, count)
 
     def _finish(self) -> Result:

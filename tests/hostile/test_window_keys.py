@@ -83,3 +83,15 @@ def test_what_the_guard_types_at_the_prompt(make_app: MakeApp) -> None:
     decided = [(e.temperature_c, e.action) for e in h.events() if e.kind == "decision"]
     assert decided == [(34.0, "pass"), (43.0, "fever_referral"), (37.2, "pass"), (37.3, "fever_referral"),
                        (37.3, "fever_referral")]
+
+
+def test_a_wedge_scan_with_caps_lock_on_is_still_a_health_code(make_app: MakeApp) -> None:
+    h = make_app()
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    h.app.start_hardware(qapp)
+    # Caps Lock inverts what the scanner's Shift+letter types: the code arrives in lower case.
+    h.qtbot.keyClicks(h.window.scan, h.codes["yellow"].swapcase())
+    h.qtbot.keyClick(h.window.scan, Qt.Key.Key_Return)
+    h.wait_screen("result")
+    assert h.outcome() == "yellow" and [e.action for e in h.events()] == ["home_isolation"]

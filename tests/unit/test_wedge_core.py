@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checkpoint_app.core.wedge import ENTER, BurstClassifier, Outcome, Result
+from checkpoint_app.core.wedge import ENTER, BurstClassifier, Outcome, Result, undo_caps_lock
 
 
 def feed(c: BurstClassifier, text: str, gap: float, start: float = 100.0) -> list[Result]:
@@ -60,3 +60,13 @@ def test_a_stuck_key_cannot_grow_the_buffer_forever() -> None:
 def test_nonsense_settings_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         BurstClassifier(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("typed", "taken"), [
+    ("jkm1:nck3$q.-5 %/*", "JKM1:NCK3$Q.-5 %/*"),  # Caps Lock on: a health code, case inverted back
+    ("JKM1:NCK3", "JKM1:NCK3"),
+    ("https://qr.alipay.com/x", "https://qr.alipay.com/x"),  # not a health code: as it came
+    ("HTTPS://QR.ALIPAY.COM/X", "HTTPS://QR.ALIPAY.COM/X"),
+])
+def test_caps_lock_is_undone_for_health_codes_only(typed: str, taken: str) -> None:
+    assert undo_caps_lock(typed) == taken
