@@ -83,6 +83,8 @@ class VisitController(QObject):
         return None if self.ctx is None else self.ctx.policy
 
     def stop(self) -> None:
+        """The shutdown path: no step is carried out after this, so a signal still queued
+        (a record confirmed, a lookup answered) arms no timer and renders into no window."""
         self._stopped = True
         self._wake.stop()
         self._tick.stop()
@@ -207,6 +209,8 @@ class VisitController(QObject):
 
     # -- carrying a step out -------------------------------------------------------------
     def _apply(self, step: Step) -> None:
+        if self._stopped:
+            return
         for event in step.records:
             self.record_requested.emit(event)
         if step.gate_withdrawn:

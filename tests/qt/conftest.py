@@ -45,7 +45,9 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
                             clock=clock, demo=demo)
         made.append(app)
         window = app.start()
-        qtbot.addWidget(window)
+        # pytest-qt closes and deletes the window before fixtures are torn down: the app goes
+        # first, or a visit timer due in between renders into deleted widgets (a flaky teardown).
+        qtbot.addWidget(window, before_close_func=lambda _w, app=app: app.shutdown())
         window.resize(1280, 800)
         window.show()
         # Not waitSignal: that would connect straight into the store thread's emit.
