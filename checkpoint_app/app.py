@@ -421,7 +421,7 @@ def run(args: argparse.Namespace) -> int:
         QShortcut(QKeySequence("Ctrl+Shift+X"), window, kiosk.request_exit)  # leave: asks for the PIN
         kiosk.enable()
         if window.visitor is not None:  # the queue's screen stays full screen too (it never takes the focus)
-            window.visitor.keep_full_screen(parent=kiosk)
+            kiosk.also_watch(window.visitor.keep_full_screen(parent=kiosk))
         release = kiosk.release
     else:
         window.show_maximised()

@@ -135,6 +135,11 @@ class KioskController(QObject):
         if self._enabled:
             self._unlock()  # the window stays as it is: it is about to go away
 
+    def also_watch(self, guard: WindowGuard) -> None:
+        """Another window of the kiosk (the visitor display): destroyed from outside, it
+        cannot come back either, so the app leaves for its supervisor as for the main one."""
+        guard.destroyed_outside.connect(self._on_window_destroyed)
+
     @Slot()
     def _on_window_destroyed(self) -> None:
         log.error("kiosk: the window was destroyed from outside; leaving for the supervisor to restart")

@@ -90,12 +90,14 @@ class VisitorWindow(QWidget):
             changed.connect(lambda *_: QTimer.singleShot(0, self.rehome))  # once Qt has moved its windows
         self.rehome()
 
-    def keep_full_screen(self, parent: QObject) -> None:
+    def keep_full_screen(self, parent: QObject) -> WindowGuard:
         """Kiosk mode: whatever the window manager does, back full screen (never focused);
-        paused while the window is parked for want of a screen."""
+        paused while the window is parked for want of a screen. The guard's
+        `destroyed_outside` is the kiosk's to answer (a restart)."""
         self.guard = WindowGuard(self, take_focus=False, parent=parent)
         if self.isVisible():
             self.guard.start()
+        return self.guard
 
     def rehome(self) -> None:
         """On the screen the setting chooses now, or hidden when there is none."""
@@ -109,6 +111,8 @@ class VisitorWindow(QWidget):
             return
         if not self.isVisible() or self.screen() is not screen or self.geometry() != screen.geometry():
             log.info("visitor display on %s", screen.name())
+            if self.guard is not None:
+                self.guard.stop()  # a move may give the window a new native id: watch that one
             self.show_on(screen)
         if self.guard is not None:
             self.guard.start()

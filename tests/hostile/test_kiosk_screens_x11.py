@@ -108,3 +108,14 @@ def test_a_queue_screen_switched_on_after_the_start(tmp_path: Path) -> None:
         assert one.guard_problems() == []
     finally:
         one.close()
+
+
+def test_the_visitor_display_destroyed_from_outside_restarts_the_app(two: TwoScreens) -> None:
+    """`xdotool windowclose` on the queue's window: nothing left to bring back, and its
+    guard logged "bringing it back" every 400 ms for ever while the queue saw black."""
+    two.wait(lambda: two.visitor() is not None, 30)
+    visitor = two.visitor()
+    assert visitor is not None
+    two.x.xdotool("windowclose", visitor)
+    assert two.app.proc.wait(15) not in (0, None)  # 0 would keep the supervisor from restarting it
+    assert "destroyed from outside" in two.app.output()
