@@ -62,10 +62,18 @@ def test_an_interrupted_rebuild_keeps_the_old_cache_in_use(platform: Platform, p
     assert "status_new" not in snapshot(store.path)
 
 
-def test_a_cursor_ahead_of_the_platform_resets(platform: Platform, store: Store) -> None:
+def test_a_cursor_ahead_of_the_platform_resets_only_in_a_new_epoch(platform: Platform, store: Store) -> None:
+    """A platform restored from a backup is behind the checkpoints' cursors. In the same epoch its
+    reset would roll the caches back to the backup's log (tests/hostile/test_atk_rebuild_tail.py):
+    refused, the held cache stays, until the platform starts a new epoch (spec 4.3)."""
     assert sync(store, platform.url, platform.token, platform.keys).ok
     with store.transaction() as conn:
-        conn.execute("UPDATE state SET value = 999 WHERE key = 'cursor'")  # e.g. the platform restored a backup
+        conn.execute("UPDATE state SET value = 999 WHERE key = 'cursor'")  # the platform restored a backup
+    held = cache_state(store.path)
+    report = sync(store, platform.url, platform.token, platform.keys)
+    assert report.error == SyncError.REPLAY and "checkpoint-authority new-epoch" in report.detail
+    assert store.cursor() == 999 and cache_state(store.path) == held
+    platform.authority.new_epoch()
     report = sync(store, platform.url, platform.token, platform.keys)
     assert report.ok and report.rebuilt and report.cursor == 4
     assert cache_state(store.path) == expected_state(platform.authority)

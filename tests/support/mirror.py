@@ -29,6 +29,7 @@ class Mirror:
         self.captured: dict[str, Captured] = {}  # the last answer per path and query
         self.requests: list[str] = []  # "GET /v1/status?since=4 200", as answered
         self._replays: dict[str, Captured] = {}  # path prefix -> the answer served instead
+        self._exact: dict[str, Captured] = {}  # path and query -> the answer served instead
         self.frozen = False  # answer every GET with 304
         self.date: str | None = None  # the Date header of every answer (None: the real time)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -47,6 +48,10 @@ class Mirror:
         """From now on answer every request whose path starts with `prefix` with `answer`."""
         self._replays[prefix] = answer
 
+    def replay_exact(self, path: str, answer: Captured) -> None:
+        """From now on answer requests for exactly `path` (with its query) with `answer`."""
+        self._exact[path] = answer
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
@@ -55,6 +60,8 @@ class Mirror:
     def _answer(self, method: str, path: str, headers: dict[str, str], data: bytes | None) -> Captured:
         if self.frozen and method == "GET":
             return Captured(304, b"", {})
+        if path in self._exact:
+            return self._exact[path]
         for prefix, answer in self._replays.items():
             if path.startswith(prefix):
                 return answer

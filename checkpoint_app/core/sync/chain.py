@@ -5,7 +5,10 @@ cache, when a server's page is fresh, and which documents a page announces.
 Why a whole-cache replacement is checked against `last_at`: pages that continue the
 cursor within one epoch are the log's genuine history and can only move the cache
 forward; a reset, or the first page of a new epoch's chain, throws the cache away, so a
-replayed old one would roll it back (a confirmed case passing again)."""
+replayed old one would roll it back (a confirmed case passing again). The same holds for
+the last page of such a chain: the full pages of a rebuild are fixed history, but its last
+page says where the new cache ends, and a genuine old one captured when the log was
+shorter would end it before the cache it replaces (check_completion)."""
 
 from __future__ import annotations
 
@@ -75,6 +78,26 @@ def check_replacement(page: StatusPage, last_at: int | None, skew_s: int, now: i
     if last_at is not None and page.at < last_at - skew_s:
         raise SyncFailure(SyncError.REPLAY, f"a page that replaces the cache was signed at {page.at}, before"
                                             f" the newest data held ({last_at}): a replayed page")
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the live cache stands on: the newest signed platform time, its cursor and epoch."""
+
+    last_at: int | None
+    cursor: int
+    epoch: bytes | None
+
+
+def check_completion(page: StatusPage, held: Held, skew_s: int) -> None:
+    """The last page of a chain that replaces the whole cache: the new cache may not be older
+    than the one held, by its signed time nor, within one epoch's append-only log, by its end."""
+    check_replacement(page, held.last_at, skew_s, None)
+    if held.epoch == page.epoch and page.to < held.cursor:
+        raise SyncFailure(SyncError.REPLAY, f"a chain that replaces the cache ends at {page.to}, before the held"
+                                            f" cursor {held.cursor} of the same epoch: an old last page, or a"
+                                            " platform restored from a backup without"
+                                            " `checkpoint-authority new-epoch`; the held cache stays")
 
 
 def check_fresh(page: StatusPage, now: int, skew_s: int) -> None:

@@ -24,7 +24,9 @@ from checkpoint_app.core.sync.chain import (
     DEFAULT_SKEW_S,
     DOCUMENT_KINDS,
     Chain,
+    Held,
     announced,
+    check_completion,
     check_fresh,
     check_replacement,
     require_announced,
@@ -134,8 +136,16 @@ def _accept(s: _Sync, chain: Chain, answer: Answer) -> StatusPage | None:
     if chain.starts_cache(page):
         check_replacement(page, s.store.sync_times().last_at, s.skew_s, s.clock() if page.reset else None)
     apply = chain.advance(page)
+    if chain.rebuilding and not page.more:
+        check_completion(page, _held(s.store), s.skew_s)
     _announced_documents(s, page)
     return apply
+
+
+def _held(store: Store) -> Held:
+    # While a first sync is staged there is no live cache: cursor 0 and no last_at, whatever
+    # the epoch; otherwise expected_epoch is the live cache's.
+    return Held(store.sync_times().last_at, store.cursor(), store.expected_epoch())
 
 
 def _status(s: _Sync) -> None:

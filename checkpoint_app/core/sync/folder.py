@@ -19,7 +19,14 @@ from pathlib import Path
 from checkpoint_app.core.bounds import MAX_DOCUMENT_BYTES, MAX_PAGE_BYTES, os_error_text, read_bounded
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.store import Store
-from checkpoint_app.core.sync.chain import DOCUMENT_KINDS, check_replacement, require_announced, skew_of
+from checkpoint_app.core.sync.chain import (
+    DOCUMENT_KINDS,
+    Held,
+    check_completion,
+    check_replacement,
+    require_announced,
+    skew_of,
+)
 from checkpoint_app.core.sync.client import SyncReport
 from checkpoint_app.core.sync.http import SyncError, SyncFailure
 from checkpoint_app.core.sync.pages import StatusPage
@@ -60,8 +67,11 @@ def _plan(store: Store, pages: list[StatusPage], skew_s: int) -> list[StatusPage
         start = next((i for i, p in enumerate(pages) if p.since == cursor and not p.reset), None)
         if start is not None and not any(p.reset for p in pages[:start]):
             return pages[start:]
-    # The whole chain replaces the cache (a reset from 0): never with older data than held.
-    check_replacement(pages[0], store.sync_times().last_at, skew_s, None)
+    # The whole chain replaces the cache (a reset from 0): never with older data than held,
+    # at its start nor at its end (a stick with the pages of two exports mixed).
+    held = Held(store.sync_times().last_at, cursor, epoch)
+    check_replacement(pages[0], held.last_at, skew_s, None)
+    check_completion(pages[-1], held, skew_s)
     return [dataclasses.replace(pages[0], reset=True), *pages[1:]]
 
 
