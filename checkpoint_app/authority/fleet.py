@@ -120,7 +120,14 @@ class FleetMonitor:
             self._dirty.difference_update(due)
             self._written_at.update((cid, now) for cid in due)
         if rows:
-            write(self.engine, rows)
+            try:
+                write(self.engine, rows)
+            except Exception:
+                with self._lock:  # not written: due again at the next try, with whatever came since
+                    self._dirty.update(due)
+                    for cid in due:
+                        self._written_at.pop(cid, None)
+                raise
         return len(rows)
 
     def stop(self) -> None:

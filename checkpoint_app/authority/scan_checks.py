@@ -17,6 +17,10 @@ from checkpoint_app.core.events import TS_MAX, TS_MIN
 MAX_INT = 2**53 - 1
 COLORS = ("green", "yellow", "red")
 _HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+# Control characters, and lone surrogates (JSON's "\ud800" decodes to one): no UTF-8 encoding
+# exists for a surrogate, so the database, a page or a PDF would fail on it, and PostgreSQL
+# refuses NUL in text. Such a text is never a real venue, action or operator.
+_UNWRITABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 class BadEvent(ValueError):
@@ -27,7 +31,7 @@ def _text(limit: int, *, null: bool = False, empty: bool = True) -> Callable[[An
     def ok(v: Any) -> bool:
         if v is None:
             return null
-        return isinstance(v, str) and len(v) <= limit and (empty or v != "")
+        return isinstance(v, str) and len(v) <= limit and (empty or v != "") and not _UNWRITABLE.search(v)
     return ok
 
 
@@ -59,26 +63,26 @@ def _optional_bool(v: Any) -> bool:
 
 # field: (required, check, what it must be)
 FIELDS: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
-    "event_id": (True, _text(64, empty=False), "a text of 1-64 characters"),
+    "event_id": (True, _text(64, empty=False), "a text of 1-64 characters (no control characters)"),
     "ts": (True, lambda v: type(v) is int and TS_MIN <= v < TS_MAX,
            "whole seconds between 2020-01-01 and 2100-01-01"),
-    "venue_id": (False, _text(64, null=True), "a text of at most 64 characters"),
-    "venue_type": (False, _text(32, null=True), "a text of at most 32 characters"),
+    "venue_id": (False, _text(64, null=True), "a text of at most 64 characters (no control characters)"),
+    "venue_type": (False, _text(32, null=True), "a text of at most 32 characters (no control characters)"),
     "hid": (False, _hid, "32 hex digits or null"),
-    "iss": (False, _text(16, null=True), "a text of at most 16 characters or null"),
+    "iss": (False, _text(16, null=True), "a text of at most 16 characters (no control characters) or null"),
     "code_color": (False, _color, "green, yellow, red or null"),
     "color": (False, _color, "green, yellow, red or null"),
     "reasons": (False, lambda v: v is None or _reasons(v), "a list of at most 16 reason codes"),
     "temperature_c": (False, _temperature, "a finite number of degrees between 20 and 50, or null"),
     "mask": (False, _optional_bool, "true, false or null"),
-    "action": (True, _text(64, empty=False), "a text of 1-64 characters"),
+    "action": (True, _text(64, empty=False), "a text of 1-64 characters (no control characters)"),
     "allow": (False, lambda v: type(v) is bool, "true or false"),
-    "error": (False, _text(64, null=True), "a text of at most 64 characters or null"),
+    "error": (False, _text(64, null=True), "a text of at most 64 characters (no control characters) or null"),
     "policy_serial": (False, lambda v: v is None or _int(v), "an integer from 0 to 2^53-1 or null"),
-    "operator": (False, _text(64, null=True), "a text of at most 64 characters"),
-    "kind": (False, _text(32, null=True), "a text of at most 32 characters or null"),
-    "manual_reason": (False, _text(32, null=True), "a text of at most 32 characters or null"),
-    "source": (False, _text(16, null=True), "a text of at most 16 characters or null"),
+    "operator": (False, _text(64, null=True), "a text of at most 64 characters (no control characters)"),
+    "kind": (False, _text(32, null=True), "a text of at most 32 characters (no control characters) or null"),
+    "manual_reason": (False, _text(32, null=True), "a text of at most 32 characters (no control characters) or null"),
+    "source": (False, _text(16, null=True), "a text of at most 16 characters (no control characters) or null"),
 }
 
 

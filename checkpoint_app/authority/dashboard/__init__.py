@@ -10,6 +10,7 @@ from flask import Flask, Response, g, request
 
 from checkpoint_app.authority.fleet import FleetMonitor
 from checkpoint_app.authority.platform import Authority
+from checkpoint_app.authority.scan_checks import BadEvent, check_event
 
 
 def _events(body: Any) -> list[Any]:
@@ -18,11 +19,17 @@ def _events(body: Any) -> list[Any]:
 
 
 def _venue(events: list[Any]) -> tuple[str, str] | None:
-    """The venue of the last event of an answered upload: where the checkpoint stands now."""
-    if not events or not isinstance(events[-1], dict):
+    """The venue of the last event of an answered upload: where the checkpoint stands now.
+    Only from an event the platform takes (scan_checks): a rejected one may carry any text,
+    such as a lone surrogate that no page, PDF or database can write."""
+    if not events:
         return None
-    venue, kind = events[-1].get("venue_id"), events[-1].get("venue_type")
-    return (venue, kind if isinstance(kind, str) else "") if isinstance(venue, str) else None
+    try:
+        last = check_event(events[-1])
+    except BadEvent:
+        return None
+    venue, kind = last.get("venue_id"), last.get("venue_type")
+    return (venue, kind or "") if venue else None
 
 
 def _observe(monitor: FleetMonitor) -> Any:
