@@ -39,11 +39,14 @@ from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.tokens import token_hash
 from checkpoint_app.core.codes.claims import Color
+from checkpoint_app.core.events import TS_MAX, TS_MIN
+from checkpoint_app.core.identity import normalize, problem
 
 CST = dt.timezone(dt.timedelta(hours=8))
 MAX_ROWS = 1_000_000  # per file from the dashboard; the command takes more
 REGISTER_CHUNK = 10_000
 _COLORS = {c.name.lower(): int(c) for c in Color}
+FORMULA_START = frozenset("=+-@\t\r")  # what makes a spreadsheet cell a formula (CSV injection)
 
 
 class BulkError(ValueError):
@@ -71,14 +74,33 @@ class SheetRow:
 
 def _rows(text: str, required: str) -> Iterable[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if reader.fieldnames is None or required not in [f.strip() for f in reader.fieldnames]:
-        raise BulkError(f"line 1: the header row must name the column {required!r}")
-    for number, row in enumerate(reader, start=2):
-        if number > MAX_ROWS + 1:
-            raise BulkError(f"more than {MAX_ROWS:,} rows: split the file")
-        if None in row:
-            raise BulkError(f"line {number}: more fields than the header names")
-        yield number, {k.strip(): (v or "").strip() for k, v in row.items()}
+    number, header = 1, False
+    try:
+        if reader.fieldnames is None or required not in [f.strip() for f in reader.fieldnames]:
+            raise BulkError(f"line 1: the header row must name the column {required!r}")
+        header = True
+        for number, row in enumerate(reader, start=2):
+            if number > MAX_ROWS + 1:
+                raise BulkError(f"more than {MAX_ROWS:,} rows: split the file")
+            if None in row:
+                raise BulkError(f"line {number}: more fields than the header names")
+            yield number, {k.strip(): (v or "").strip() for k, v in row.items()}
+    except csv.Error as exc:
+        raise _not_csv(number + 1 if header else 1, exc) from None
+
+
+def _not_csv(number: int, exc: csv.Error) -> BulkError:
+    """A field over the csv module's 128 KB, a quote left open...: a 400, never a 500."""
+    return BulkError(f"line {number}: not a CSV line ({exc})")
+
+
+def _id_problem(cid: str) -> str | None:
+    if not cid or "." in cid or len(cid) > 64 or not cid.isprintable():
+        return "a checkpoint id is 1-64 printable characters without '.'"
+    if cid[0] in FORMULA_START:
+        # The token sheet starts each token with the id: a spreadsheet would run it as a formula.
+        return "a checkpoint id does not start with = + - or @"
+    return None
 
 
 def parse_checkpoints(text: str) -> list[CheckpointSpec]:
@@ -86,14 +108,16 @@ def parse_checkpoints(text: str) -> list[CheckpointSpec]:
     specs: dict[str, CheckpointSpec] = {}
     for number, row in _rows(text, "checkpoint_id"):
         cid = row["checkpoint_id"]
-        if not cid or "." in cid or len(cid) > 64 or not cid.isprintable():
-            raise BulkError(f"line {number}: a checkpoint id is 1-64 printable characters without '.'")
+        if wrong := _id_problem(cid):
+            raise BulkError(f"line {number}: {wrong}")
         if cid in specs:
             raise BulkError(f"line {number}: checkpoint {cid} is listed twice")
-        venue = row.get("venue_id", "")
-        if venue and not (len(venue) <= 64 and venue[:6].isdigit()):
+        venue, kind = row.get("venue_id", ""), row.get("venue_type", "")
+        if venue and not (len(venue) <= 64 and venue[:6].isascii() and venue[:6].isdigit() and venue.isprintable()):
             raise BulkError(f"line {number}: a venue id starts with the six-digit division code, e.g. 140105-mall-0007")
-        specs[cid] = CheckpointSpec(cid, venue, row.get("venue_type", "")[:32])
+        if not kind.isprintable():
+            raise BulkError(f"line {number}: a venue type is printable text")
+        specs[cid] = CheckpointSpec(cid, venue, kind[:32])
     return list(specs.values())
 
 
@@ -171,15 +195,22 @@ def token_sheet(rows: list[SheetRow]) -> str:
 
 
 def _effective(text: str, number: int, now: int) -> int:
+    """Never echoes the text: a column shifted by one puts an ID number here."""
     if not text:
         return now
-    if text.isascii() and text.isdigit():
-        return int(text)
+    wrong = BulkError(f"line {number}: effective_at is Unix seconds or YYYY-MM-DD HH:MM (China time)"
+                      " between 2020-01-01 and 2100-01-01")
     try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise BulkError(f"line {number}: effective_at is Unix seconds or YYYY-MM-DD HH:MM (China time)") from None
-    return int((moment if moment.tzinfo else moment.replace(tzinfo=CST)).timestamp())
+        if text.isascii() and text.isdigit():
+            at = int(text) if len(text) <= 12 else -1
+        else:
+            moment = dt.datetime.fromisoformat(text)
+            at = int((moment if moment.tzinfo else moment.replace(tzinfo=CST)).timestamp())
+    except (ValueError, OverflowError):
+        raise wrong from None
+    if not TS_MIN <= at < TS_MAX:
+        raise wrong
+    return at
 
 
 def _status_hid(hid_text: str, id_number: str, number: int, hid_key: bytes | None) -> bytes:
@@ -195,6 +226,11 @@ def _status_hid(hid_text: str, id_number: str, number: int, hid_key: bytes | Non
         raise BulkError(f"line {number}: give a hid or an id_number")
     if hid_key is None:
         raise BulkError(f"line {number}: ID numbers need the authority's hid key (not configured)")
+    # Checked as `set-status` checks it: a number a spreadsheet mangled (1.10101E+17, a lost X)
+    # or mistyped would hash to a hid nobody holds, and the red code would silently go nowhere.
+    id_number = normalize(id_number)
+    if found := problem(id_number):
+        raise BulkError(f"line {number}: id_number is not a valid resident ID number ({found})")
     return hid_for(hid_key, id_number)
 
 
@@ -219,9 +255,20 @@ def parse_statuses(text: str, now: int, hid_key: bytes | None = None,
     ID numbers become hids at once; they are neither kept nor returned. A plain csv.reader
     and few checks per row: a million rows take about 3 s (DictReader alone took 2 s more)."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in next(reader, [])]
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise _not_csv(1, exc) from None
     if "color" not in header:
         raise BulkError("line 1: the header row must name the column 'color'")
+    try:
+        return _status_rows(reader, header, now, hid_key, max_rows)
+    except csv.Error as exc:
+        raise _not_csv(reader.line_num, exc) from None
+
+
+def _status_rows(reader: Iterable[list[str]], header: list[str], now: int, hid_key: bytes | None,
+                 max_rows: int) -> list[statuslog.Change]:
     pad = [""] * len(header)
     at = {name: header.index(name) if name in header else len(header)
           for name in ("hid", "id_number", "color", "reasons", "effective_at")}

@@ -105,10 +105,10 @@ def test_registration_csv_is_checked_whole_and_is_idempotent(authority: Authorit
 
 def test_status_csv(authority: Authority) -> None:
     key = b"k" * 32
-    text = ("id_number,hid,color,reasons,effective_at\n140105199001010916,,red,103,2026-03-03 08:00\n"
+    text = ("id_number,hid,color,reasons,effective_at\n140105199001010913,,red,103,2026-03-03 08:00\n"
             f",{'ab' * 16},yellow,201;202,{T0}\n")
     changes = bulk.parse_statuses(text, T0, key)
-    assert changes[0][:3] == (hid_for(key, "140105199001010916"), 2, (103,)) and changes[0][3] == 1772496000
+    assert changes[0][:3] == (hid_for(key, "140105199001010913"), 2, (103,)) and changes[0][3] == 1772496000
     assert changes[1] == (bytes.fromhex("ab" * 16), 1, (201, 202), T0)
     for bad, reason in (("color\npurple\n", "line 2: color"), ("hid,color\nabcd,red\n", "32 hex"),
                         ("hid,color,reasons\n" + "ab" * 16 + ",red,x\n", "reasons"),

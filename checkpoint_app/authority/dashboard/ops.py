@@ -16,6 +16,10 @@ from checkpoint_app.authority.dashboard.fleet_view import revoked
 from checkpoint_app.authority.dashboard.web import bp, dash, lang
 
 log = logging.getLogger("checkpoint.authority.dashboard")
+# Rows of one uploaded file: 8 MB of short checkpoint ids are a million rows, 100 s and 1 GB
+# of memory for one request, past any proxy's timeout, and a token sheet that never arrives
+# (the tokens are kept as hashes only). 100,000 take about 5 s here; larger files are split.
+MAX_PAGE_ROWS = 100_000
 
 
 def _page(message: str | None = None, error: str | None = None, status: int = 200) -> tuple[str, int]:
@@ -30,9 +34,12 @@ def _csv_text() -> str:
         raise bulk.BulkError("no file was uploaded")
     raw = upload.stream.read()  # bounded by the server's body limit (server.MAX_UPLOAD_BYTES, 413 beyond)
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise bulk.BulkError("the file is not UTF-8 text") from None
+    if text.count("\n") > MAX_PAGE_ROWS + 1:
+        raise bulk.BulkError(f"more than {MAX_PAGE_ROWS:,} rows: split the file")
+    return text
 
 
 @bp.get("/ops")
