@@ -70,11 +70,22 @@ def event(event_id: str, ts: int, **fields: Any) -> dict[str, Any]:
             "venue_id": "140105-mall-0007", "venue_type": "mall", **fields}
 
 
+class Clock:
+    """The authority's clock: the real time, plus what a test moves it by."""
+
+    def __init__(self) -> None:
+        self.offset = 0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
 @contextmanager
-def running_site(folder: Path, now: int | None = None) -> Iterator[Site]:
+def running_site(folder: Path, clock: Clock | None = None) -> Iterator[Site]:
     db = folder / "authority.sqlite3"
-    authority = Authority.open(f"sqlite:///{db}", load_private_key(DIST_KEY), admin_token="stats-admin-token")
-    now = int(time.time()) if now is None else now
+    authority = Authority.open(f"sqlite:///{db}", load_private_key(DIST_KEY), admin_token="stats-admin-token",
+                               clock=clock or Clock())
+    now = int(authority.clock())
     seed(authority, now)
     token = authority.register_checkpoint(STATION)
     auth.set_account(authority.engine, ADMIN, PASSWORD, now)

@@ -135,20 +135,30 @@ class LoginThrottle:
     limit: int = 10
     window_s: int = 600
     clock: Callable[[], float] = time.monotonic
+    # Names and addresses with a recent failure, at most: a guesser who varies the name made
+    # the table grow with every request (each name was kept, failed or not, for good).
+    max_keys: int = 10_000
     _failures: dict[str, list[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def blocked(self, *keys: str) -> bool:
         now = self.clock()
+        hit = False
         with self._lock:
             for key in keys:
-                recent = [t for t in self._failures.get(key, []) if now - t < self.window_s]
-                self._failures[key] = recent
-                if len(recent) >= self.limit:
-                    return True
-        return False
+                recent = [t for t in self._failures.get(key, ()) if now - t < self.window_s]
+                if recent:
+                    self._failures[key] = recent
+                else:
+                    self._failures.pop(key, None)
+                hit = hit or len(recent) >= self.limit
+        return hit
 
     def failed(self, *keys: str) -> None:
+        now = self.clock()
         with self._lock:
+            if len(self._failures) >= self.max_keys:
+                self._failures = {k: v for k, v in self._failures.items() if now - v[-1] < self.window_s}
             for key in keys:
-                self._failures.setdefault(key, []).append(self.clock())
+                if key in self._failures or len(self._failures) < self.max_keys:
+                    self._failures.setdefault(key, []).append(now)

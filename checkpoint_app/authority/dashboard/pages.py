@@ -25,7 +25,7 @@ def period_arg() -> Period:
 
 
 def _area_code(code: str) -> str:
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         abort(404, texts.ui("no_data", lang()))
     return code
 
@@ -62,7 +62,8 @@ def area_model(code: str, period: Period) -> dict[str, Any]:
     d = dash()
     level = d.divisions.level(code)
     engine, div = d.authority.engine, d.divisions
-    use = queries.usage(engine, code, period, div)
+    actions = queries.known_actions(d.authority.document("policy"))
+    use = queries.usage(engine, code, period, div, actions)
     days = use.days
     day = _day_arg(period, days)
     children = use.children if level != "county" else {}
@@ -73,7 +74,7 @@ def area_model(code: str, period: Period) -> dict[str, Any]:
     here = fleet(engine, d.fleet.snapshot(), d.now(), div, keep=lambda r: r.region == code) if level == "county" else []
     return {"code": code, "level": level, "trail": _trail(code), "period": period, "day": day,
             "total": use.total, "days": [(k, days.get(k, Counts())) for k in period.days()],
-            "hours": queries.by_hour(engine, code, day, div), "ranked": ranked, "checkpoints": here,
+            "hours": queries.by_hour(engine, code, day, div, actions), "ranked": ranked, "checkpoints": here,
             "fleet_total": CityFleet(sum(f.checkpoints for f in fleets.values()),
                                      sum(f.offline for f in fleets.values()),
                                      sum(f.never_seen for f in fleets.values()))}
@@ -84,9 +85,9 @@ def _day_arg(period: Period, days: dict[str, Counts]) -> dt.date:
     raw = request.args.get("day")
     try:
         if raw:
-            return dt.date.fromisoformat(raw)
-    except ValueError:
-        abort(400, f"{texts.ui('bad_request', lang())}: day is YYYY-MM-DD")
+            return queries.parse_day(raw, "day")
+    except ValueError as exc:
+        abort(400, f"{texts.ui('bad_request', lang())}: {exc}")
     busy = [d for d in period.days() if d in days and days[d].scans]
     return dt.date.fromisoformat(busy[-1]) if busy else period.last
 

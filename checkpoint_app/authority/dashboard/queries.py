@@ -9,16 +9,39 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, select, true
+from sqlalchemy import ColumnElement, Engine, Table, and_, case, func, literal, select, true
 
+from checkpoint_app.authority.dashboard.texts import ACTIONS
 from checkpoint_app.authority.db import scan_counts_day, scan_counts_hour
 from checkpoint_app.authority.regions import OTHER, PROVINCE, Divisions
 from checkpoint_app.authority.scans import CHINA_OFFSET_S
+from checkpoint_app.core.codes.cose import parse_sign1
+from checkpoint_app.core.errors import CodeError, DocumentError
+from checkpoint_app.core.trust.policy import parse_policy
+
+SPEC_ACTIONS = frozenset(ACTIONS)
 
 CST = dt.timezone(dt.timedelta(seconds=CHINA_OFFSET_S))
 MAX_DAYS = 366
+# The days that can hold events (scan_checks: ts from 2020-01-01 to 2100-01-01). Outside them
+# a period is a typo, and a date near year 1 or 9999 overflows the date arithmetic below.
+FIRST_DAY, LAST_DAY = dt.date(2020, 1, 1), dt.date(2099, 12, 31)
+OTHER_ACTION = "other"  # refusals whose action no policy of ours names
+
+
+def parse_day(text: str, what: str) -> dt.date:
+    """A YYYY-MM-DD text within FIRST_DAY..LAST_DAY; ValueError with a one-line reason
+    that does not repeat the text."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} is a date, YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{what} is a date between {FIRST_DAY} and {LAST_DAY}")
+    return day
 
 
 class Counts(defaultdict[str, Counter[str]]):
@@ -50,8 +73,8 @@ class Period:
     @classmethod
     def parse(cls, first: str | None, last: str | None, today: dt.date, default_days: int = 7) -> Period:
         """From YYYY-MM-DD texts (China dates); raises ValueError with a one-line reason."""
-        end = dt.date.fromisoformat(last) if last else today
-        start = dt.date.fromisoformat(first) if first else end - dt.timedelta(days=default_days - 1)
+        end = parse_day(last, "to") if last else min(max(today, FIRST_DAY), LAST_DAY)
+        start = parse_day(first, "from") if first else max(FIRST_DAY, end - dt.timedelta(days=default_days - 1))
         if start > end:
             raise ValueError("the first day is after the last day")
         if (end - start).days >= MAX_DAYS:
@@ -108,13 +131,24 @@ class Usage:
         return total(self.days)
 
 
-def usage(engine: Engine, area: str, period: Period, divisions: Divisions) -> Usage:
+def folded(t: Table, actions: frozenset[str]) -> ColumnElement[str]:
+    """The count row's value, with the actions no policy of ours names counted as one: an
+    action is any text a checkpoint uploads, and a new name in every event made every page
+    list each one (a page of 15 MB after 100,000 refusals)."""
+    stray = and_(t.c.facet.in_(("action", "refused")), t.c.value.not_in(sorted(actions)))
+    value: ColumnElement[str] = case((stray, literal(OTHER_ACTION)), else_=t.c.value)
+    return value
+
+
+def usage(engine: Engine, area: str, period: Period, divisions: Divisions,
+          actions: frozenset[str] = SPEC_ACTIONS) -> Usage:
     t = scan_counts_day
     key = func.substr(t.c.region, 1, 4) if area == PROVINCE else t.c.region
-    q = (select(t.c.day, key, t.c.facet, t.c.value, func.sum(t.c.n))
+    value = folded(t, actions)
+    q = (select(t.c.day, key, t.c.facet, value, func.sum(t.c.n))
          .where(t.c.day >= period.first.isoformat(), t.c.day <= period.last.isoformat(),
                 area_clause(t.c.region, area, divisions))
-         .group_by(t.c.day, key, t.c.facet, t.c.value))
+         .group_by(t.c.day, key, t.c.facet, value))
     days: dict[str, Counts] = defaultdict(Counts)
     children: dict[str, Counts] = defaultdict(Counts)
     child = _child_key(area, divisions)
@@ -132,22 +166,43 @@ def _child_key(area: str, divisions: Divisions) -> Any:
     return lambda k: cache.setdefault(k, divisions.city_of(f"{k}00" if len(k) == 4 else k))
 
 
-def by_day(engine: Engine, area: str, period: Period, divisions: Divisions) -> dict[str, Counts]:
-    return usage(engine, area, period, divisions).days
+def by_day(engine: Engine, area: str, period: Period, divisions: Divisions,
+           actions: frozenset[str] = SPEC_ACTIONS) -> dict[str, Counts]:
+    return usage(engine, area, period, divisions, actions).days
 
 
-def by_child(engine: Engine, area: str, period: Period, divisions: Divisions) -> dict[str, Counts]:
+def by_child(engine: Engine, area: str, period: Period, divisions: Divisions,
+             actions: frozenset[str] = SPEC_ACTIONS) -> dict[str, Counts]:
     """Counts per city (province page) or per county (city and county pages)."""
-    return usage(engine, area, period, divisions).children
+    return usage(engine, area, period, divisions, actions).children
 
 
-def by_hour(engine: Engine, area: str, day: dt.date, divisions: Divisions) -> dict[int, Counts]:
+def by_hour(engine: Engine, area: str, day: dt.date, divisions: Divisions,
+            actions: frozenset[str] = SPEC_ACTIONS) -> dict[int, Counts]:
     t = scan_counts_hour
     start = day_start(day)
-    q = (select(t.c.hour, t.c.facet, t.c.value, func.sum(t.c.n))
+    value = folded(t, actions)
+    q = (select(t.c.hour, t.c.facet, value, func.sum(t.c.n))
          .where(t.c.hour >= start, t.c.hour < start + 86400, area_clause(t.c.region, area, divisions))
-         .group_by(t.c.hour, t.c.facet, t.c.value))
+         .group_by(t.c.hour, t.c.facet, value))
     return _collect(engine, q, lambda h: (int(h) - start) // 3600)
+
+
+def known_actions(policy: bytes | None) -> frozenset[str]:
+    """The actions of section 6 and of our published policy (signed COSE; it was verified
+    when it was published), as the counts spell them (lower case)."""
+    if policy is None:
+        return SPEC_ACTIONS
+    return _policy_actions(policy)
+
+
+@lru_cache(maxsize=4)
+def _policy_actions(policy: bytes) -> frozenset[str]:
+    try:
+        named = parse_policy(parse_sign1(policy).payload).actions
+    except (CodeError, DocumentError):
+        return SPEC_ACTIONS
+    return SPEC_ACTIONS | {a.lower() for a in named}
 
 
 def total(parts: dict[Any, Counts]) -> Counts:

@@ -180,7 +180,7 @@ def _when(ts: int | None, lang: str) -> str:
 def render_report(authority: Authority, period: Period, lang: str, live: dict[str, Health],
                   divisions: Divisions | None = None) -> bytes:
     div, engine, now = divisions or shanxi(), authority.engine, int(authority.clock())
-    use = queries.usage(engine, PROVINCE, period, div)
+    use = queries.usage(engine, PROVINCE, period, div, queries.known_actions(authority.document("policy")))
     cities, total = use.children, use.total
     days = [(k, use.days.get(k, Counts())) for k in period.days()]
     fleets = tallies(engine, live, now, div)

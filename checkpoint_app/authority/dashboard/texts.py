@@ -102,6 +102,7 @@ UI: dict[str, tuple[str, str]] = {
     "fever": ("发热", "Fever"),
     "no_data": ("无数据", "No data"),
     "share_red_yellow": ("红黄码占比", "Red and yellow share"),
+    "other_actions": ("其他处置（策略未列）", "Other actions (not in our policy)"),
 }
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -141,6 +142,8 @@ def ui(key: str, lang: str, **values: object) -> str:
 
 
 def action(code: str, lang: str) -> str:
+    if code == "other":  # queries.OTHER_ACTION: actions no policy of ours names
+        return ui("other_actions", lang)
     return pick(ACTIONS, code, lang)
 
 

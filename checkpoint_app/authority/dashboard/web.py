@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,8 +145,14 @@ def _ts(value: int | None) -> str:
     return dt.datetime.fromtimestamp(value, CST).strftime("%m-%d %H:%M")
 
 
+_NEXT = re.compile(r"/dashboard/[A-Za-z0-9/_.~%&=?+-]*")
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/dashboard/") and not target.startswith("//") and "\\" not in target:
+    """A page of the dashboard to return to after the login: a path of ours in plain URL
+    characters, never another host ('//x', '\\x'), a climb out ('..') nor a line break
+    (which made the redirect's Location header fail with a 500)."""
+    if target and _NEXT.fullmatch(target) and "//" not in target and ".." not in target:
         return target
     return url_for("dashboard.home")
 
