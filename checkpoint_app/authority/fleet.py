@@ -145,11 +145,15 @@ class FleetMonitor:
         threading.Thread(target=self._write_loop, name="fleet-writer", daemon=True).start()
 
     def _write_loop(self) -> None:
+        failing = False
         while not self._stop.wait(FLUSH_POLL_S):
             try:
                 self.flush()
-            except Exception:  # the database is away: keep the records and try again later
-                log.exception("writing the fleet's health failed; will retry")
+                failing = False
+            except Exception:  # the database is away: flush kept the records; try again later
+                if not failing:  # once per outage, not every few seconds while it lasts
+                    log.exception("writing the fleet's health failed; will retry every %.0f s", FLUSH_POLL_S)
+                failing = True
 
 
 def _newest(col: str, excluded: Any) -> Any:
