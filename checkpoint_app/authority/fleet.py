@@ -131,8 +131,12 @@ class FleetMonitor:
         return len(rows)
 
     def stop(self) -> None:
+        """End the writer thread, writing what is still due (lost if the database is away)."""
         self._stop.set()
-        self.flush(force=True)
+        try:
+            self.flush(force=True)
+        except Exception:
+            log.exception("the fleet's last records could not be written")
 
     def _ensure_writer(self) -> None:
         # One writer thread per process, started in the process that serves (after a fork too).

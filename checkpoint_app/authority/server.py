@@ -207,6 +207,7 @@ class ServerHandle:
     authority: Authority
     _server: Any
     _thread: threading.Thread
+    app: Flask | None = None
 
     def stop(self) -> None:
         # The loop is not thread-safe: ask it, through its trigger, to close every channel.
@@ -214,6 +215,11 @@ class ServerHandle:
         server.trigger.pull_trigger(lambda: [ch.close() for ch in list(server._map.values())])
         self._thread.join(timeout=10)
         server.task_dispatcher.shutdown()
+        # The fleet's writer thread writes what it still holds and ends with the server: left
+        # running, it retried a database that a test had already stopped, every 5 s.
+        fleet = self.app.extensions.get("fleet") if self.app is not None else None
+        if fleet is not None:
+            fleet.stop()
 
     def __enter__(self) -> ServerHandle:
         return self
@@ -251,9 +257,10 @@ def make_server(authority: Authority, host: str = "127.0.0.1", port: int = 0, th
 def start_in_thread(authority: Authority, host: str = "127.0.0.1", port: int = 0, threads: int = 4,
                     limits: ServeLimits = ServeLimits()) -> ServerHandle:
     """Serve in a daemon thread (port 0: an ephemeral port on loopback)."""
-    server = make_server(authority, host, port, threads, limits)
+    app = create_app(authority)
+    server = create_server(app, host=host, port=port, threads=threads, **limits.waitress())
     thread = threading.Thread(target=server.run, name="authority-http", daemon=True)
     thread.start()
     url = f"http://{host}:{server.effective_port}"
     log.info("authority serving on %s", url)
-    return ServerHandle(url, authority, server, thread)
+    return ServerHandle(url, authority, server, thread, app)

@@ -6,7 +6,6 @@ station. Cheaper than the demo day of tests/e2e: no scans until a test uploads t
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,14 +15,13 @@ from typing import Any
 
 import requests
 from flask import Flask
-from waitress.server import create_server
 
 from checkpoint_app.authority.dashboard import auth
 from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.fleet import FleetMonitor
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
-from checkpoint_app.authority.server import ServeLimits, ServerHandle, create_app
+from checkpoint_app.authority.server import ServerHandle, start_in_thread
 from tests.support.dashboard_client import DashboardClient
 from tests.support.signed_docs import DIST_KEY
 
@@ -89,9 +87,6 @@ def running_site(folder: Path, clock: Clock | None = None) -> Iterator[Site]:
     seed(authority, now)
     token = authority.register_checkpoint(STATION)
     auth.set_account(authority.engine, ADMIN, PASSWORD, now)
-    app = create_app(authority)  # kept, for the fleet monitor of this process
-    server = create_server(app, host="127.0.0.1", port=0, threads=4, **ServeLimits().waitress())
-    thread = threading.Thread(target=server.run, name="authority-http", daemon=True)
-    thread.start()
-    with ServerHandle(f"http://127.0.0.1:{server.effective_port}", authority, server, thread) as handle:
-        yield Site(authority, handle, app, token, db)
+    with start_in_thread(authority) as handle:
+        assert handle.app is not None
+        yield Site(authority, handle, handle.app, token, db)
