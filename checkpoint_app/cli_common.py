@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import NoReturn
 
@@ -13,16 +14,27 @@ class UsageError(Exception):
     """A usage or configuration error: one line on stderr, exit 2."""
 
 
+# An ID number where an argument was expected (`lookup NUMBER`, `--doc-type NUMBER`):
+# argparse quotes the argument; the error line shows it masked as a screen would.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def error_line(prog: str, message: str) -> str:
+    from checkpoint_app.core.identity import mask
+
+    return f"{prog}: error: {_ID_NUMBER.sub(lambda m: mask(m.group()), message)}\n"
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse prints the whole usage on an error; the spec wants one clear line."""
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        sys.stderr.write(error_line(self.prog, f"{message} (see --help)"))
         raise SystemExit(EXIT_USAGE)
 
 
 def fail(prog: str, message: str) -> int:
-    sys.stderr.write(f"{prog}: error: {message}\n")
+    sys.stderr.write(error_line(prog, message))
     return EXIT_USAGE
 
 

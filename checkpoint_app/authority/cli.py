@@ -12,7 +12,7 @@ from pathlib import Path
 from checkpoint_app.authority.documents import IssuerKey, sign_json, trust_list_json
 from checkpoint_app.authority.issuing import DEFAULT_VALIDITY_S, hid_for, issue, mask_doc, mask_name, qr_png
 from checkpoint_app.authority.keys import generate_key, load_private_key, public_path, save_private_key
-from checkpoint_app.cli_common import EXIT_OK, EXIT_USAGE, OneLineParser, UsageError
+from checkpoint_app.cli_common import EXIT_OK, OneLineParser, UsageError, fail
 from checkpoint_app.core.codes.claims import Color, HealthCode
 from checkpoint_app.core.codes.signature import kid_of, load_public_pem
 from checkpoint_app.core.errors import DocumentError
@@ -187,8 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
         return result
     except (UsageError, DocumentError, ValueError, OSError, KeyError) as exc:
-        sys.stderr.write(f"checkpoint-authority {args.command}: error: {exc}\n")
-        return EXIT_USAGE
+        return fail(f"checkpoint-authority {args.command}", str(exc))
 
 
 def _load_extra_commands() -> None:

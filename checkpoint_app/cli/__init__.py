@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from checkpoint_app.cli_common import EXIT_USAGE, OneLineParser, UsageError
+from checkpoint_app.cli_common import OneLineParser, UsageError, fail
 
 COMMAND_MODULES = (
     "checkpoint_app.cli.verify",
@@ -59,8 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if message is None:
             raise  # a bug: its traceback goes to the log and the crash handler
         prog = f"checkpoint-app {args.command}" if args.command else "checkpoint-app"
-        sys.stderr.write(f"{prog}: error: {message}\n")
-        return EXIT_USAGE
+        return fail(prog, message)
 
 
 def store_failure(exc: Exception) -> str | None:

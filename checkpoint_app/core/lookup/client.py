@@ -27,6 +27,7 @@ from checkpoint_app.core.lookup.answer import (
 )
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.store.context import pinned_keys
+from checkpoint_app.core.sync.deadline import Cancel
 from checkpoint_app.core.sync.http import Http, SyncError, SyncFailure
 
 PATH = "/v1/lookup"
@@ -68,18 +69,30 @@ def _loopback(host: str) -> bool:
 
 
 def ask(platform: LookupPlatform, doc: IdDocument, clock_skew_s: int, *, now: Callable[[], float] = time.time,
-        session: requests.Session | None = None, deadline_s: float = LOOKUP_DEADLINE_S) -> LookupAnswer:
+        session: requests.Session | None = None, deadline_s: float = LOOKUP_DEADLINE_S,
+        cancel: Cancel | None = None) -> LookupAnswer:
     """The platform's verified answer for `doc`, or LookupFailure (no answer: no decision)."""
     check_url(platform.server_url)
     if not platform.keys:
         raise LookupFailure(LookupProblem.NOT_CONFIGURED, "no distribution key pinned")
     nonce = new_nonce()
-    http = Http(platform.server_url, platform.token, session, deadline_s=deadline_s, attempts=1)
+    http = Http(platform.server_url, platform.token, _session(platform.server_url, session),
+                deadline_s=deadline_s, attempts=1, follow_redirects=False, cancel=cancel)
     try:
         reply = http.post_json(PATH, request_body(doc, nonce))
     except SyncFailure as exc:
-        raise LookupFailure(_problem(exc), exc.detail) from None
+        # The status only: an error page may quote the request (a proxy's, a firewall's).
+        raise LookupFailure(_problem(exc), f"{PATH}: HTTP {exc.status}" if exc.status else exc.detail) from None
     return check_answer(reply.body, platform.keys, nonce, int(now()), clock_skew_s)
+
+
+def _session(url: str, session: requests.Session | None) -> requests.Session:
+    """For a loopback http:// platform, no proxy from the environment: HTTP_PROXY would carry
+    the number in clear to the proxy. (https:// goes through a proxy as a tunnel: kept.)"""
+    session = session or requests.Session()
+    if urlsplit(url).scheme == "http":
+        session.trust_env = False
+    return session
 
 
 def _problem(exc: SyncFailure) -> LookupProblem:

@@ -23,7 +23,7 @@ from checkpoint_app.core.bounds import (
     MAX_PAGE_BYTES,
     size_text,
 )
-from checkpoint_app.core.sync.deadline import Deadline, deadline_adapter
+from checkpoint_app.core.sync.deadline import Cancel, Deadline, deadline_adapter
 
 log = logging.getLogger("checkpoint.sync")
 # Spec 4.4, per API path: reading stops at the bound, whatever the answer announces.
@@ -90,7 +90,8 @@ class Http:
 
     def __init__(self, base_url: str, token: str, session: requests.Session | None = None, *,
                  deadline_s: float = DEFAULT_DEADLINE_S, attempts: int = 3,
-                 backoff: Backoff = DEFAULT_BACKOFF, clock: Callable[[], float] = time.time) -> None:
+                 backoff: Backoff = DEFAULT_BACKOFF, clock: Callable[[], float] = time.time,
+                 follow_redirects: bool = True, cancel: Cancel | None = None) -> None:
         if not deadline_s > 0:
             raise ValueError("the request deadline must be a positive number of seconds")
         self.base = base_url.rstrip("/")
@@ -102,6 +103,10 @@ class Http:
                         "Accept-Encoding": "identity"}
         self.deadline_s, self.attempts, self.backoff = deadline_s, attempts, backoff
         self.clock = clock
+        # False for a request whose body must reach this platform only (a lookup: a 307
+        # would send the full ID number again to any URL the answer names).
+        self.follow_redirects = follow_redirects
+        self.cancel = cancel  # set from another thread: this request and the retries end now
         self.waiting: int | None = None  # events in the outbox, for X-Checkpoint-Waiting
 
     def fleet_headers(self) -> dict[str, str]:
@@ -127,17 +132,23 @@ class Http:
                 if exc.code not in (SyncError.NETWORK, SyncError.TIMEOUT, SyncError.SERVER_ERROR):
                     raise
                 failure = exc
-            if attempt < self.attempts:
+            if attempt < self.attempts and not self._cancelled():
                 delay = self.backoff.delay(attempt)
                 log.info("%s %s failed (%s); retry %d in %.1f s", method, path, failure.code, attempt, delay)
-                time.sleep(delay)
+                if self.cancel is None:
+                    time.sleep(delay)
+                elif self.cancel.wait(delay):
+                    break
         raise failure
 
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set
+
     def _once(self, method: str, path: str, **kw: Any) -> Answer:
-        with Deadline(self.deadline_s) as deadline:
+        with Deadline(self.deadline_s, self.cancel) as deadline:
             try:
                 with self.session.request(method, self.base + path, timeout=deadline.timeouts(), stream=True,
-                                          **kw) as resp:
+                                          allow_redirects=self.follow_redirects, **kw) as resp:
                     result = self._answer(resp, path, deadline)
                 if deadline.expired:  # the watchdog's shutdown can look like the end of a short answer
                     raise TimeoutError(path)
@@ -156,6 +167,8 @@ class Http:
             raise SyncFailure(SyncError.SERVER_ERROR, f"{path}: HTTP {code}", code)
         if code == 413:
             raise SyncFailure(SyncError.TOO_LARGE, f"{path}: HTTP 413: the platform finds the request too large", code)
+        if 300 <= code < 400 and code != 304:  # a redirect not followed (or one without a Location)
+            raise SyncFailure(SyncError.REJECTED, f"{path}: HTTP {code}: a redirect, not followed", code)
         if code >= 400:
             text = _read(resp, _ERROR_BODY, deadline)
             raise SyncFailure(SyncError.REJECTED, f"{path}: HTTP {code}: {text[:200]!r}", code)
