@@ -52,6 +52,7 @@ class VisitController(QObject):
         self._failed, self._stopped = False, False
         self._lookups = 0  # request numbers: an answer to an abandoned lookup is not this visit's
         self._seen = -math.inf  # the latest wall-clock time read, to notice a step back
+        self._lookup: LookupJob | None = None  # the one in flight, cancelled once the visit leaves it
         self._wake = QTimer(self, singleShot=True)
         self._wake.timeout.connect(self._on_due)
         self._tick = QTimer(self, interval=1000)
@@ -86,6 +87,7 @@ class VisitController(QObject):
         """The shutdown path: no step is carried out after this, so a signal still queued
         (a record confirmed, a lookup answered) arms no timer and renders into no window."""
         self._stopped = True
+        self._cancel_lookup()
         self._wake.stop()
         self._tick.stop()
 
@@ -165,11 +167,22 @@ class VisitController(QObject):
             log.info("an ID document arrived while the screen is busy: not looked up")
             return
         self._t_frame = time.monotonic()
-        self.lookup_requested.emit(LookupJob(self._lookups, doc, self.ctx, self._t_frame))
+        self._cancel_lookup()
+        self._lookup = LookupJob(self._lookups, doc, self.ctx, self._t_frame)
+        self.lookup_requested.emit(self._lookup)
         self._apply(step)
+
+    def _cancel_lookup(self) -> None:
+        """A lookup the visit has left (Esc, a timeout, the next card) ends now: the next one
+        does not queue behind its deadline, and one not sent yet never leaves."""
+        if self._lookup is not None:
+            self._lookup.cancel.set()
+            self._lookup = None
 
     @Slot(object)
     def _on_looked_up(self, reply: LookupReply) -> None:
+        if self._stopped:
+            return  # the lookup the shutdown cancelled: the window may be gone
         now = self._now()
         if reply.result is None:
             self._apply(self.machine.lookup_failed(reply.request, now))
@@ -211,6 +224,9 @@ class VisitController(QObject):
     def _apply(self, step: Step) -> None:
         if self._stopped:
             return
+        pending = self.machine.state.lookup
+        if self._lookup is not None and (pending is None or pending.request != self._lookup.request):
+            self._cancel_lookup()
         for event in step.records:
             self.record_requested.emit(event)
         if step.gate_withdrawn:

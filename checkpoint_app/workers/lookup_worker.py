@@ -18,6 +18,7 @@ from checkpoint_app.workers.values import LookupJob, LookupReply, ScanResult
 
 log = logging.getLogger("checkpoint.lookup")
 NOT_READY = "NOT_READY"  # the store has not loaded the documents to decide with
+CANCELLED = "CANCELLED"  # the visit left this lookup (Esc, the next card, a shutdown) before it was asked
 
 
 class LookupWorker(QObject):
@@ -29,7 +30,6 @@ class LookupWorker(QObject):
         super().__init__()
         self._clock = clock
         self._platform: LookupPlatform | None = None
-
     @Slot()
     def start(self) -> None:
         pass
@@ -53,6 +53,8 @@ class LookupWorker(QObject):
         self.answered.emit(reply)
 
     def _reply(self, job: LookupJob) -> LookupReply:
+        if job.cancel.is_set:  # the guard moved on while it queued: the number is not sent
+            return LookupReply(job.request, None, CANCELLED)
         if job.ctx is None:
             return LookupReply(job.request, None, NOT_READY)
         if self._platform is None:
@@ -60,7 +62,7 @@ class LookupWorker(QObject):
             return LookupReply(job.request, None, str(LookupProblem.NOT_CONFIGURED))
         started = time.monotonic()
         try:
-            answer = ask(self._platform, job.doc, job.ctx.policy.clock_skew_s, now=self._clock)
+            answer = ask(self._platform, job.doc, job.ctx.policy.clock_skew_s, now=self._clock, cancel=job.cancel)
         except LookupFailure as exc:
             log.warning("lookup %d: no answer (%s) after %.1f s", job.request, exc.code, time.monotonic() - started)
             return LookupReply(job.request, None, str(exc.code))

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.store.store import Store
+from checkpoint_app.core.sync.deadline import Cancel
 from checkpoint_app.workers.values import SyncOutcome
 
 log = logging.getLogger("checkpoint.sync")
@@ -30,6 +31,11 @@ class SyncWorker(QObject):
         self._keys, self._interval_ms, self._checkpoint_id = list(root_keys), interval_s * 1000, checkpoint_id
         self._store: Store | None = None
         self._timer: QTimer | None = None
+        self._cancel = Cancel()
+
+    def interrupt(self) -> None:
+        """From any thread, before `stop`: a sync in flight ends now (WorkerThread.stop)."""
+        self._cancel.set()
 
     @Slot()
     def start(self) -> None:
@@ -41,12 +47,13 @@ class SyncWorker(QObject):
 
     @Slot()
     def sync_now(self) -> None:
-        if self._store is None:
+        if self._store is None or self._cancel.is_set:
             return
         from checkpoint_app.core.sync.client import sync_once
 
         self.sync_started.emit()
-        report = sync_once(self._store, self._url, self._token, self._keys, checkpoint_id=self._checkpoint_id)
+        report = sync_once(self._store, self._url, self._token, self._keys, checkpoint_id=self._checkpoint_id,
+                            cancel=self._cancel)
         err = None if report.error is None else str(report.error)
         (log.info if err is None else log.warning)("sync: %s", report.summary())
         self.sync_finished.emit(SyncOutcome(err is None, int(time.time()), report.summary(), err))

@@ -11,7 +11,9 @@ log = logging.getLogger("checkpoint.threads")
 
 class WorkerThread:
     """Owns one QThread and one worker moved into it. The worker's `start` slot runs when
-    the thread starts; `stop()` runs the worker's `stop` slot in its thread, then joins."""
+    the thread starts; `stop()` runs the worker's `stop` slot in its thread, then joins.
+    A worker that may be blocked in the network has `interrupt()`, which `stop()` calls
+    first from its own thread: the `stop` slot runs only once the busy slot returns."""
 
     def __init__(self, worker: QObject, name: str) -> None:
         self.worker = worker
@@ -26,6 +28,9 @@ class WorkerThread:
     def stop(self, timeout_ms: int = 10000) -> None:
         if not self.thread.isRunning():
             return
+        interrupt = getattr(self.worker, "interrupt", None)
+        if interrupt is not None:
+            interrupt()
         QMetaObject.invokeMethod(self.worker, "stop", Qt.ConnectionType.BlockingQueuedConnection)
         self.thread.quit()
         if not self.thread.wait(timeout_ms):

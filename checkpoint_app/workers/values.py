@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from checkpoint_app.core.checkpoint import Context, Scan
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.identity import IdDocument
 from checkpoint_app.core.rules.facts import Freshness
+from checkpoint_app.core.sync.deadline import Cancel
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +63,13 @@ class RememberedSync:
 class LookupJob:
     """A lookup by ID document (spec 5.1) for the lookup thread. `doc` holds the number in
     memory only (its repr is masked); `ctx` is the documents to decide with (None: the store
-    has not loaded them yet)."""
+    has not loaded them yet); `cancel` is set by the window once the visit left this lookup."""
 
     request: int
     doc: IdDocument
     ctx: Context | None
     t: float  # time.monotonic() when the card was read or the number entered
+    cancel: Cancel = field(default_factory=Cancel)
 
 
 @dataclass(frozen=True, slots=True)

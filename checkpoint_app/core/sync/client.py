@@ -32,6 +32,7 @@ from checkpoint_app.core.sync.chain import (
     require_announced,
     skew_of,
 )
+from checkpoint_app.core.sync.deadline import Cancel
 from checkpoint_app.core.sync.http import DEFAULT_BACKOFF, Answer, Backoff, Http, SyncError, SyncFailure
 from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.sync.upload import UploadResult, upload_outbox
@@ -185,13 +186,14 @@ def _warn_plain_http(server_url: str) -> None:
 def sync_once(store: Store, server_url: str, token: str, root_keys: Sequence[PublicKey],
               session: requests.Session | None = None, now: Callable[[], float] = time.time, *,
               attempts: int = 3, deadline_s: float = DEFAULT_DEADLINE_S, backoff: Backoff = DEFAULT_BACKOFF,
-              checkpoint_id: str | None = None) -> SyncReport:
+              checkpoint_id: str | None = None, cancel: Cancel | None = None) -> SyncReport:
     """One full sync; `deadline_s` is the whole deadline of each request (spec 4.4). Never
     raises for network, platform or document faults: see the report."""
     if not root_keys:
         raise ValueError("sync needs at least one pinned distribution key")
     _warn_plain_http(server_url)
-    http = Http(server_url, token, session, deadline_s=deadline_s, attempts=attempts, backoff=backoff, clock=now)
+    http = Http(server_url, token, session, deadline_s=deadline_s, attempts=attempts, backoff=backoff, clock=now,
+                cancel=cancel)
     s = _Sync(store, http, root_keys, now)
     try:
         purged = store_call(store.purge, "retention purge")

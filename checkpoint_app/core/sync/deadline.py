@@ -21,16 +21,54 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 _active = threading.local()
 
 
-class Deadline:
-    """`with Deadline(s) as d:` — the sockets reported inside are shut down after s seconds."""
+class Cancel:
+    """Ends a worker's requests from another thread (a shutdown): those in flight at once,
+    and any it starts afterwards as soon as they start. A shutdown that waited for them
+    would hold the window for a request's deadline, or a sync's retries (minutes)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._deadlines: set[Deadline] = set()
+
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def set(self) -> None:
+        with self._lock:
+            self._event.set()
+            deadlines = list(self._deadlines)
+        for deadline in deadlines:
+            deadline.expire()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`; True as soon as cancelled."""
+        return self._event.wait(seconds)
+
+    def _add(self, deadline: Deadline) -> bool:
+        with self._lock:
+            if not self._event.is_set():
+                self._deadlines.add(deadline)
+            return not self._event.is_set()
+
+    def _remove(self, deadline: Deadline) -> None:
+        with self._lock:
+            self._deadlines.discard(deadline)
+
+
+class Deadline:
+    """`with Deadline(s) as d:` — the sockets reported inside are shut down after s seconds,
+    or when `cancel` is set."""
+
+    def __init__(self, seconds: float, cancel: Cancel | None = None) -> None:
         self.seconds = seconds
+        self.cancel = cancel
         self.end = time.monotonic() + seconds
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._fired = False
-        self._timer = threading.Timer(seconds, self._expire)
+        self._timer = threading.Timer(seconds, self.expire)
         self._timer.daemon = True
 
     @property
@@ -51,7 +89,7 @@ class Deadline:
         if fired:
             _shutdown(sock)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
         with self._lock:
             self._fired = True
             sockets = list(self._sockets)
@@ -62,10 +100,14 @@ class Deadline:
         self._previous = getattr(_active, "deadline", None)
         _active.deadline = self
         self._timer.start()
+        if self.cancel is not None and not self.cancel._add(self):
+            self.expire()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._timer.cancel()
+        if self.cancel is not None:
+            self.cancel._remove(self)
         with self._lock:
             self._sockets = []
         _active.deadline = self._previous
