@@ -9,6 +9,10 @@ Phases, each in its own process so that RSS and CPU belong to one side:
   append   100,000 changes at the authority, then an incremental sync (time)
   lookups  p50/p99 of Store.lookup on a warm store, then again while a second
            100,000-change sync applies in another thread of the same process (as in the window)
+  rebuild  a reset: the whole cache again beside the one in use (time)
+During `sync` and `rebuild` a second thread records a scan event every 50 ms, as the
+window's store thread does, and its record_event latency is reported (p50, p99, max);
+`floor` is the same recorder with nothing else running, for the machine's own figure.
 Prints one JSON object with every figure."""
 
 from __future__ import annotations
@@ -94,7 +98,8 @@ def _sync(a: argparse.Namespace) -> Any:
 
 
 def _record_events(path: Path, stop: threading.Event, waits: list[int]) -> None:
-    """The window's store thread meanwhile: a scan event every 50 ms, each timed."""
+    """The window's store thread meanwhile: a scan event every 50 ms, each timed (with its
+    wait for the write lock and its fsync: synchronous=FULL)."""
     from checkpoint_app.core.events import ScanEvent, new_event_id
     from checkpoint_app.core.store import Store
 
@@ -107,18 +112,34 @@ def _record_events(path: Path, stop: threading.Event, waits: list[int]) -> None:
             waits.append(time.perf_counter_ns() - t0)
 
 
+def _recording(path: Path, work: Any) -> tuple[Any, list[int]]:
+    """work() while a second thread records scan events as the window does; (result, waits)."""
+    stop: threading.Event = threading.Event()
+    waits: list[int] = []
+    recorder = threading.Thread(target=_record_events, args=(path, stop, waits))
+    recorder.start()
+    try:
+        return work(), waits
+    finally:
+        stop.set()
+        recorder.join()
+
+
+def floor(a: argparse.Namespace) -> dict[str, Any]:
+    """record_event alone, nothing else writing: what the disk and the machine give now."""
+    from checkpoint_app.core.store import Store
+
+    Store.open(a.workdir / "floor", check=False).close()
+    _, waits = _recording(a.workdir / "floor", lambda: time.sleep(20))
+    return {"record_event_alone": _percentiles(waits), "load_average": os.getloadavg()[0]}
+
+
 def sync(a: argparse.Namespace) -> dict[str, Any]:
     from checkpoint_app.core.store import Store
 
     Store.open(a.workdir / "checkpoint", check=False).close()
-    stop, waits = threading.Event(), []
-    recorder = threading.Thread(target=_record_events, args=(a.workdir / "checkpoint", stop, waits))
-    recorder.start()
-    try:
-        report, seconds, size = _sync(a)
-    finally:
-        stop.set()
-        recorder.join()
+    load0 = os.getloadavg()[0]
+    (report, seconds, size), waits = _recording(a.workdir / "checkpoint", lambda: _sync(a))
     assert report.ok, report.detail
     path = a.workdir / "checkpoint" / "checkpoint.sqlite3"
     conn = sqlite3.connect(path)
@@ -129,8 +150,28 @@ def sync(a: argparse.Namespace) -> dict[str, Any]:
     return {"sync_s": round(seconds, 1), "pages": report.pages, "entries": report.entries, "cache_rows": size,
             "file_bytes": path.stat().st_size, "bytes_per_entry": round(path.stat().st_size / size, 1),
             "open_with_quick_check_s": round(time.perf_counter() - t0, 1),
-            "record_event_during_sync": _percentiles(waits),
+            "record_event_during_sync": _percentiles(waits), "load_average": [load0, os.getloadavg()[0]],
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def rebuild(a: argparse.Namespace) -> dict[str, Any]:
+    """A reset (the platform compacted its log past this checkpoint's cursor): the whole
+    cache again, staged and built beside the one in use, while scan events are recorded."""
+    from checkpoint_app.authority import schedule
+    from checkpoint_app.authority.db import make_engine
+
+    now = int(time.time())
+    db = a.workdir / "authority.sqlite3"
+    head = schedule.record(make_engine(f"sqlite:///{db}"), [(os.urandom(16), 1, (205,), now) for _ in range(10)], now)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE counters SET value = ? WHERE name = 'horizon'", (head,))
+    conn.commit()
+    conn.close()
+    load0 = os.getloadavg()[0]
+    (report, seconds, size), waits = _recording(a.workdir / "checkpoint", lambda: _sync(a))
+    assert report.ok and report.rebuilt, report
+    return {"rebuild_s": round(seconds, 1), "pages": report.pages, "cache_rows": size,
+            "record_event_during_rebuild": _percentiles(waits), "load_average": [load0, os.getloadavg()[0]]}
 
 
 def append(a: argparse.Namespace) -> dict[str, Any]:
@@ -231,9 +272,11 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     try:
         url = f"http://127.0.0.1:{port}"
         _wait(port)
+        figures["floor"] = _phase(a, "floor")
         figures["full"] = _phase(a, "sync", "--url", url)
         figures["incremental"] = _phase(a, "append", "--url", url)
         figures["lookups"] = _phase(a, "lookups", "--url", url)
+        figures["rebuild"] = _phase(a, "rebuild", "--url", url)
     finally:
         server.terminate()
         server.wait()
@@ -252,13 +295,14 @@ def _wait(port: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("phase", choices=["run", "seed", "sync", "append", "lookups"])
+    p.add_argument("phase", choices=["run", "seed", "floor", "sync", "append", "lookups", "rebuild"])
     p.add_argument("--entries", type=int, default=10_000_000)
     p.add_argument("--workdir", type=Path, default=Path("/tmp/store-bench"))
     p.add_argument("--url")
     p.add_argument("--round", type=int, default=1)
     a = p.parse_args()
-    phases = {"run": run, "seed": seed, "sync": sync, "append": append, "lookups": lookups}
+    phases = {"run": run, "seed": seed, "floor": floor, "sync": sync, "append": append, "lookups": lookups,
+              "rebuild": rebuild}
     print(json.dumps(phases[a.phase](a)), flush=True)
 
 

@@ -1,8 +1,8 @@
 """Building the new cache table from the staged pages of a first sync or a rebuild.
 
 One sorted pass over the staging table (newest row per hid, removals dropped) feeds
-inserts in hid order, which append to the B-tree and fill its pages. The pass reads
-through a second connection (a WAL snapshot) and writes in batches of short
+inserts in hid order, which append to the B-tree and fill its pages. The pass is sorted
+into a scratch file first (see _newest_rows) and written in batches of short
 transactions, so that the window's scan events never wait long for the write lock even
 while ten million rows are built; the live table is replaced only at the end, at once.
 A crash during the build leaves the staged pages: a first sync builds again at the next
@@ -16,39 +16,63 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from checkpoint_app.core.store import cache
+from checkpoint_app.core.store.connection import step_aside
+from checkpoint_app.core.store.files import create_private
 from checkpoint_app.core.store.schema import STATUS_DDL
 
-BATCH = 50_000
-CLEAR_BATCH = 100_000
+# Rows per transaction: each holds the write lock for a few milliseconds, so that a scan
+# event waits little (bench/store_bench.py measures it during a 10-million-row sync).
+BATCH = 5_000
+CLEAR_BATCH = 10_000
 NEWEST_SQL = (f"SELECT hid, st, at FROM (SELECT hid, st, at, row_number() OVER (PARTITION BY hid ORDER BY rowid"
               f" DESC) AS newest FROM {cache.STAGE}) WHERE newest = 1 AND st IS NOT NULL")
 INSERT_SQL = f"INSERT INTO {cache.SHADOW} (hid, st, at) VALUES (?, ?, ?)"
+SCRATCH_SUFFIX = ".build"
 
 Transaction = Callable[[], AbstractContextManager[sqlite3.Connection]]
 
 
 def _newest_rows(path: Path) -> Iterator[list[tuple[bytes, int | bytes, int]]]:
-    reader = sqlite3.connect(path)
+    """The newest row per hid, in hid order. They are sorted once into a scratch file beside
+    the store, so that the store's read snapshot lasts only as long as that one statement:
+    while a snapshot is open the WAL cannot be copied back, and the new table's pages would
+    pile up in it (350 MB at 10 million rows), to be copied in one burst that stalls every
+    fsync meanwhile, a scan event's too. Without it the sync's own small checkpoints copy
+    the new table as it is written."""
+    scratch = path.with_name(path.name + SCRATCH_SUFFIX)
+    scratch.unlink(missing_ok=True)  # what a build broken off before left
+    create_private(scratch)
     try:
-        rows = reader.execute(NEWEST_SQL)
-        while batch := rows.fetchmany(BATCH):
-            yield batch
+        reader = sqlite3.connect(path, isolation_level=None)
+        try:
+            reader.execute("ATTACH DATABASE ? AS build", (str(scratch),))
+            reader.execute("PRAGMA build.journal_mode = OFF")  # scratch: lost in a crash, made again
+            reader.execute("PRAGMA build.synchronous = OFF")
+            reader.execute("CREATE TABLE build.newest (hid BLOB, st ANY, at INTEGER)")
+            reader.execute(f"INSERT INTO build.newest {NEWEST_SQL}")  # reads the store, writes the scratch
+        finally:
+            reader.close()
+        rows = sqlite3.connect(scratch)
+        try:
+            cursor = rows.execute("SELECT hid, st, at FROM newest ORDER BY rowid")
+            while batch := cursor.fetchmany(BATCH):
+                yield batch
+        finally:
+            rows.close()
     finally:
-        reader.close()
+        scratch.unlink(missing_ok=True)
 
 
 def build_and_swap(path: Path, transaction: Transaction, checkpoint: Callable[[], None]) -> None:
     """Build `status_new` from the staged pages and swap it in; `transaction` is the
-    owning Store's (BEGIN IMMEDIATE ... COMMIT on its connection).
-
-    While the reader's snapshot is open the WAL cannot be copied back and grows by the
-    whole new table; `checkpoint` copies it here, in the syncing thread, so that the next
-    scan event's commit does not pay for it (its automatic checkpoint would)."""
+    owning Store's (BEGIN IMMEDIATE ... COMMIT on its connection), `checkpoint` copies
+    what is left in the WAL before the swap, in the syncing thread."""
     with transaction() as conn:
         cursor = cache.get_state(conn, cache.STAGE_TO) or 0
         conn.execute(f"DROP TABLE IF EXISTS {cache.SHADOW}")
         conn.execute(STATUS_DDL.format(name=cache.SHADOW))
     for batch in _newest_rows(path):
+        step_aside()
         with transaction() as conn:
             conn.executemany(INSERT_SQL, batch)
     checkpoint()
@@ -59,6 +83,7 @@ def build_and_swap(path: Path, transaction: Transaction, checkpoint: Callable[[]
 def clear_table(transaction: Transaction, table: str, key: str) -> None:
     """Empty a table no longer in use in short transactions, then drop it (now cheap)."""
     while True:
+        step_aside()
         with transaction() as conn:
             deleted = conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} LIMIT ?)",
                                    (CLEAR_BATCH,)).rowcount

@@ -1,7 +1,8 @@
 """The status cache (spec 4.3): applying pages, the rebuilds, lookups.
 
-Each page is applied in one transaction together with its cursor, so a crash leaves the
-store at the last page applied whole.
+Each page for the live table is applied in one transaction together with its cursor, so a
+crash leaves the store at the last page applied whole; a staged page is written in parts
+and counts only when its last part moves the stage's own cursor (see STAGE_ROWS).
 
 Small changes go straight into the live table. A whole cache (the first sync, or a
 rebuild after a reset) is different: ten million rows arriving in `seq` order hit random
@@ -17,18 +18,25 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.store.errors import StoreError
 from checkpoint_app.core.store.packing import pack, unpack
-from checkpoint_app.core.sync.pages import Entry, StatusPage
+from checkpoint_app.core.sync.pages import StatusPage
 
 LIVE, SHADOW, STAGE, OLD = "status", "status_new", "status_stage", "status_old"
 CURSOR, STAGE_TO, STAGE_KIND = "cursor", "stage_to", "stage_kind"
 # The platform time and the log's epoch (spec 4.3): of the live cache, and of the staged pages
 # until they replace it (an interrupted rebuild must not make the old cache look fresh).
 LAST_AT, EPOCH, STAGE_AT, STAGE_EPOCH = "last_at", "epoch", "stage_at", "stage_epoch"
+# A staged page is written in parts (STAGE_PART rows per transaction, so that a scan event
+# never waits long for the write lock): STAGE_ROWS is the last row of the last whole page,
+# STAGE_WRITER the sync writing the next one (a second sync that starts staging takes over,
+# and the first one stops at its next part).
+STAGE_ROWS, STAGE_WRITER = "stage_rows", "stage_writer"
+STAGE_PART = 2_000
 FIRST_SYNC, REBUILD = 1, 2
 STAGE_DDL = f"CREATE TABLE {STAGE} (hid BLOB NOT NULL, st ANY, at INTEGER)"
 
@@ -60,17 +68,43 @@ def set_state(conn: sqlite3.Connection, key: str, value: int | bytes | None) -> 
         conn.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
 
 
-def _write(conn: sqlite3.Connection, table: str, entries: tuple[Entry, ...]) -> None:
+Row = tuple[bytes, "int | bytes | None", int]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page's rows, made before its transaction (the write lock is held for SQL only)."""
+
+    staged: bool  # where the page goes: the stage (True) or the live table
+    removals: list[tuple[bytes]]
+    rows: list[Row]
+
+
+def prepare(conn: sqlite3.Connection, page: StatusPage) -> Prepared:
+    """The page's rows for where it goes now; apply_page checks again that it still does."""
+    if _staged(conn, page):
+        # A removal is staged as a null value: it must still hide an earlier row of the same hid.
+        return Prepared(True, [], [(hid, pack(c, r) if c or r else None, at) for hid, c, r, at, _ in page.entries])
     # Only the last entry per hid in a page matters; deduplicating first lets deletes and
     # upserts run as two batches without breaking the in-order semantics.
-    last = {entry[0]: entry for entry in entries}
+    last = {entry[0]: entry for entry in page.entries}
     removals = [(hid,) for hid, color, reasons, _, _ in last.values() if not color and not reasons]
-    rows = [(hid, pack(color, reasons), at) for hid, color, reasons, at, _ in last.values() if color or reasons]
+    rows: list[Row] = [(hid, pack(color, reasons), at) for hid, color, reasons, at, _ in last.values()
+                       if color or reasons]
     # In key order, neighbouring rows share B-tree pages: far fewer page visits at 10 million rows.
     removals.sort()
     rows.sort()
-    conn.executemany(f"DELETE FROM {table} WHERE hid = ?", removals)
-    conn.executemany(f"INSERT OR REPLACE INTO {table} (hid, st, at) VALUES (?, ?, ?)", rows)
+    return Prepared(False, removals, rows)
+
+
+def _staged(conn: sqlite3.Connection, page: StatusPage) -> bool:
+    return page.reset or get_state(conn, STAGE_TO) is not None or (
+        (get_state(conn, CURSOR) or 0) == 0 and _live_empty(conn))
+
+
+def _write(conn: sqlite3.Connection, table: str, prepared: Prepared) -> None:
+    conn.executemany(f"DELETE FROM {table} WHERE hid = ?", prepared.removals)
+    conn.executemany(f"INSERT OR REPLACE INTO {table} (hid, st, at) VALUES (?, ?, ?)", prepared.rows)
 
 
 _pages_applied = 0
@@ -111,6 +145,7 @@ def _start_stage(conn: sqlite3.Connection, kind: int, page: StatusPage) -> None:
     conn.execute(f"DROP TABLE IF EXISTS {SHADOW}")
     conn.execute(f"DROP TABLE IF EXISTS {STAGE}")
     conn.execute(STAGE_DDL)
+    set_state(conn, STAGE_ROWS, 0)
     set_state(conn, STAGE_KIND, kind)
     set_state(conn, STAGE_EPOCH, page.epoch)
     set_state(conn, STAGE_AT, None)
@@ -131,19 +166,51 @@ def _raise_at(conn: sqlite3.Connection, key: str, page: StatusPage) -> None:
         set_state(conn, key, page.at)
 
 
-def _stage(conn: sqlite3.Connection, entries: tuple[Entry, ...]) -> None:
-    # A removal is staged as a null value: it must still hide an earlier row of the same hid.
-    conn.executemany(f"INSERT INTO {STAGE} (hid, st, at) VALUES (?, ?, ?)",
-                     [(hid, pack(c, r) if c or r else None, at) for hid, c, r, at, _ in entries])
+def _claim_stage(conn: sqlite3.Connection, writer: bytes) -> None:
+    """This sync writes the next staged page: rows that a page broken off before its end
+    left behind (a crash, a sync that was taken over) go first."""
+    done = get_state(conn, STAGE_ROWS)
+    if done is None:  # staged by a version that wrote whole pages only: all of it counts
+        done = conn.execute(f"SELECT max(rowid) FROM {STAGE}").fetchone()[0] or 0
+        set_state(conn, STAGE_ROWS, done)
+    conn.execute(f"DELETE FROM {STAGE} WHERE rowid > ?", (done,))
+    set_state(conn, STAGE_WRITER, writer)
+
+
+def _check_writer(conn: sqlite3.Connection, writer: bytes) -> None:
+    if get_bytes(conn, STAGE_WRITER) != writer:
+        raise StoreError("another sync took over the status pages being staged; this one stops")
+
+
+def stage_part(conn: sqlite3.Connection, writer: bytes, rows: list[Row]) -> None:
+    """Some of a staged page's rows (call inside a transaction, after apply_page)."""
+    _check_writer(conn, writer)
+    conn.executemany(f"INSERT INTO {STAGE} (hid, st, at) VALUES (?, ?, ?)", rows)
+
+
+def finish_staged_page(conn: sqlite3.Connection, page: StatusPage, writer: bytes) -> bool:
+    """The staged page is whole: the next request starts after it. True when it completed a
+    staged cache, which the caller then builds (build.py)."""
+    _check_writer(conn, writer)
+    _test_hook()
+    set_state(conn, STAGE_ROWS, conn.execute(f"SELECT max(rowid) FROM {STAGE}").fetchone()[0] or 0)
+    set_state(conn, STAGE_WRITER, None)
+    set_state(conn, STAGE_TO, page.to)
+    _raise_at(conn, STAGE_AT, page)
+    return not page.more
 
 
 def _live_empty(conn: sqlite3.Connection) -> bool:
     return conn.execute(f"SELECT 1 FROM {LIVE} LIMIT 1").fetchone() is None
 
 
-def apply_page(conn: sqlite3.Connection, page: StatusPage) -> bool:
-    """Apply one verified page whole (call inside a transaction); True when it completed a
-    staged cache, which the caller then builds (build.py)."""
+def apply_page(conn: sqlite3.Connection, page: StatusPage, prepared: Prepared, writer: bytes) -> bool:
+    """Apply one verified page (call inside a transaction). A page for the live table is
+    applied whole, with its cursor: False. A page for the stage is checked and the stage
+    claimed for `writer`: True, and the caller writes its rows in parts (stage_part) and
+    then finish_staged_page."""
+    if _staged(conn, page) != prepared.staged:
+        raise StoreError("the status cache changed while this page was prepared (another sync?)")
     stage_to = get_state(conn, STAGE_TO)
     cursor = get_state(conn, CURSOR) or 0
     if page.reset:
@@ -158,17 +225,14 @@ def apply_page(conn: sqlite3.Connection, page: StatusPage) -> bool:
         _start_stage(conn, FIRST_SYNC, page)
     else:
         _same_epoch(conn, EPOCH, page)
-        _write(conn, LIVE, page.entries)
+        _write(conn, LIVE, prepared)
         _test_hook()
         set_state(conn, CURSOR, page.to)
         set_state(conn, EPOCH, page.epoch)
         _raise_at(conn, LAST_AT, page)
         return False
-    _stage(conn, page.entries)
-    _test_hook()
-    set_state(conn, STAGE_TO, page.to)
-    _raise_at(conn, STAGE_AT, page)
-    return not page.more
+    _claim_stage(conn, writer)
+    return True
 
 
 def swap(conn: sqlite3.Connection, cursor: int) -> None:
@@ -187,7 +251,7 @@ def swap(conn: sqlite3.Connection, cursor: int) -> None:
 
 
 def _clear_stage(conn: sqlite3.Connection) -> None:
-    for key in (STAGE_TO, STAGE_KIND, STAGE_AT, STAGE_EPOCH):
+    for key in (STAGE_TO, STAGE_KIND, STAGE_AT, STAGE_EPOCH, STAGE_ROWS, STAGE_WRITER):
         set_state(conn, key, None)
 
 

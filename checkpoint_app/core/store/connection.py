@@ -28,6 +28,15 @@ from checkpoint_app.core.store.schema import migrate
 log = logging.getLogger("checkpoint.store")
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 32 * 1024
+# How often a writer asks again for the write lock, and how long a bulk writer (the sync's
+# build and clean-up) steps aside after each of its short transactions.
+POLL_S, YIELD_S = 0.001, 0.002
+# WAL pages after which a commit copies the WAL back into the file (SQLite's automatic
+# checkpoint, run by the committing connection after its commit): SQLite's default, and a
+# small one while a sync applies pages, so that its pages reach the disk a little at a
+# time in its own thread, and neither a scan event's fsync (synchronous=FULL flushes the
+# WAL) nor its commit (which would run the checkpoint past the default) pays for them.
+WAL_AUTOCHECKPOINT, SYNC_AUTOCHECKPOINT = 1000, 128
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -47,6 +56,31 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, asked again every millisecond while another connection writes, up to
+    the busy timeout (then "database is locked"). SQLite's own busy handler sleeps longer
+    and longer between tries (up to 100 ms), so a scan event waiting behind a sync's short
+    transactions would miss gap after gap; asking often takes the first gap."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY") or time.monotonic() > deadline:
+                    raise
+            time.sleep(POLL_S)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def step_aside() -> None:
+    """Between two transactions of a bulk job: a writer that waits (a scan event) goes first."""
+    time.sleep(YIELD_S)
 
 
 def corruption(conn: sqlite3.Connection) -> str | None:

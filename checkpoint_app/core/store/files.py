@@ -38,17 +38,17 @@ def prepare(path: Path) -> None:
         for p in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
             _tighten(p, FILE_MODE)
         return
-    _create(path)
-
-
-def _create(path: Path) -> None:
-    """An empty file is an empty SQLite database; creating it here fixes its mode."""
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        create_private(path)
     except FileExistsError:
         pass  # another process made it meanwhile
     except OSError as exc:
         raise StoreUnavailable(describe(exc, path)) from None
+
+
+def create_private(path: Path) -> None:
+    """A new empty file only we can read (an empty file is an empty SQLite database)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
 
 
 def _only_store_files(folder: Path, name: str) -> bool:

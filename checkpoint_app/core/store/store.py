@@ -9,6 +9,7 @@ same file: WAL lets readers go on while one writer applies a page."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +25,13 @@ from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.store import cache, outbox, records
 from checkpoint_app.core.store.build import build_and_swap, clear_table
-from checkpoint_app.core.store.connection import open_checked
+from checkpoint_app.core.store.connection import (
+    SYNC_AUTOCHECKPOINT,
+    WAL_AUTOCHECKPOINT,
+    begin_immediate,
+    open_checked,
+    step_aside,
+)
 from checkpoint_app.core.store.documents import StoredDocument, load_verified, put_document
 from checkpoint_app.core.store.errors import NotSyncedError, StoreError
 from checkpoint_app.core.store.outbox import RETENTION_S
@@ -76,7 +83,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE: take the write lock first, so a page never half-applies."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        begin_immediate(self._conn)
         try:
             yield self._conn
             self._conn.execute("COMMIT")
@@ -102,14 +109,33 @@ class Store:
         can lose the last pages but never splits one from its cursor, and lost pages are simply
         fetched again; the outbox keeps FULL."""
         self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._autocheckpoint(SYNC_AUTOCHECKPOINT)
         try:
-            with self.transaction() as conn:
-                complete = cache.apply_page(conn, page)
-            if complete:
-                build_and_swap(self.path, self.transaction, self._checkpoint)
+            if self._apply(page):
+                build_and_swap(self.path, self.transaction, self.checkpoint)
                 self._tidy()
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
+            self._autocheckpoint(WAL_AUTOCHECKPOINT)
+
+    def _autocheckpoint(self, pages: int) -> None:
+        self._conn.execute(f"PRAGMA wal_autocheckpoint = {pages}").fetchall()
+
+    def _apply(self, page: StatusPage) -> bool:
+        """The page's transactions: one for a live page; for a staged page a first one that
+        checks and claims the stage, its rows in parts, and a last one that counts it. True
+        when it completed a staged cache."""
+        prepared = cache.prepare(self._conn, page)
+        writer = os.urandom(8)
+        with self.transaction() as conn:
+            if not cache.apply_page(conn, page, prepared, writer):
+                return False
+        for start in range(0, len(prepared.rows), cache.STAGE_PART):
+            step_aside()
+            with self.transaction() as conn:
+                cache.stage_part(conn, writer, prepared.rows[start:start + cache.STAGE_PART])
+        with self.transaction() as conn:
+            return cache.finish_staged_page(conn, page, writer)
 
     def resume_point(self) -> int:
         """Where the next status request starts: the cursor, or after an unfinished first
@@ -120,15 +146,16 @@ class Store:
         """The epoch of the platform's log that the next page must carry (None: any)."""
         return cache.expected_epoch(self._conn)
 
-    def _checkpoint(self) -> None:
+    def checkpoint(self) -> None:
         """Copy the WAL back into the file now (PASSIVE: writers go on meanwhile)."""
         self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
-    def _give_back_free_pages(self, step: int = 2000) -> None:
-        """Return the staged rows' pages to the file system a few megabytes per transaction,
-        so that other writers (scan events) wait at most one step. executescript, because
+    def _give_back_free_pages(self, step: int = 256) -> None:
+        """Return the staged rows' pages to the file system a megabyte per transaction, so
+        that other writers (scan events) wait at most one step. executescript, because
         sqlite3's execute would run only the first step of the pragma."""
         while self._conn.execute("PRAGMA freelist_count").fetchone()[0] > 0:
+            step_aside()
             self._conn.executescript(f"PRAGMA incremental_vacuum({step});")
 
     def abandon_rebuild(self, *, keep_first_sync: bool = False) -> bool:
@@ -144,7 +171,7 @@ class Store:
             clear_table(self.transaction, table, key)
         if tables:
             self._give_back_free_pages()
-            self._checkpoint()
+            self.checkpoint()
 
     # -- documents and freshness ---------------------------------------------------------
     def document(self, kind: str) -> StoredDocument | None:
