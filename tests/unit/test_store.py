@@ -204,8 +204,8 @@ def test_the_build_writes_in_short_transactions_that_let_other_writers_in(tmp_pa
     original = build._newest_rows
     recorded: list[int] = []
 
-    def between_batches(path: Path):  # type: ignore[no-untyped-def]
-        for batch in original(path):
+    def between_batches(path: Path, writer: bytes):  # type: ignore[no-untyped-def]
+        for batch in original(path, writer):
             yield batch
             # Another writer (the window's scan events) gets the lock at once between batches.
             other = sqlite3.connect(path, timeout=0)

@@ -1,16 +1,22 @@
 """A staged page (first sync, rebuild) is written in parts so that a scan event never waits
 long for the write lock, and still counts whole or not at all: a page broken off between
 parts leaves no row behind, a second sync that starts staging takes over and the first one
-stops, and a stage written before parts existed is kept."""
+stops, and a stage written before parts existed is kept. The build that follows the last
+page is short transactions too, and a second sync meanwhile (one that completes the stage
+and builds it, or one that starts an interrupted rebuild over) makes the first one stop
+before it writes again: it never swaps in a table that the other emptied or filled in part."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from checkpoint_app.core.store import Store, StoreError, cache
+from checkpoint_app.core.store import Store, StoreError, build, cache
 from checkpoint_app.core.store import store as store_module
 from checkpoint_app.core.sync.pages import Entry, StatusPage
 
@@ -24,6 +30,10 @@ def _page(since: int, to: int, entries: list[Entry], more: bool = True) -> Statu
 
 def _red(i: int, seq: int) -> Entry:
     return (PEOPLE[i], 2, (103,), 5, seq)
+
+
+def _green(i: int, seq: int) -> Entry:
+    return (PEOPLE[i], 1, (204,), 5, seq)
 
 
 def _staged(path: Path) -> list[tuple[bytes, object]]:
@@ -104,3 +114,98 @@ def test_a_stage_written_before_parts_existed_is_kept(tmp_path: Path) -> None:
         s._conn.execute("DELETE FROM state WHERE key = ?", (cache.STAGE_ROWS,))  # as an older version left it
         s.apply_status_page(_page(3, 5, [_red(3, 4), _red(4, 5)], more=False))
         assert s.cache_size() == 5 and all(s.lookup(p) is not None for p in PEOPLE[:5])
+
+
+class _Steps:
+    """The build's step_aside (between two of its transactions), counted per thread: at the
+    n-th step of a thread, run what the test put there (pause it, let another go on)."""
+
+    def __init__(self) -> None:
+        self.count: Counter[str] = Counter()
+        self.at: dict[tuple[str, int], Callable[[], None]] = {}
+
+    def __call__(self) -> None:
+        name = threading.current_thread().name
+        self.count[name] += 1
+        self.at.get((name, self.count[name]), lambda: None)()
+
+
+def _pause(steps: _Steps, name: str, n: int) -> tuple[threading.Event, threading.Event]:
+    reached, go = threading.Event(), threading.Event()
+
+    def pause() -> None:
+        reached.set()
+        assert go.wait(10)
+    steps.at[(name, n)] = pause
+    return reached, go
+
+
+def _in_thread(name: str, work: Callable[[Store], None], path: Path, errors: list[BaseException]) -> threading.Thread:
+    def run() -> None:
+        with Store.open(path) as s:
+            try:
+                work(s)
+            except BaseException as exc:  # the test looks at it
+                errors.append(exc)
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def steps(monkeypatch: pytest.MonkeyPatch) -> _Steps:
+    steps = _Steps()
+    monkeypatch.setattr(build, "step_aside", steps)
+    monkeypatch.setattr(build, "BATCH", 1)
+    monkeypatch.setattr(build, "CLEAR_BATCH", 1)
+    return steps
+
+
+def test_a_second_sync_that_builds_the_stage_meanwhile_makes_the_first_build_stop(tmp_path: Path,
+                                                                                    steps: _Steps) -> None:
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(_page(0, 4, [_red(i, i + 1) for i in range(4)]))
+    # The first sync's last page completes the stage; its build stops before its third row.
+    first_reached, first_go = _pause(steps, "first", 3)
+    errors: list[BaseException] = []
+    first = _in_thread("first", lambda s: s.apply_status_page(_page(4, 5, [_red(4, 5)], more=False)), tmp_path,
+                       errors)
+    assert first_reached.wait(10)
+
+    def first_goes_on() -> None:  # the second build has its first row: the first one writes again
+        first_go.set()
+        first.join(10)
+    steps.at[("MainThread", 2)] = first_goes_on
+    # A second sync resumes after the staged pages: the platform's empty last page, and a build.
+    with Store.open(tmp_path) as second:
+        second.apply_status_page(_page(5, 5, [], more=False))
+        assert not first.is_alive() and len(errors) == 1 and "another sync took over" in str(errors[0])
+        assert second.cache_size() == 5 and all(second.lookup(p) is not None for p in PEOPLE[:5])
+        assert second.cursor() == 5 and second.resume_point() == 5
+    assert not list(tmp_path.glob("*.build*"))
+
+
+def test_a_rebuild_started_over_by_a_second_sync_stops_building_and_the_old_cache_stays(
+        tmp_path: Path, steps: _Steps) -> None:
+    with Store.open(tmp_path) as s:
+        s.apply_status_page(_page(0, 4, [_green(i, i + 1) for i in range(4)], more=False))
+    steps.count.clear()  # that first sync's own build steps
+    reset = StatusPage(0, 10, False, True, tuple(_red(i, i + 1) for i in range(4)), 2000, EPOCH, 1, 1)
+    # The first sync rebuilds (a reset); its build stops before its second row.
+    first_reached, first_go = _pause(steps, "first", 2)
+    errors: list[BaseException] = []
+    first = _in_thread("first", lambda s: s.apply_status_page(reset), tmp_path, errors)
+    assert first_reached.wait(10)
+
+    def first_goes_on() -> None:  # the second sync has cleared one built row: the first writes again
+        first_go.set()
+        first.join(10)
+    steps.at[("MainThread", 2)] = first_goes_on
+    # A second sync starts: it takes the rebuild for an interrupted one and starts it over.
+    with Store.open(tmp_path) as second:
+        assert second.abandon_rebuild(keep_first_sync=True)
+        assert not first.is_alive() and len(errors) == 1 and "another sync took over" in str(errors[0])
+        assert second.cache_size() == 4 and second.cursor() == 4
+        assert all(second.lookup(p) == second.lookup(PEOPLE[0]) for p in PEOPLE[:4])  # still the old green
+        tables = {r[0] for r in second._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert not tables & {cache.SHADOW, cache.STAGE, cache.OLD}

@@ -10,6 +10,7 @@ sync, a rebuild starts over."""
 
 from __future__ import annotations
 
+import glob
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -32,15 +33,20 @@ SCRATCH_SUFFIX = ".build"
 Transaction = Callable[[], AbstractContextManager[sqlite3.Connection]]
 
 
-def _newest_rows(path: Path) -> Iterator[list[tuple[bytes, int | bytes, int]]]:
+def _newest_rows(path: Path, writer: bytes) -> Iterator[list[tuple[bytes, int | bytes, int]]]:
     """The newest row per hid, in hid order. They are sorted once into a scratch file beside
     the store, so that the store's read snapshot lasts only as long as that one statement:
     while a snapshot is open the WAL cannot be copied back, and the new table's pages would
     pile up in it (350 MB at 10 million rows), to be copied in one burst that stalls every
     fsync meanwhile, a scan event's too. Without it the sync's own small checkpoints copy
-    the new table as it is written."""
-    scratch = path.with_name(path.name + SCRATCH_SUFFIX)
-    scratch.unlink(missing_ok=True)  # what a build broken off before left
+    the new table as it is written. Reading the scratch back takes no lock on the store.
+
+    Each build has its own scratch file, read through the one connection that wrote it: a
+    build that was taken over (build_and_swap) and one that broke off leave theirs, which
+    the next build deletes (an open one is read on until its build stops)."""
+    for left in path.parent.glob(glob.escape(path.name + SCRATCH_SUFFIX) + "*"):
+        left.unlink(missing_ok=True)
+    scratch = path.with_name(f"{path.name}{SCRATCH_SUFFIX}-{writer.hex()}")
     create_private(scratch)
     try:
         reader = sqlite3.connect(path, isolation_level=None)
@@ -50,33 +56,34 @@ def _newest_rows(path: Path) -> Iterator[list[tuple[bytes, int | bytes, int]]]:
             reader.execute("PRAGMA build.synchronous = OFF")
             reader.execute("CREATE TABLE build.newest (hid BLOB, st ANY, at INTEGER)")
             reader.execute(f"INSERT INTO build.newest {NEWEST_SQL}")  # reads the store, writes the scratch
-        finally:
-            reader.close()
-        rows = sqlite3.connect(scratch)
-        try:
-            cursor = rows.execute("SELECT hid, st, at FROM newest ORDER BY rowid")
+            cursor = reader.execute("SELECT hid, st, at FROM build.newest ORDER BY rowid")
             while batch := cursor.fetchmany(BATCH):
                 yield batch
         finally:
-            rows.close()
+            reader.close()
     finally:
         scratch.unlink(missing_ok=True)
 
 
-def build_and_swap(path: Path, transaction: Transaction, checkpoint: Callable[[], None]) -> None:
+def build_and_swap(path: Path, transaction: Transaction, checkpoint: Callable[[], None], writer: bytes) -> None:
     """Build `status_new` from the staged pages and swap it in; `transaction` is the
     owning Store's (BEGIN IMMEDIATE ... COMMIT on its connection), `checkpoint` copies
-    what is left in the WAL before the swap, in the syncing thread."""
+    what is left in the WAL before the swap, in the syncing thread. Every transaction first
+    checks that `writer` still owns the stage: a second sync that took it over (or started
+    a rebuild over) builds its own table, and this one stops before it writes again."""
     with transaction() as conn:
+        cache.check_writer(conn, writer)
         cursor = cache.get_state(conn, cache.STAGE_TO) or 0
         conn.execute(f"DROP TABLE IF EXISTS {cache.SHADOW}")
         conn.execute(STATUS_DDL.format(name=cache.SHADOW))
-    for batch in _newest_rows(path):
+    for batch in _newest_rows(path, writer):
         step_aside()
         with transaction() as conn:
+            cache.check_writer(conn, writer)
             conn.executemany(INSERT_SQL, batch)
     checkpoint()
     with transaction() as conn:
+        cache.check_writer(conn, writer)
         cache.swap(conn, cursor)
 
 

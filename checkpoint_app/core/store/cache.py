@@ -33,8 +33,9 @@ CURSOR, STAGE_TO, STAGE_KIND = "cursor", "stage_to", "stage_kind"
 LAST_AT, EPOCH, STAGE_AT, STAGE_EPOCH = "last_at", "epoch", "stage_at", "stage_epoch"
 # A staged page is written in parts (STAGE_PART rows per transaction, so that a scan event
 # never waits long for the write lock): STAGE_ROWS is the last row of the last whole page,
-# STAGE_WRITER the sync writing the next one (a second sync that starts staging takes over,
-# and the first one stops at its next part).
+# STAGE_WRITER the sync writing the next one, or building the staged cache after the last
+# (a second sync that starts staging takes over, and the first one stops at its next part
+# or build batch: two builds at once would swap in a table that each filled in part).
 STAGE_ROWS, STAGE_WRITER = "stage_rows", "stage_writer"
 STAGE_PART = 2_000
 FIRST_SYNC, REBUILD = 1, 2
@@ -177,24 +178,25 @@ def _claim_stage(conn: sqlite3.Connection, writer: bytes) -> None:
     set_state(conn, STAGE_WRITER, writer)
 
 
-def _check_writer(conn: sqlite3.Connection, writer: bytes) -> None:
+def check_writer(conn: sqlite3.Connection, writer: bytes) -> None:
+    """StoreError unless `writer` still owns the stage (call inside each of its transactions)."""
     if get_bytes(conn, STAGE_WRITER) != writer:
         raise StoreError("another sync took over the status pages being staged; this one stops")
 
 
 def stage_part(conn: sqlite3.Connection, writer: bytes, rows: list[Row]) -> None:
     """Some of a staged page's rows (call inside a transaction, after apply_page)."""
-    _check_writer(conn, writer)
+    check_writer(conn, writer)
     conn.executemany(f"INSERT INTO {STAGE} (hid, st, at) VALUES (?, ?, ?)", rows)
 
 
 def finish_staged_page(conn: sqlite3.Connection, page: StatusPage, writer: bytes) -> bool:
     """The staged page is whole: the next request starts after it. True when it completed a
-    staged cache, which the caller then builds (build.py)."""
-    _check_writer(conn, writer)
+    staged cache, which the caller then builds (build.py), still as the stage's writer."""
+    check_writer(conn, writer)
     _test_hook()
     set_state(conn, STAGE_ROWS, conn.execute(f"SELECT max(rowid) FROM {STAGE}").fetchone()[0] or 0)
-    set_state(conn, STAGE_WRITER, None)
+    set_state(conn, STAGE_WRITER, None if page.more else writer)
     set_state(conn, STAGE_TO, page.to)
     _raise_at(conn, STAGE_AT, page)
     return not page.more

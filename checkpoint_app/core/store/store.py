@@ -110,9 +110,10 @@ class Store:
         fetched again; the outbox keeps FULL."""
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._autocheckpoint(SYNC_AUTOCHECKPOINT)
+        writer = os.urandom(8)  # this sync, as the writer of a staged page and its build
         try:
-            if self._apply(page):
-                build_and_swap(self.path, self.transaction, self.checkpoint)
+            if self._apply(page, writer):
+                build_and_swap(self.path, self.transaction, self.checkpoint, writer)
                 self._tidy()
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
@@ -121,12 +122,11 @@ class Store:
     def _autocheckpoint(self, pages: int) -> None:
         self._conn.execute(f"PRAGMA wal_autocheckpoint = {pages}").fetchall()
 
-    def _apply(self, page: StatusPage) -> bool:
+    def _apply(self, page: StatusPage, writer: bytes) -> bool:
         """The page's transactions: one for a live page; for a staged page a first one that
         checks and claims the stage, its rows in parts, and a last one that counts it. True
         when it completed a staged cache."""
         prepared = cache.prepare(self._conn, page)
-        writer = os.urandom(8)
         with self.transaction() as conn:
             if not cache.apply_page(conn, page, prepared, writer):
                 return False
