@@ -77,3 +77,39 @@ def test_a_reset_page_is_accepted_for_any_since_but_not_while_rebuilding() -> No
     assert parse(reset, 500).reset
     with pytest.raises(DocumentError, match="cannot come while rebuilding"):
         parse(reset, 500, rebuilding=True)
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_no_garbage_collection_runs_while_a_page_is_decoded_and_checked(enabled_before: bool,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # A collection amid a page's 10,000 short-lived lists would move them to the old
+    # generations, and the full collections that follow hold the interpreter lock for tens of
+    # milliseconds while the window's store thread waits to record a scan.
+    import gc
+
+    from checkpoint_app.core.sync import pages
+
+    seen: list[tuple[str, bool]] = []
+    loads, entries = pages.cbor2.loads, pages._entries
+
+    def seen_loads(payload: bytes) -> Any:
+        seen.append(("decode", gc.isenabled()))
+        return loads(payload)
+
+    def seen_entries(*args: Any) -> Any:
+        checked = entries(*args)
+        seen.append(("check", gc.isenabled()))
+        return checked
+
+    monkeypatch.setattr(pages, "cbor2", type("cbor2", (), {"loads": staticmethod(seen_loads)}))
+    monkeypatch.setattr(pages, "_entries", seen_entries)
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        assert len(parse(page([[H, 2, [103], 5, 11 + i] for i in range(9)])).entries) == 9
+        assert gc.isenabled() is enabled_before  # left as it was found
+        with pytest.raises(DocumentError, match="colour"):
+            parse(page([[H, 3, [], 5, 11]]))
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
+    assert seen == [("decode", False), ("check", False), ("decode", False)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,9 +98,33 @@ def _header(obj: Any) -> dict[str, Any]:
     return obj
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Without the cyclic garbage collector while a page is decoded and checked. The decoded
+    page is tens of thousands of lists (one per entry) that live only until the check has
+    made its tuples; a collection that runs meanwhile moves them to the older generations,
+    and then one collection in two or three pages scans the whole heap, holding the
+    interpreter lock for tens of milliseconds (more in the window, whose heap is larger), while
+    the window's store thread waits to record a scan. They form no cycle: reference counting
+    frees them, and the next collection finds the tuples that stay without references to
+    follow and stops tracking them. Process-wide, so left as it was found."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_status_page(payload: bytes, since: int, *, skew_s: int, rebuilding: bool = False) -> StatusPage:
     """The page answering `since`, or DocumentError: a wrong `from`, a malformed entry, an
     entry dated after the page's `at + skew_s`, or a seq out of order refuses the whole page."""
+    with _no_collection():
+        return _parse(payload, since, skew_s, rebuilding)
+
+
+def _parse(payload: bytes, since: int, skew_s: int, rebuilding: bool) -> StatusPage:
     try:
         obj = cbor2.loads(payload)
     except Exception as exc:  # cbor2 raises several types for truncated or bad input
