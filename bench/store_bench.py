@@ -18,11 +18,13 @@ Prints one JSON object with every figure."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import random
 import resource
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -97,32 +99,99 @@ def _sync(a: argparse.Namespace) -> Any:
         return report, time.perf_counter() - t0, store.cache_size()
 
 
-def _record_events(path: Path, stop: threading.Event, waits: list[int]) -> None:
-    """The window's store thread meanwhile: a scan event every 50 ms, each timed (with its
-    wait for the write lock and its fsync: synchronous=FULL)."""
-    from checkpoint_app.core.events import ScanEvent, new_event_id
-    from checkpoint_app.core.store import Store
+class _Recorder:
+    """The window's store thread meanwhile: a scan event every 50 ms through its own Store,
+    each timed whole (the wait for the write lock, the insert, the commit and its fsync:
+    synchronous=FULL) and its wait for the write lock apart. Beside it a probe thread
+    sleeps 10 ms at a time and notes how late it wakes: what the machine's other load and
+    the interpreter lock cost any thread of the process, the store aside."""
 
-    with Store.open(path, check=False) as store:
-        while not stop.wait(0.05):
-            event = ScanEvent(new_event_id(), int(time.time()), "v", "mall", None, None, None, None, (), None,
-                              None, "pass", True, None, 1, "bench")
+    def __init__(self, path: Path) -> None:
+        self.path, self.stop = path, threading.Event()
+        self.totals: list[int] = []
+        self.slow: list[tuple[float, float, float | None]] = []  # (at s, total ms, lock wait ms) over 50 ms
+        self.late: list[int] = []
+        self.t0 = time.perf_counter()
+        self._mine = threading.local()
+        self._lock_ns = 0
+        self.held: list[tuple[int, int]] = []  # the other writers' transactions: (wall ns, CPU ns)
+
+    def __enter__(self) -> _Recorder:
+        from checkpoint_app.core.store import store as store_module
+
+        self._begin = getattr(store_module, "begin_immediate", None)  # None: a tree before it (no lock wait)
+        if self._begin is not None:
+            store_module.begin_immediate = self._timed_begin
+        self._transaction = store_module.Store.transaction
+        store_module.Store.transaction = lambda store: self._timed_transaction(store)  # type: ignore[method-assign]
+        self.threads = [threading.Thread(target=self._record), threading.Thread(target=self._probe)]
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from checkpoint_app.core.store import store as store_module
+
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+        if self._begin is not None:
+            store_module.begin_immediate = self._begin
+        store_module.Store.transaction = self._transaction  # type: ignore[method-assign]
+
+    def _timed_begin(self, conn: sqlite3.Connection) -> None:
+        t0 = time.perf_counter_ns()
+        self._begin(conn)  # type: ignore[misc]
+        if getattr(self._mine, "recorder", False):
+            self._lock_ns = time.perf_counter_ns() - t0
+
+    @contextlib.contextmanager
+    def _timed_transaction(self, store: Any) -> Any:
+        """Store.transaction, timed from the write lock taken to the commit done (its automatic
+        checkpoint, run after the lock is let go, included) for every thread but the recorder's."""
+        with self._transaction(store) as conn:
+            t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
+            yield conn
+        if not getattr(self._mine, "recorder", False):
+            self.held.append((time.perf_counter_ns() - t0, time.thread_time_ns() - c0))
+
+    def _record(self) -> None:
+        from checkpoint_app.core.events import ScanEvent, new_event_id
+        from checkpoint_app.core.store import Store
+
+        self._mine.recorder = True
+        with Store.open(self.path, check=False) as store:
+            while not self.stop.wait(0.05):
+                event = ScanEvent(new_event_id(), int(time.time()), "v", "mall", None, None, None, None, (), None,
+                                  None, "pass", True, None, 1, "bench")
+                t0 = time.perf_counter_ns()
+                store.record_event(event)
+                total = time.perf_counter_ns() - t0
+                self.totals.append(total)
+                if total > 50_000_000:
+                    lock = round(self._lock_ns / 1e6, 1) if self._begin is not None else None
+                    self.slow.append((round(time.perf_counter() - self.t0, 1), round(total / 1e6, 1), lock))
+
+    def _probe(self) -> None:
+        while not self.stop.is_set():
             t0 = time.perf_counter_ns()
-            store.record_event(event)
-            waits.append(time.perf_counter_ns() - t0)
+            time.sleep(0.01)
+            self.late.append(time.perf_counter_ns() - t0 - 10_000_000)
+
+    def figures(self) -> dict[str, Any]:
+        held = sorted(self.held, reverse=True)
+        return {**_percentiles(self.totals), "over_50ms": sorted(self.slow, key=lambda s: -s[1])[:12],
+                "probe_late": _percentiles(self.late),
+                "other_transactions": {**_percentiles([w for w, _ in held]),
+                                       "longest_wall_cpu_ms": [(round(w / 1e6, 1), round(c / 1e6, 1))
+                                                               for w, c in held[:8]]}}
 
 
-def _recording(path: Path, work: Any) -> tuple[Any, list[int]]:
-    """work() while a second thread records scan events as the window does; (result, waits)."""
-    stop: threading.Event = threading.Event()
-    waits: list[int] = []
-    recorder = threading.Thread(target=_record_events, args=(path, stop, waits))
-    recorder.start()
-    try:
-        return work(), waits
-    finally:
-        stop.set()
-        recorder.join()
+def _recording(path: Path, work: Any) -> tuple[Any, dict[str, Any]]:
+    """work() while scan events are recorded as the window does; (result, latency figures)."""
+    with _Recorder(path) as recorder:
+        result = work()
+    return result, recorder.figures()
 
 
 def floor(a: argparse.Namespace) -> dict[str, Any]:
@@ -130,16 +199,17 @@ def floor(a: argparse.Namespace) -> dict[str, Any]:
     from checkpoint_app.core.store import Store
 
     Store.open(a.workdir / "floor", check=False).close()
-    _, waits = _recording(a.workdir / "floor", lambda: time.sleep(20))
-    return {"record_event_alone": _percentiles(waits), "load_average": os.getloadavg()[0]}
+    _, figures = _recording(a.workdir / "floor", lambda: time.sleep(30))
+    return {"record_event_alone": figures, "load_average": os.getloadavg()[0]}
 
 
 def sync(a: argparse.Namespace) -> dict[str, Any]:
     from checkpoint_app.core.store import Store
 
+    shutil.rmtree(a.workdir / "checkpoint", ignore_errors=True)  # a new checkpoint: a first sync
     Store.open(a.workdir / "checkpoint", check=False).close()
     load0 = os.getloadavg()[0]
-    (report, seconds, size), waits = _recording(a.workdir / "checkpoint", lambda: _sync(a))
+    (report, seconds, size), latency = _recording(a.workdir / "checkpoint", lambda: _sync(a))
     assert report.ok, report.detail
     path = a.workdir / "checkpoint" / "checkpoint.sqlite3"
     conn = sqlite3.connect(path)
@@ -150,7 +220,7 @@ def sync(a: argparse.Namespace) -> dict[str, Any]:
     return {"sync_s": round(seconds, 1), "pages": report.pages, "entries": report.entries, "cache_rows": size,
             "file_bytes": path.stat().st_size, "bytes_per_entry": round(path.stat().st_size / size, 1),
             "open_with_quick_check_s": round(time.perf_counter() - t0, 1),
-            "record_event_during_sync": _percentiles(waits), "load_average": [load0, os.getloadavg()[0]],
+            "record_event_during_sync": latency, "load_average": [load0, os.getloadavg()[0]],
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -168,10 +238,10 @@ def rebuild(a: argparse.Namespace) -> dict[str, Any]:
     conn.commit()
     conn.close()
     load0 = os.getloadavg()[0]
-    (report, seconds, size), waits = _recording(a.workdir / "checkpoint", lambda: _sync(a))
+    (report, seconds, size), latency = _recording(a.workdir / "checkpoint", lambda: _sync(a))
     assert report.ok and report.rebuilt, report
     return {"rebuild_s": round(seconds, 1), "pages": report.pages, "cache_rows": size,
-            "record_event_during_rebuild": _percentiles(waits), "load_average": [load0, os.getloadavg()[0]]}
+            "record_event_during_rebuild": latency, "load_average": [load0, os.getloadavg()[0]]}
 
 
 def append(a: argparse.Namespace) -> dict[str, Any]:
@@ -195,9 +265,12 @@ def append(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def _percentiles(samples: list[int]) -> dict[str, float]:
+    if not samples:
+        return {"n": 0}
     samples.sort()
     at = lambda q: round(samples[min(len(samples) - 1, int(q * len(samples)))] / 1000, 1)  # noqa: E731
-    return {"n": len(samples), "p50_us": at(0.5), "p99_us": at(0.99), "max_us": at(1.0)}
+    return {"n": len(samples), "p50_us": at(0.5), "p99_us": at(0.99), "max_us": at(1.0),
+            "over_100ms": sum(1 for s in samples if s > 100_000_000)}
 
 
 def _lookups(path: Path, entries: int, stop: threading.Event | None, n: int) -> list[int]:
@@ -251,9 +324,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _pin(a: argparse.Namespace, cpu: int) -> Any:
+    """With --pin (Linux): the checkpoint's phases on CPU 0, the authority on CPU 1, so that the
+    authority's page signing does not take the checkpoint's CPU (on site it is another machine)."""
+    return (lambda: os.sched_setaffinity(0, {cpu})) if a.pin else None
+
+
 def _phase(a: argparse.Namespace, name: str, *extra: str) -> dict[str, Any]:
     cmd = [sys.executable, __file__, name, "--entries", str(a.entries), "--workdir", str(a.workdir), *extra]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, preexec_fn=_pin(a, 0)).stdout
     print(f"{name}: {out.strip()}", file=sys.stderr, flush=True)
     result: dict[str, Any] = json.loads(out)
     return result
@@ -268,15 +347,14 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     server = subprocess.Popen([sys.executable, "-c", "import sys; from checkpoint_app.authority.cli import main; "
                                "sys.exit(main())", "serve", "--db", str(a.workdir / "authority.sqlite3"),
                                "--key", str(KEY), "--port", str(port), "--threads", "2"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, preexec_fn=_pin(a, 1))
     try:
         url = f"http://127.0.0.1:{port}"
         _wait(port)
-        figures["floor"] = _phase(a, "floor")
-        figures["full"] = _phase(a, "sync", "--url", url)
-        figures["incremental"] = _phase(a, "append", "--url", url)
-        figures["lookups"] = _phase(a, "lookups", "--url", url)
-        figures["rebuild"] = _phase(a, "rebuild", "--url", url)
+        for name, key in (("floor", "floor"), ("sync", "full"), ("append", "incremental"), ("lookups", "lookups"),
+                          ("rebuild", "rebuild")):
+            if name in a.phases:
+                figures[key] = _phase(a, name, "--url", url)
     finally:
         server.terminate()
         server.wait()
@@ -300,6 +378,9 @@ def main() -> None:
     p.add_argument("--workdir", type=Path, default=Path("/tmp/store-bench"))
     p.add_argument("--url")
     p.add_argument("--round", type=int, default=1)
+    p.add_argument("--pin", action="store_true", help="checkpoint on CPU 0, authority on CPU 1 (Linux)")
+    p.add_argument("--phases", type=lambda v: v.split(","), default=["floor", "sync", "append", "lookups", "rebuild"],
+                   help="the phases of `run`, comma-separated (default: all; rebuild needs sync)")
     a = p.parse_args()
     phases = {"run": run, "seed": seed, "floor": floor, "sync": sync, "append": append, "lookups": lookups,
               "rebuild": rebuild}
