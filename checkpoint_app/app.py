@@ -21,6 +21,7 @@ from checkpoint_app.core import settings as settings_mod
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station
 from checkpoint_app.core.lookup.client import LookupPlatform
+from checkpoint_app.core.scanning.exposure import ExposureLink
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.settings import PinGuard, Settings
@@ -202,13 +203,14 @@ class CheckpointApp(QObject):
     def _start_camera(self) -> None:
         decode_box: Mailbox[Frame] = Mailbox()
         self.preview_box: Mailbox[PreviewFrame] = Mailbox()
-        self.decoder = DecodeWorker(decode_box, ScanPipeline())
+        exposure = ExposureLink() if self.settings.camera_exposure_control and self.camera_spec != NO_CAMERA else None
+        self.decoder = DecodeWorker(decode_box, ScanPipeline(), exposure=exposure)
         self.decoder.code_read.connect(self.store._on_code_read)
         self.decoder.start()
         if self.camera_spec == NO_CAMERA:
             self.window.status._on_camera_state("none")  # a scanner-only site: no alarm
             return
-        self.camera = CameraWorker(self._make_source, decode_box, self.preview_box)
+        self.camera = CameraWorker(self._make_source, decode_box, self.preview_box, exposure)
         self.camera.state_changed.connect(self.window.status._on_camera_state)
         self.camera.preview_ready.connect(self._on_preview_ready, Qt.ConnectionType.QueuedConnection)
         self._thread(self.camera, "camera")

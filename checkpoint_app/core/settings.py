@@ -44,6 +44,8 @@ class Settings:
     token: str = _f("", "checkpoint bearer token", secret=True)
     root_keys: str = _f("", "pinned distribution public key PEM files, separated by ';'")
     camera: str = _f("0", "camera source: an index, a file, or rtsp://...")
+    camera_exposure_control: bool = _f(True, "ask the camera for a shorter (longer) exposure while a code in view is "
+                                             "burnt out (drowned); cameras without manual exposure are left alone")
     sync_interval_s: int = _f(300, "seconds between syncs", lo=30, hi=86400)
     language: str = _f("zh_CN", "user interface language", choices=LANGUAGES)
     timeout_pass_s: float = _f(3.0, "seconds a pass stays on screen", lo=1, hi=60)

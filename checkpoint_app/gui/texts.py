@@ -128,7 +128,8 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each in its own languag
 SETTING_LABELS = {
     "checkpoint_id": N("Checkpoint id"), "venue_id": N("Venue id"), "venue_type": N("Venue type"),
     "operator": N("Guard on duty"), "server_url": N("Server URL"), "token": N("Server token"),
-    "root_keys": N("Distribution key files"), "camera": N("Camera"), "sync_interval_s": N("Sync interval (s)"),
+    "root_keys": N("Distribution key files"), "camera": N("Camera"),
+    "camera_exposure_control": N("Adjust camera exposure for phone screens"), "sync_interval_s": N("Sync interval (s)"),
     "language": N("Language"), "timeout_pass_s": N("Pass screen (s)"),
     "timeout_refused_s": N("Yellow/invalid screen (s)"),
     "timeout_staff_s": N("Red/fever screen (s, 0 = until dismissed)"),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from checkpoint_app.hardware.exposure import ExposureControl
     from checkpoint_app.hardware.sources import FrameSource
 
 log = logging.getLogger("checkpoint.camera")
@@ -46,6 +47,11 @@ class ReconnectingSource:
 
     def describe(self) -> str:
         return self.source.describe()
+
+    def exposure_control(self) -> ExposureControl | None:
+        """The wrapped source's manual exposure while it is open (hardware/exposure.py)."""
+        control = getattr(self.source, "exposure_control", None)
+        return control() if control is not None and self.state == OPEN else None
 
     def open(self) -> bool:
         return self._attempt()

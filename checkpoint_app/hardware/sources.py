@@ -18,6 +18,7 @@ import numpy as np
 
 from checkpoint_app.core.bounds import MAX_FRAME_PIXELS, RefusedFile, check_frame, os_error_text
 from checkpoint_app.core.scanning.images import load_image
+from checkpoint_app.hardware.exposure import ExposureControl, UvcExposure
 from checkpoint_app.hardware.reconnect import LOST, OPEN, RECONNECTING, ReconnectingSource
 
 __all__ = ["LOST", "OPEN", "RECONNECTING", "CaptureSource", "FrameSource", "ImageFolderSource", "ReconnectingSource",
@@ -56,6 +57,7 @@ class CaptureSource:
         self.exposure, self.focus, self.loop = exposure, focus, loop
         self.fps: float | None = fps
         self._cap: cv2.VideoCapture | None = None
+        self._exposure: UvcExposure | None = None
 
     def describe(self) -> str:
         if isinstance(self.target, int):
@@ -94,9 +96,14 @@ class CaptureSource:
         return frame if ok else None
 
     def close(self) -> None:
+        self._exposure = None
         if self._cap is not None:
             self._cap.release()
             self._cap = None
+
+    def exposure_control(self) -> ExposureControl | None:
+        """Manual exposure of the open camera, or None (a file, a stream, a camera without it)."""
+        return self._exposure
 
     def _is_file(self) -> bool:
         return isinstance(self.target, str) and "://" not in self.target

@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from checkpoint_app.core.scanning.exposure import AUTO, ExposureLink, ExposureRequest
 from checkpoint_app.core.scanning.mailbox import Mailbox
+from checkpoint_app.hardware.exposure import apply as apply_exposure
 from checkpoint_app.hardware.reconnect import LOST, OPEN, ReconnectingSource
 from checkpoint_app.hardware.sources import FrameSource
 from checkpoint_app.workers.frames import Frame, PreviewFrame, owned, to_qimage
@@ -31,10 +33,13 @@ class CameraWorker(QObject):
     preview_ready = Signal()
 
     def __init__(self, make_source: Callable[[], FrameSource], decode_box: Mailbox[Frame],
-                 preview_box: Mailbox[PreviewFrame]) -> None:
+                 preview_box: Mailbox[PreviewFrame], exposure: ExposureLink | None = None) -> None:
         super().__init__()
         self._make_source = make_source
         self._decode_box, self._preview_box = decode_box, preview_box
+        self._exposure = exposure
+        self._manual = False  # the camera holds an exposure we asked for
+        self._told_unsupported = False
         self._source: ReconnectingSource | None = None
         self._timer: QTimer | None = None
         self._index = 0
@@ -77,6 +82,8 @@ class CameraWorker(QObject):
     def _on_tick(self) -> None:
         if self._source is None:
             return
+        if self._exposure is not None:
+            self._apply_exposure(self._exposure.take())
         image = self._source.read()  # None while the source is away; it reopens when due
         if image is None:
             return
@@ -88,12 +95,27 @@ class CameraWorker(QObject):
         if self._preview_box.put(PreviewFrame(to_qimage(image), t, self._index)):
             self.preview_ready.emit()
 
+    def _apply_exposure(self, request: ExposureRequest | None) -> None:
+        """The decode thread's latest exposure request, carried out here where the camera lives."""
+        if request is None or self._source is None:
+            return
+        control = self._source.exposure_control()
+        if control is None:
+            if not self._told_unsupported and not request.auto:
+                log.info("%s: no manual exposure; exposure control stays off", self._source.describe())
+                self._told_unsupported = True
+            return
+        if apply_exposure(control, request):
+            self._manual = not request.auto
+
     @Slot()
     def stop(self) -> None:
         """Runs in the camera thread (queued, blocking) before the thread quits."""
         if self._timer is not None:
             self._timer.stop()
         self._set_state("stopped")
+        if self._manual:
+            self._apply_exposure(AUTO)  # leave the camera as we found it
         if self._source is not None:
             self._source.close()
             self._source = None

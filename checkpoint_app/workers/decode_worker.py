@@ -8,6 +8,7 @@ import threading
 
 from PySide6.QtCore import QThread, Signal
 
+from checkpoint_app.core.scanning.exposure import ExposureLink
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.scanning.stabilizer import Stabilizer
@@ -24,11 +25,13 @@ class DecodeWorker(QThread):
     code_read = Signal(str, float)
     frame_decoded = Signal(float)
 
-    def __init__(self, box: Mailbox[Frame], pipeline: ScanPipeline, stabilizer: Stabilizer | None = None) -> None:
+    def __init__(self, box: Mailbox[Frame], pipeline: ScanPipeline, stabilizer: Stabilizer | None = None,
+                 exposure: ExposureLink | None = None) -> None:
         super().__init__()
         self.setObjectName("DecodeWorker")
         self._box = box
         self._pipeline = pipeline
+        self._exposure = exposure
         self._stabilizer = stabilizer or Stabilizer()
         self._reset = threading.Event()
         self.frames = 0
@@ -42,6 +45,13 @@ class DecodeWorker(QThread):
         self.wait()
 
     def run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            if self._exposure is not None:
+                self._exposure.release()
+
+    def _loop(self) -> None:
         while not self._box.closed:
             frame = self._box.take(timeout=1.0)
             if frame is None:
@@ -56,5 +66,7 @@ class DecodeWorker(QThread):
                 continue
             self.frames += 1
             self.frame_decoded.emit(float(result.ms))
+            if self._exposure is not None:
+                self._exposure.after_frame(frame.image, bool(result.codes), result.unread, frame.t)
             for code in self._stabilizer.feed(result.codes, frame.t):
                 self.code_read.emit(code.text, frame.t)

@@ -12,6 +12,10 @@
       <translation>未完成</translation>
     </message>
     <message>
+      <source>Adjust camera exposure for phone screens</source>
+      <translation>为手机屏幕调整摄像头曝光</translation>
+    </message>
+    <message>
       <source>Admin PIN</source>
       <translation>管理员密码</translation>
     </message>

@@ -40,13 +40,18 @@ def zxing(gray: np.ndarray, *, binarizer: Any = zxingcpp.Binarizer.LocalAverage,
     """zxing-cpp; with errors=True symbols it found but could not decode come back with text None."""
     found = zxingcpp.read_barcodes(gray, formats=QR_ONLY, try_rotate=True, try_downscale=downscale,
                                    try_invert=invert, binarizer=binarizer, return_errors=errors)
-    return [Hit(str(r.text) if r.valid else None, _zx_corners(r.position)) for r in found if _full_qr(r)]
+    return [Hit(str(r.text) if r.valid else None, _zx_corners(r.position)) for r in found if full_qr(r)]
 
 
-def _full_qr(r: Any) -> bool:
+def full_qr(r: Any) -> bool:
     # zxing's QRCode format also finds Micro QR and rMQR; phones never show those, and a
     # sharpened moiré pattern can pass for a tiny M1 symbol (a misread we measured).
-    return not str((r.extra or {}).get("Version", "")).startswith(("M", "R"))
+    return not version_of(r).startswith(("M", "R"))
+
+
+def version_of(r: Any) -> str:
+    """zxing's version string for a result: '10', 'M2' (Micro QR), 'R13x77' (rMQR) or ''."""
+    return str((r.extra or {}).get("Version", ""))
 
 
 # zbar: CFG_BINARY hands back the symbol's bytes instead of zbar's guess at a charset (which

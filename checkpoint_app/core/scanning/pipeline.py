@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from checkpoint_app.core.scanning import fusion
-from checkpoint_app.core.scanning.attempts import Attempt, for_dark_frames, ladder
+from checkpoint_app.core.scanning import exposure, fusion
+from checkpoint_app.core.scanning.attempts import ORDER, ORDER_LOCATED, Attempt, catalogue, for_dark_frames, ladder
 from checkpoint_app.core.scanning.decoders import Hit, zxing
 from checkpoint_app.core.scanning.locate import texture_regions
 from checkpoint_app.core.scanning.preprocess import Gray, crop, to_gray
@@ -41,7 +41,10 @@ class ScanPipeline:
         self.budget_ms = budget_ms
         self.track_s = track_s
         self._clock = clock
-        self._ladder = ladder()
+        # one Attempt object per name across the ladders, so each keeps one learned cost
+        attempts = catalogue()
+        self._ladder = ladder(ORDER, attempts)
+        self._located_ladder = ladder(ORDER_LOCATED, attempts)
         self._dark_ladder = for_dark_frames(self._ladder)
         self._history = fusion.FrameHistory() if fuse else None
         self._tracked: list[tuple[float, Corners]] = []
@@ -55,11 +58,13 @@ class ScanPipeline:
         deadline = start + self.budget_ms / 1000.0
         if self._history is not None:
             self._history.push(gray, t)
+        unread: list[Corners] = []
         if not found or pending:
-            self._escalate(gray, t, found, pending, deadline)
+            unread = self._escalate(gray, t, found, pending, deadline)
         self._track(found, t)
         codes = tuple(ReadCode.of(text, corners) for text, corners in found.items())
-        return FrameResult(codes, (self._clock() - start) * 1000.0)
+        levels = tuple(exposure.levels(gray, c) for c in unread) if not found else ()
+        return FrameResult(codes, (self._clock() - start) * 1000.0, levels)
 
     def reset(self) -> None:
         """Forget tracked positions and past frames (e.g. when the camera changes)."""
@@ -74,16 +79,20 @@ class ScanPipeline:
         return [h.corners for h in hits if h.text is None and not _overlaps(h.corners, found.values())]
 
     def _escalate(self, gray: Gray, t: float, found: dict[str, Corners], pending: list[Corners],
-                  deadline: float) -> None:
+                  deadline: float) -> list[Corners]:
+        """Run the ladder; returns the regions of interest no attempt read."""
         tracked = [c for seen, c in self._tracked if t - seen <= self.track_s and not _overlaps(c, found.values())]
         must = _dedupe(pending + tracked)  # regions that surely hold a code
         rois = must if must or found else texture_regions(gray)
-        regions = [(sub, offset) for sub, offset in (crop(gray, c) for c in rois) if sub.size]
+        cropped = [(c, *crop(gray, c)) for c in rois]
+        regions = [(sub, offset) for _, sub, offset in cropped if sub.size]
+        corners = [c for c, sub, _ in cropped if sub.size]
         dark = _is_dark(gray)
         if dark and not found and self._history is not None:
             self._fuse(t, found, deadline)  # noise is what hides a code in the dark: average it away first
         open_ = list(range(len(regions)))
-        for attempt in self._dark_ladder if dark else self._ladder:
+        steps = self._dark_ladder if dark else self._located_ladder if must else self._ladder
+        for attempt in steps:
             if found and not (must and open_):
                 break
             if attempt.name.startswith("roi-"):
@@ -94,6 +103,7 @@ class ScanPipeline:
                 self._run(attempt, gray, found, deadline)
         if not found and not dark and self._history is not None:
             self._fuse(t, found, deadline)
+        return [corners[i] for i in open_]
 
     def _run(self, attempt: Attempt, gray: Gray, found: dict[str, Corners], deadline: float,
              offset: tuple[int, int] = (0, 0)) -> bool:

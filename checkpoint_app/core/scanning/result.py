@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checkpoint_app.core.codes.payload import is_health_code
+from checkpoint_app.core.scanning.exposure import RegionLevels
 
 Corners = tuple[tuple[float, float], ...]
 
@@ -27,8 +28,12 @@ class ReadCode:
 
 @dataclass(frozen=True)
 class FrameResult:
+    """codes: what was read. unread: brightness of the regions where a code probably is but
+    none was read (what the exposure controller looks at)."""
+
     codes: tuple[ReadCode, ...]
     ms: float
+    unread: tuple[RegionLevels, ...] = ()
 
     @property
     def texts(self) -> list[str]:

@@ -1,0 +1,67 @@
+"""Reading a printed code that is not flat: folded, curled over a hand, crumpled.
+
+Finder patterns by shape (finders.py), the module grid grown outward from the top-left
+finder and measured on the module edges themselves (lattice.py), then the modules sampled
+on that grid, the fixed patterns restored and the bits read (modules.py). It runs as one
+attempt of the escalation ladder (attempts.py: "roi-bent") on regions where a code is
+likely; docs/benchmarks.md has what it recovers and costs."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from checkpoint_app.core.scanning import lattice as lt
+from checkpoint_app.core.scanning import modules as md
+from checkpoint_app.core.scanning.decoders import Hit
+from checkpoint_app.core.scanning.finders import Finder, find_finders, triples
+from checkpoint_app.core.scanning.preprocess import Gray
+from checkpoint_app.core.scanning.resample import read_flat
+
+Clock = Callable[[], float]
+MIN_TIMING = 0.75  # timing patterns worse than this: the grid is not this code's grid
+MAX_TRIPLES = 1
+MAX_MODULES = 40 * 4 + 17  # version 40
+
+
+def read_bent(gray: Gray, deadline: float = math.inf, clock: Clock = time.perf_counter) -> list[Hit]:
+    """Codes read through a grown grid; [] when no finder triple leads to a readable code."""
+    def out_of_time() -> bool:
+        return clock() > deadline
+
+    for tl, tr, bl in triples(find_finders(gray))[:MAX_TRIPLES]:
+        if out_of_time():
+            break
+        hit = read_triple(gray, tl, tr, bl, out_of_time)
+        if hit is not None:
+            return [hit]
+    return []
+
+
+def read_flat_finders(gray: Gray, deadline: float = math.inf, clock: Clock = time.perf_counter) -> list[Hit]:
+    """Codes read through a homography from finders found by shape (resample.read_flat): a
+    flat code whose finders zxing-cpp's scan lines miss (a fold elsewhere, ink spread)."""
+    for tl, tr, bl in triples(find_finders(gray))[:MAX_TRIPLES]:
+        if clock() > deadline:
+            break
+        hit = read_flat(gray, tl, tr, bl, lambda: clock() > deadline)
+        if hit is not None:
+            return [hit]
+    return []
+
+
+def read_triple(gray: Gray, tl: Finder, tr: Finder, bl: Finder, out_of_time: lt.OutOfTime = lt.never) -> Hit | None:
+    grown = lt.grow(gray, tl, tr, bl, _room(tl, tr), out_of_time)
+    if grown is None:
+        return None
+    pts, n = grown
+    text = md.read_grid(gray, pts, n, MIN_TIMING, out_of_time)
+    return None if text is None else Hit(text, lt.corners(pts, n))
+
+
+def _room(tl: Finder, tr: Finder) -> int:
+    """Lattice size to grow into: the modules between the finders plus margin, capped."""
+    module = (tl.module + tr.module) / 2
+    span = math.dist(tl.center, tr.center) / max(module, 1e-6)
+    return int(min(MAX_MODULES, span * 1.5 + 16) + 2 * lt.Q)

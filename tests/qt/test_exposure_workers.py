@@ -1,0 +1,53 @@
+"""Exposure control across the two threads: the decode thread's controller asks, the camera
+thread carries it out on the camera (a simulated one with its own auto exposure: no webcam
+exists here) and gives the camera its exposure back when the code is read."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from bench.scan.camera_sim import SimulatedCamera, screen_scene
+from checkpoint_app.core.scanning.exposure import ExposureLink
+from checkpoint_app.core.scanning.mailbox import Mailbox
+from checkpoint_app.core.scanning.pipeline import ScanPipeline
+from checkpoint_app.workers.camera_worker import CameraWorker
+from checkpoint_app.workers.decode_worker import DecodeWorker
+from checkpoint_app.workers.frames import Frame, PreviewFrame
+
+
+class RecordingCamera(SimulatedCamera):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.asked: list[float | None] = []  # stops, None for auto, in the order applied
+
+    def manual(self, stops: float) -> bool:
+        self.asked.append(stops)
+        return super().manual(stops)
+
+    def auto(self) -> bool:
+        self.asked.append(None)
+        return super().auto()
+
+
+def test_a_burnt_screen_is_read_with_a_shorter_exposure_then_auto_returns(qtbot: QtBot) -> None:
+    scene = screen_scene("bright", 0, frames=40, size=(960, 540))
+    camera_source = RecordingCamera(scene, seed=0)
+    link = ExposureLink()
+    decode_box: Mailbox[Frame] = Mailbox()
+    preview_box: Mailbox[PreviewFrame] = Mailbox()
+    decoder = DecodeWorker(decode_box, ScanPipeline(), exposure=link)
+    read: list[str] = []
+    decoder.code_read.connect(lambda text, _t: read.append(text))
+    decoder.start()
+    camera = CameraWorker(lambda: camera_source, decode_box, preview_box, link)
+    camera.start()  # its timer ticks in this thread's event loop
+    try:
+        qtbot.waitUntil(lambda: bool(read), timeout=30000)
+        qtbot.waitUntil(lambda: camera_source.asked[-1:] == [None], timeout=10000)
+        qtbot.waitUntil(lambda: camera_source.manual_stops is None, timeout=10000)  # a frame later
+    finally:
+        camera.stop()
+        decoder.stop()
+    assert read[0] == scene.text
+    assert any(s is not None and s < 0 for s in camera_source.asked)  # shorter, never longer
+    assert all(s is None or s < 0 for s in camera_source.asked)
