@@ -80,6 +80,7 @@ class CheckpointApp(QObject):
         self.authority: object | None = None
         self.decoder: DecodeWorker | None = None
         self.camera: CameraWorker | None = None
+        self.exposure: ExposureLink | None = None  # the decode thread asks the camera thread for exposure
         self.sync: SyncWorker | None = None
         self.demo_video: DemoVideo | None = None
         self.hardware: list[QObject] = []
@@ -203,14 +204,15 @@ class CheckpointApp(QObject):
     def _start_camera(self) -> None:
         decode_box: Mailbox[Frame] = Mailbox()
         self.preview_box: Mailbox[PreviewFrame] = Mailbox()
-        exposure = ExposureLink() if self.settings.camera_exposure_control and self.camera_spec != NO_CAMERA else None
-        self.decoder = DecodeWorker(decode_box, ScanPipeline(), exposure=exposure)
+        if self.settings.camera_exposure_control and self.camera_spec != NO_CAMERA:
+            self.exposure = ExposureLink()
+        self.decoder = DecodeWorker(decode_box, ScanPipeline(), exposure=self.exposure)
         self.decoder.code_read.connect(self.store._on_code_read)
         self.decoder.start()
         if self.camera_spec == NO_CAMERA:
             self.window.status._on_camera_state("none")  # a scanner-only site: no alarm
             return
-        self.camera = CameraWorker(self._make_source, decode_box, self.preview_box, exposure)
+        self.camera = CameraWorker(self._make_source, decode_box, self.preview_box, self.exposure)
         self.camera.state_changed.connect(self.window.status._on_camera_state)
         self.camera.preview_ready.connect(self._on_preview_ready, Qt.ConnectionType.QueuedConnection)
         self._thread(self.camera, "camera")

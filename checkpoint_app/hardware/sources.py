@@ -58,6 +58,7 @@ class CaptureSource:
         self.fps: float | None = fps
         self._cap: cv2.VideoCapture | None = None
         self._exposure: UvcExposure | None = None
+        self._probed = False  # manual exposure asked about since open()
 
     def describe(self) -> str:
         if isinstance(self.target, int):
@@ -96,13 +97,20 @@ class CaptureSource:
         return frame if ok else None
 
     def close(self) -> None:
-        self._exposure = None
+        self._exposure, self._probed = None, False
         if self._cap is not None:
             self._cap.release()
             self._cap = None
 
     def exposure_control(self) -> ExposureControl | None:
-        """Manual exposure of the open camera, or None (a file, a stream, a camera without it)."""
+        """Manual exposure of the open camera, or None (a file, a stream, a camera without it,
+        an exposure fixed by the options). The camera is asked on the first call after open(),
+        in the camera thread: a site without exposure control never has its camera touched."""
+        if self._cap is None or not isinstance(self.target, int) or self.exposure is not None:
+            return None
+        if not self._probed:
+            self._probed = True
+            self._exposure = UvcExposure.probe(self._cap)
         return self._exposure
 
     def _is_file(self) -> bool:

@@ -98,15 +98,25 @@ def test_levels_and_burnt_screens_measure_what_they_say() -> None:
 
 class Capture:
     """Stands in for cv2.VideoCapture of a UVC camera (no /dev/video* exists here): it keeps
-    the properties it was given, answers get() and reports a backend."""
+    the properties it was given, answers get(), reports a backend and gives grey frames."""
 
     def __init__(self, backend: str, exposure: float, accepts: bool = True) -> None:
         self.backend, self.accepts = backend, accepts
-        self.props: dict[int, float] = {cv2.CAP_PROP_EXPOSURE: exposure, cv2.CAP_PROP_AUTO_EXPOSURE: 3.0}
+        self.props: dict[int, float] = {cv2.CAP_PROP_EXPOSURE: exposure, cv2.CAP_PROP_AUTO_EXPOSURE: 3.0,
+                                        cv2.CAP_PROP_FRAME_WIDTH: 160.0, cv2.CAP_PROP_FRAME_HEIGHT: 120.0}
         self.calls: list[tuple[int, float]] = []
 
     def getBackendName(self) -> str:
         return self.backend
+
+    def isOpened(self) -> bool:
+        return True
+
+    def read(self) -> tuple[bool, np.ndarray]:
+        return True, np.full((120, 160, 3), 128, np.uint8)
+
+    def release(self) -> None:
+        pass
 
     def get(self, prop: int) -> float:
         return self.props.get(prop, 0.0)
@@ -156,6 +166,54 @@ def test_a_video_file_as_the_camera_has_no_exposure_to_control(tmp_path: Path) -
     assert request is not None and apply(source.exposure_control(), request) is False
     assert source.read() is not None
     source.close()
+
+
+def exposure_calls(cap: Capture) -> list[tuple[int, float]]:
+    return [c for c in cap.calls if c[0] in (cv2.CAP_PROP_AUTO_EXPOSURE, cv2.CAP_PROP_EXPOSURE)]
+
+
+def webcam(monkeypatch: pytest.MonkeyPatch, cap: Capture) -> list[int]:
+    """cv2.VideoCapture(index) opens `cap`; returns the indexes opened."""
+    opened: list[int] = []
+
+    def open_camera(index: int) -> Capture:
+        opened.append(index)
+        return cap
+
+    monkeypatch.setattr(cv2, "VideoCapture", open_camera)
+    return opened
+
+
+def test_a_webcam_is_asked_about_manual_exposure_only_when_the_decoder_first_asks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cap = Capture("V4L2", 100.0)
+    assert webcam(monkeypatch, cap) == []
+    source = ReconnectingSource(CaptureSource(0), blocking=False)
+    assert source.open() and source.read() is not None
+    assert exposure_calls(cap) == []  # exposure control off: the camera is never touched
+    control = source.exposure_control()
+    assert control is not None and source.exposure_control() is control  # probed once per open
+    assert apply(control, ExposureRequest(False, -1.0)) and cap.props[cv2.CAP_PROP_EXPOSURE] == 50.0
+    assert apply(source.exposure_control(), AUTO) and cap.props[cv2.CAP_PROP_AUTO_EXPOSURE] == 3.0
+    source.close()
+    assert source.exposure_control() is None  # a closed camera has no control
+
+
+def test_a_webcam_that_refuses_manual_exposure_is_asked_once_and_left_on_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    cap = Capture("V4L2", 100.0, accepts=False)
+    webcam(monkeypatch, cap)
+    source = CaptureSource(0)
+    assert source.open()
+    assert source.exposure_control() is None and source.exposure_control() is None
+    assert exposure_calls(cap) == [(cv2.CAP_PROP_AUTO_EXPOSURE, 1.0)]
+
+
+def test_an_exposure_fixed_in_the_options_is_not_controlled(monkeypatch: pytest.MonkeyPatch) -> None:
+    cap = Capture("V4L2", 100.0)
+    webcam(monkeypatch, cap)
+    source = CaptureSource(0, exposure=80.0)
+    assert source.open() and source.exposure_control() is None
+    assert cap.props[cv2.CAP_PROP_EXPOSURE] == 80.0 and cap.props[cv2.CAP_PROP_AUTO_EXPOSURE] == 1.0
 
 
 @cache
