@@ -196,8 +196,4 @@ def _load_extra_commands() -> None:
 
     for name in ("checkpoint_app.authority.server_cli", "checkpoint_app.authority.bulk_cli",
                  "checkpoint_app.authority.dashboard.cli"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)

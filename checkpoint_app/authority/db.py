@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -182,10 +181,6 @@ admin_sessions = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("last_seen", BigInteger, nullable=False),
 )
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

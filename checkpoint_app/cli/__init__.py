@@ -37,13 +37,7 @@ def build_parser() -> OneLineParser:
                    "on the first start, the system's)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a command still being built
-        module.add_parser(sub)
+        importlib.import_module(name).add_parser(sub)
     return p
 
 
@@ -79,12 +73,7 @@ def store_failure(exc: Exception) -> str | None:
 
 def _run_window(args: argparse.Namespace) -> int:
     _check_display()
-    try:
-        app = importlib.import_module("checkpoint_app.app")
-    except ModuleNotFoundError as exc:
-        if exc.name != "checkpoint_app.app":
-            raise
-        raise UsageError("the window is not built yet; use a command (see --help)") from None
+    app = importlib.import_module("checkpoint_app.app")  # Qt, loaded for the window only
     result: int = app.run(args)
     return result
 

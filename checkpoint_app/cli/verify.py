@@ -123,11 +123,9 @@ def run(a: argparse.Namespace) -> int:
 def _context(a: argparse.Namespace) -> Context:
     if a.trust_list or a.policy:
         return file_context(a)
-    try:
-        from checkpoint_app.core.store.context import store_context
-        from checkpoint_app.core.store.errors import StoreError
-    except ModuleNotFoundError:
-        raise UsageError("give --trust-list, --policy and --root-key (the local store is not built yet)") from None
+    from checkpoint_app.core.store.context import store_context
+    from checkpoint_app.core.store.errors import StoreError
+
     try:
         return store_context(a.data_dir, a.root_key, now=a.at)
     except StoreError as exc:
@@ -135,8 +133,6 @@ def _context(a: argparse.Namespace) -> Context:
 
 
 def _record(a: argparse.Namespace, decisions: list[Any]) -> None:
-    try:
-        from checkpoint_app.core.store.context import record_decisions
-    except ModuleNotFoundError:
-        raise UsageError("--record needs the local store, which is not built yet") from None
+    from checkpoint_app.core.store.context import record_decisions
+
     record_decisions(a.data_dir, decisions)

@@ -68,9 +68,6 @@ class Settings:
     log_level: str = _f("INFO", "log level", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     admin_pin: str = _f("", "salted scrypt hash of the admin PIN; empty: not set", admin=False)
 
-    def station_venue(self) -> tuple[str, str, str]:
-        return self.checkpoint_id, self.venue_id, self.venue_type
-
 
 SCHEMA = {f.name: f for f in fields(Settings)}
 # Old versions' files are brought forward one step at a time: {from_version: function}.

@@ -93,10 +93,8 @@ class FitLabel(HeavyLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(False)
-        self._max_px = 100
 
     def fit(self, max_px: int, width: int) -> None:
-        self._max_px = max_px
         font = QFont(self.font())
         font.setBold(True)
         font.setPixelSize(fit_px(self.text(), font, width, max_px))

@@ -111,14 +111,6 @@ def area_clause(region: ColumnElement[str], area: str, divisions: Divisions) -> 
     return clause
 
 
-def child_of(region: str, area: str, divisions: Divisions) -> str:
-    """The row a region's counts go to on an area's page: its city on the province's page,
-    its county on a city's page."""
-    if area == PROVINCE:
-        return divisions.city_of(region)
-    return region
-
-
 @dataclass(frozen=True)
 class Usage:
     """An area's counts over a period, per day and per child (city or county), from one query."""

@@ -54,11 +54,6 @@ def mean_of(frames: list[Gray]) -> Gray:
     return cv2.convertScaleAbs(acc, alpha=1.0 / len(frames))
 
 
-def median_of(frames: list[Gray]) -> Gray:
-    out: Gray = np.median(np.stack(frames), axis=0).astype(np.uint8)
-    return out
-
-
 def min_of(frames: list[Gray]) -> Gray:
     out = frames[0]
     for f in frames[1:]:

@@ -32,13 +32,6 @@ def module_values(flat: Gray, n: int) -> np.ndarray:
     return values
 
 
-def dark_modules(values: np.ndarray, window: float = THRESHOLD_WINDOW) -> np.ndarray:
-    """True where a module is darker than the mean of its neighbourhood (`window` modules)."""
-    local = cv2.GaussianBlur(values, (0, 0), window, borderType=cv2.BORDER_REFLECT)
-    dark: np.ndarray = values < local
-    return dark
-
-
 def timing_score(dark: np.ndarray) -> float:
     """How well row 6 and column 6 alternate between the finders (1.0: perfectly)."""
     n = dark.shape[0]

@@ -14,10 +14,6 @@ _ALIGN = ("", "6 18", "6 22", "6 26", "6 30", "6 34", "6 22 38", "6 24 42", "6 2
           "6 26 54 82 110 138 166", "6 30 58 86 114 142 170")
 
 
-def size_of(version: int) -> int:
-    return 17 + 4 * version
-
-
 def alignment_centres(version: int) -> list[tuple[int, int]]:
     """(column, row) of each alignment pattern's centre module (those under a finder excluded)."""
     pos = [int(p) for p in _ALIGN[version - 1].split()]

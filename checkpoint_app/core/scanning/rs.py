@@ -77,14 +77,6 @@ def _eval_many(poly_low: np.ndarray, logs_x: np.ndarray) -> np.ndarray:
     return out
 
 
-def poly_eval(p: list[int], x: int) -> int:
-    """p's coefficients highest degree first."""
-    y = p[0]
-    for c in p[1:]:
-        y = mul(y, x) ^ c
-    return y
-
-
 def syndromes(msg: list[int], nsym: int) -> list[int]:
     """S_j = msg(alpha^j), j < nsym: every term at once through the log tables."""
     c = np.asarray(msg, np.int64)
