@@ -243,6 +243,9 @@ class CheckpointApp(QObject):
         """Scanners besides the camera, the thermometer and the gate, from the settings.
         Not in start(): the tests drive the window without them."""
         from checkpoint_app.gui.wedge_filter import WedgeFilter
+        from checkpoint_app.hardware.errors import DeviceSettingError
+        from checkpoint_app.hardware.gate import make_gate
+        from checkpoint_app.workers.hardware_workers import GateWorker, SerialScannerWorker, ThermometerWorker
 
         self.code_submitted.connect(self.store._on_code_read)
         self.wedge = WedgeFilter(self)
@@ -250,9 +253,6 @@ class CheckpointApp(QObject):
         qapp.installEventFilter(self.wedge)
         s = self.settings
         try:
-            from checkpoint_app.hardware.gate import make_gate
-            from checkpoint_app.workers.hardware_workers import GateWorker, SerialScannerWorker, ThermometerWorker
-
             if s.scanner_serial_port:
                 scanner = SerialScannerWorker(s.scanner_serial_port, parent=self)
                 scanner.scanned.connect(self._on_code_typed)
@@ -273,7 +273,7 @@ class CheckpointApp(QObject):
                 self.controller.entry_withdrawn.connect(gate_worker.withdraw)
                 self._show_device_health(gate_worker, "gate", gate_worker.opened)
                 self.hardware.append(gate_worker)
-        except (ImportError, ValueError) as exc:  # a bad hardware setting must not stop the checkpoint
+        except DeviceSettingError as exc:  # a bad setting must not stop the checkpoint (a bug is not caught here)
             log.error("hardware not started: %s", exc)
         for worker in self.hardware:
             worker.start()  # type: ignore[attr-defined]

@@ -22,12 +22,14 @@ from typing import Any, Protocol
 import requests
 import serial
 
+from checkpoint_app.hardware.errors import DeviceError, DeviceSettingError
+
 log = logging.getLogger("checkpoint.hardware.gate")
 
 KINDS = ("none", "serial", "http")
 
 
-class GateError(Exception):
+class GateError(DeviceError):
     """The gate could not be opened; the message says why, in one line."""
 
 
@@ -42,11 +44,11 @@ def parse_command(text: str) -> bytes:
         try:
             return bytes.fromhex(text[4:])
         except ValueError:
-            raise ValueError(f"gate command {text!r} is not hex bytes (e.g. hex:A0 01 01 A2)") from None
+            raise DeviceSettingError(f"gate command {text!r} is not hex bytes (e.g. hex:A0 01 01 A2)") from None
     try:
         return text.encode("ascii").decode("unicode_escape").encode("latin-1")
     except (UnicodeError, ValueError):
-        raise ValueError(f"gate command {text!r} is not ASCII text with \\r \\n \\xNN escapes") from None
+        raise DeviceSettingError(f"gate command {text!r} is not ASCII text with \\r \\n \\xNN escapes") from None
 
 
 class SerialRelayGate:
@@ -55,7 +57,7 @@ class SerialRelayGate:
     def __init__(self, port: str, command: bytes, *, release: bytes | None = None, pulse_s: float = 0.5,
                  baudrate: int = 9600) -> None:
         if not command:
-            raise ValueError("the gate relay needs a command to send")
+            raise DeviceSettingError("the gate relay needs a command to send")
         self.port = port
         self._command = command
         self._release = release
@@ -93,7 +95,7 @@ class HttpGate:
 
     def __init__(self, url: str, *, timeout_s: float = 2.0) -> None:
         if not url.startswith(("http://", "https://")):
-            raise ValueError(f"gate URL {url!r} must start with http:// or https://")
+            raise DeviceSettingError(f"gate URL {url!r} must start with http:// or https://")
         self.url = url
         self._timeout_s = timeout_s
         self._session = requests.Session()
@@ -116,13 +118,13 @@ class HttpGate:
 
 def make_gate(kind: str, *, serial_port: str = "", serial_command: str = "", http_url: str = "",
               timeout_s: float = 2.0) -> Gate | None:
-    """The gate the settings describe, or None for "none"; ValueError names a bad setting."""
+    """The gate the settings describe, or None for "none"; DeviceSettingError names a bad setting."""
     if kind == "none":
         return None
     if kind == "serial":
         if not serial_port:
-            raise ValueError("gate kind 'serial' needs gate_serial_port")
+            raise DeviceSettingError("gate kind 'serial' needs gate_serial_port")
         return SerialRelayGate(serial_port, parse_command(serial_command))
     if kind == "http":
         return HttpGate(http_url, timeout_s=timeout_s)
-    raise ValueError(f"gate kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    raise DeviceSettingError(f"gate kind must be one of {', '.join(KINDS)}, not {kind!r}")

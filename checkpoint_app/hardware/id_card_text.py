@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 
 from checkpoint_app.core.identity import IdDocument, problem
+from checkpoint_app.hardware.errors import DeviceError
 
 TEXT_BYTES, PHOTO_BYTES = 256, 1024
 RESIDENT, RESIDENCE_PERMIT, FOREIGNER = " ", "J", "I"
@@ -42,7 +43,7 @@ _DATE = re.compile(r"[0-9]{8}")
 LONG_TERM = "长期"
 
 
-class CardError(ValueError):
+class CardError(DeviceError):
     """A card this checkpoint cannot use. `code`: "malformed", "unsupported_card",
     "bad_number" or "inconsistent"; the message never holds the card's details."""
 

@@ -30,6 +30,7 @@ import re
 import threading
 from collections.abc import Callable
 
+from checkpoint_app.hardware.errors import DeviceError, DeviceSettingError
 from checkpoint_app.hardware.serial_link import ErrorCallback, SerialLink
 
 log = logging.getLogger("checkpoint.hardware.thermometer")
@@ -43,7 +44,7 @@ _LINE = re.compile(r"^\s*(?:[A-Za-z ]+[:=]?\s*)?(-?\d{1,3}(?:\.\d{1,3})?)\s*(?:Â
 _MAX_LINE = 64
 
 
-class ThermometerError(ValueError):
+class ThermometerError(DeviceError):
     """One reading that could not be understood."""
 
 
@@ -140,7 +141,7 @@ class Thermometer:
                  baudrate: int = 9600, poll_interval_s: float = 0.5, presence_min_c: float = 32.0,
                  reconnect_s: float = 2.0) -> None:
         if protocol not in PROTOCOLS:
-            raise ValueError(f"thermometer protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
+            raise DeviceSettingError(f"thermometer protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
         self.protocol = protocol
         self._on_reading = on_reading
         self._on_error = on_error

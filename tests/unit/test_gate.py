@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from serial_sim import PtyDevice
 
+from checkpoint_app.hardware.errors import DeviceSettingError
 from checkpoint_app.hardware.gate import GateError, HttpGate, SerialRelayGate, make_gate, parse_command
 from tests.support.gate_controller import Controller, running_controller
 
@@ -27,7 +28,7 @@ def test_command_syntax(text: str, data: bytes) -> None:
 
 @pytest.mark.parametrize("text", ["hex:A0 0", "hex:zz", "开门"])
 def test_bad_commands_are_named(text: str) -> None:
-    with pytest.raises(ValueError, match="gate command"):
+    with pytest.raises(DeviceSettingError, match="gate command"):
         parse_command(text)
 
 
@@ -81,11 +82,11 @@ def test_make_gate_from_settings(controller: Controller) -> None:
     assert make_gate("none") is None
     assert isinstance(make_gate("http", http_url=controller.url), HttpGate)
     assert isinstance(make_gate("serial", serial_port="/dev/ttyUSB0", serial_command="hex:A0"), SerialRelayGate)
-    with pytest.raises(ValueError, match="gate_serial_port"):
+    with pytest.raises(DeviceSettingError, match="gate_serial_port"):
         make_gate("serial", serial_command="hex:A0")
-    with pytest.raises(ValueError, match="needs a command"):
+    with pytest.raises(DeviceSettingError, match="needs a command"):
         make_gate("serial", serial_port="/dev/ttyUSB0")
-    with pytest.raises(ValueError, match="http://"):
+    with pytest.raises(DeviceSettingError, match="http://"):
         make_gate("http", http_url="gate.local/open")
-    with pytest.raises(ValueError, match="none, serial, http"):
+    with pytest.raises(DeviceSettingError, match="none, serial, http"):
         make_gate("relay")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from serial_sim import Lu90614Device, PtyDevice, wait_until
 
+from checkpoint_app.hardware.errors import DeviceSettingError
 from checkpoint_app.hardware.thermometer import (
     LineParser,
     Lu90614Parser,
@@ -157,7 +158,7 @@ def test_a_missing_port_does_not_stop_the_app(inbox: Inbox, running: list[Thermo
 
 
 def test_unknown_protocol_is_refused(inbox: Inbox) -> None:
-    with pytest.raises(ValueError, match="line, lu90614"):
+    with pytest.raises(DeviceSettingError, match="line, lu90614"):
         Thermometer("/dev/null", "ascii", inbox.readings.put, inbox.errors.put)
 
 
