@@ -19,12 +19,13 @@ from checkpoint_app.cli_common import UsageError
 from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
-from checkpoint_app.core.events import Station
+from checkpoint_app.core.events import Station, station_from
 from checkpoint_app.core.lookup.client import LookupPlatform
 from checkpoint_app.core.scanning.exposure import ExposureLink
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.settings import PinGuard, Settings
+from checkpoint_app.core.trust.key_files import KeyFileError, key_paths, read_key_files
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.core.visit_state import Timeouts
 from checkpoint_app.crash import RunMarker
@@ -40,7 +41,6 @@ from checkpoint_app.logs import route_qt_messages, setup_logging
 from checkpoint_app.workers.camera_worker import CameraWorker
 from checkpoint_app.workers.crash_bridge import CrashBridge
 from checkpoint_app.workers.decode_worker import DecodeWorker
-from checkpoint_app.workers.documents import read_keys
 from checkpoint_app.workers.frames import Frame, PreviewFrame
 from checkpoint_app.workers.lookup_worker import LookupWorker
 from checkpoint_app.workers.refcounts import pin_singletons
@@ -91,10 +91,15 @@ class CheckpointApp(QObject):
 
     # -- building ----------------------------------------------------------------------------
     def start(self) -> MainWindow:
+        """UsageError when a key file of the settings cannot be read: the checkpoint does not
+        start with fewer keys than its operator pinned."""
+        try:
+            root_keys = read_key_files(key_paths(self.settings.root_keys))
+        except KeyFileError as exc:
+            raise UsageError(f"{exc} (setting root_keys in {self.settings_path})") from None
         log.info("start: language %s", self.settings.language)
         self.language = LanguageSwitcher()
         self.language.apply(self.settings.language)
-        root_keys = read_keys(self.settings.root_keys)
         if self.demo:
             root_keys = self._start_demo_authority() or root_keys
         log.info("start: store in %s", self.data_dir)
@@ -134,8 +139,7 @@ class CheckpointApp(QObject):
         self.hardware.append(self.demo_thermometer)
 
     def station(self) -> Station:
-        s = self.settings
-        return Station(s.checkpoint_id, s.venue_id, s.venue_type, s.operator)
+        return station_from(lambda name: getattr(self.settings, name))
 
     def _thread(self, worker: QObject, name: str) -> None:
         t = WorkerThread(worker, name)

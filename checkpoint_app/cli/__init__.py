@@ -49,22 +49,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
         return result
     except Exception as exc:
-        message = str(exc) if isinstance(exc, UsageError) else store_failure(exc)
+        message = str(exc) if isinstance(exc, UsageError) else known_failure(exc)
         if message is None:
             raise  # a bug: its traceback goes to the log and the crash handler
         prog = f"checkpoint-app {args.command}" if args.command else "checkpoint-app"
         return fail(prog, message)
 
 
-def store_failure(exc: Exception) -> str | None:
-    """One line for a store that cannot be used (locked, full, read-only, damaged), from
-    whichever command met it; None for anything else. Imported only on failure, so that a
-    command that never opens the store does not load it."""
+def known_failure(exc: Exception) -> str | None:
+    """One line for a key file that cannot be read or a store that cannot be used (locked,
+    full, read-only, damaged), from whichever command met it; None for anything else (a bug).
+    Imported only on failure, so that a command that never opens the store does not load it."""
     import sqlite3
 
     from checkpoint_app.core.store.errors import StoreError, describe
+    from checkpoint_app.core.trust.key_files import KeyFileError
 
-    if isinstance(exc, StoreError):
+    if isinstance(exc, StoreError | KeyFileError):
         return str(exc)
     if isinstance(exc, sqlite3.Error):
         return describe(exc)

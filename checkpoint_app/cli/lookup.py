@@ -101,15 +101,16 @@ def run(a: argparse.Namespace) -> int:
 
 
 def _look_up(store: Any, doc: IdDocument, a: argparse.Namespace) -> Decision:
+    from checkpoint_app.cli.data_folder import synced_context
     from checkpoint_app.core.events import event_from_decision
     from checkpoint_app.core.lookup.answer import LookupFailure
     from checkpoint_app.core.lookup.client import ask, check_url, remembered_platform
     from checkpoint_app.core.lookup.decide import lookup_context, lookup_scan
-    from checkpoint_app.core.store.context import pinned_keys, station
+    from checkpoint_app.core.store.remembered import station
 
     now = int(time.time())
     st = station(store)
-    ctx = lookup_context(store.load_context(pinned_keys(store), st.venue_type, now))
+    ctx = lookup_context(synced_context(store, now))
     if a.temperature is not None and not ctx.policy.temperature_in_range(a.temperature):
         raise UsageError(str(TemperatureOutOfRange(a.temperature, ctx.policy)) + "; measure again")
     platform = remembered_platform(store)

@@ -45,7 +45,8 @@ def add_parser(sub: Any) -> None:
 
 
 def _remember(store: Any, a: argparse.Namespace) -> None:
-    from checkpoint_app.core.store.context import ROOT_KEYS, read_pem_keys
+    from checkpoint_app.core.store.remembered import ROOT_KEYS
+    from checkpoint_app.core.trust.key_files import read_key_texts
 
     # Everything is read and checked before anything is remembered.
     token = read_secret(a.token_file, "token") if a.token_file else a.token
@@ -53,7 +54,7 @@ def _remember(store: Any, a: argparse.Namespace) -> None:
         raise UsageError("the token is empty or holds spaces or control characters")
     if a.server and not a.server.startswith(("http://", "https://")):
         raise UsageError(f"--server {a.server!r} is not an http(s) URL")
-    keys = read_pem_keys(a.root_key) if a.root_key else None
+    keys = read_key_texts(a.root_key) if a.root_key else None
     if keys:
         store.set_setting(ROOT_KEYS, keys)
     if a.server:
@@ -81,7 +82,7 @@ def _sync(store: Any, a: argparse.Namespace, keys: list[Any]) -> Any:
 
 def run(a: argparse.Namespace) -> int:
     from checkpoint_app.core.store import Store, StoreError
-    from checkpoint_app.core.store.context import pinned_keys
+    from checkpoint_app.core.store.remembered import pinned_keys
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

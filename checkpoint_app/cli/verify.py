@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
-from checkpoint_app.core.bounds import MAX_DOCUMENT_BYTES, MAX_KEY_FILE_BYTES, os_error_text, read_bounded
+from checkpoint_app.core.bounds import MAX_DOCUMENT_BYTES, os_error_text, read_bounded
 from checkpoint_app.core.checkpoint import Context, Inputs, TemperatureOutOfRange, decide, decision_json, scan
-from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.errors import DocumentError
 from checkpoint_app.core.trust.documents import open_document
+from checkpoint_app.core.trust.key_files import read_key_files
 from checkpoint_app.core.trust.policy import parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list
 
@@ -70,10 +70,7 @@ def _read(path: Path, what: str, limit: int) -> bytes:
 def file_context(a: argparse.Namespace) -> Context:
     if not (a.trust_list and a.policy and a.root_key):
         raise UsageError("file mode needs --trust-list, --policy and at least one --root-key")
-    try:
-        keys = [load_public_pem(_read(p, "root key", MAX_KEY_FILE_BYTES)) for p in a.root_key]
-    except ValueError as exc:
-        raise UsageError(f"root key is not a PEM public key: {exc}") from None
+    keys = read_key_files(a.root_key)
     try:
         trust = parse_trust_list(open_document(_read(a.trust_list, "trust list", MAX_DOCUMENT_BYTES), keys))
         policy = parse_policy(open_document(_read(a.policy, "policy", MAX_DOCUMENT_BYTES), keys))
@@ -123,7 +120,7 @@ def run(a: argparse.Namespace) -> int:
 def _context(a: argparse.Namespace) -> Context:
     if a.trust_list or a.policy:
         return file_context(a)
-    from checkpoint_app.core.store.context import store_context
+    from checkpoint_app.cli.data_folder import store_context
     from checkpoint_app.core.store.errors import StoreError
 
     try:
@@ -133,6 +130,6 @@ def _context(a: argparse.Namespace) -> Context:
 
 
 def _record(a: argparse.Namespace, decisions: list[Any]) -> None:
-    from checkpoint_app.core.store.context import record_decisions
+    from checkpoint_app.cli.data_folder import record_decisions
 
     record_decisions(a.data_dir, decisions)

@@ -6,7 +6,8 @@ of the code never enter an event."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from checkpoint_app.core.checkpoint import Decision, Source
@@ -30,6 +31,17 @@ class Station:
     venue_id: str
     venue_type: str
     operator: str = ""
+
+
+UNNAMED_STATION = Station(checkpoint_id="", venue_id="", venue_type="office_building")
+
+
+def station_from(setting: Callable[[str], object]) -> Station:
+    """The one way from settings to a Station: `setting(name)` is a setting's value, None
+    when it is not set (then the field of UNNAMED_STATION). The window reads its settings
+    file; the command line what the data folder keeps."""
+    values = {f.name: setting(f.name) for f in fields(Station)}
+    return Station(**{k: getattr(UNNAMED_STATION, k) if v is None else str(v) for k, v in values.items()})
 
 
 @dataclass(frozen=True, slots=True)

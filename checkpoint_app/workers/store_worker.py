@@ -17,8 +17,8 @@ from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import EmptyCache
-from checkpoint_app.core.store.context import pinned_keys
 from checkpoint_app.core.store.errors import StoreError
+from checkpoint_app.core.store.remembered import pinned_keys
 from checkpoint_app.core.store.store import Store
 from checkpoint_app.workers.values import RememberedSync, ScanResult, StoreStatus, freshness_level
 

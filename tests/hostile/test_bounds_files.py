@@ -83,7 +83,7 @@ def test_verify_refuses_a_trust_list_or_key_that_is_not_a_small_regular_file(fol
                            str(folder / "policy.cose"), "--root-key", str(key), "JKM1:X"),
                        timeout_s=30, memory_limit_mb=2000)
     reason = KIND_TEXT.get(kind, "larger than 64 KiB (3221225472 bytes)")
-    _bounded(run, 2, f"checkpoint-app verify: error: cannot read root key {key}: {reason}")
+    _bounded(run, 2, f"checkpoint-app verify: error: root key {key} is not a readable PEM public key: {reason}")
 
 
 @pytest.mark.parametrize("kind", ["dev-zero", "fifo"])

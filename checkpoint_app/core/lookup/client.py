@@ -26,7 +26,7 @@ from checkpoint_app.core.lookup.answer import (
     request_body,
 )
 from checkpoint_app.core.store import Store
-from checkpoint_app.core.store.context import pinned_keys
+from checkpoint_app.core.store.remembered import pinned_keys
 from checkpoint_app.core.sync.deadline import Cancel
 from checkpoint_app.core.sync.http import Http, SyncError, SyncFailure
 
