@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.programs import needs_programs
+
 # Must precede the first QApplication (pytest-qt creates it lazily, after collection).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs_programs"):
+        needs_programs(*mark.args)
 
 
 @pytest.fixture(autouse=True)

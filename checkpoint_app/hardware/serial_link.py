@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import serial
+
+if sys.platform != "win32":
+    from termios import error as TermiosError  # tcdrain on a port that went away; not an OSError
+else:
+    TermiosError = OSError
 
 ReadCallback = Callable[[bytes], None]
 ErrorCallback = Callable[[str], None]
@@ -71,8 +77,11 @@ class SerialLink:
         with self._lock:
             if self._serial is None:
                 raise serial.SerialException(f"{self._name} port {self.port} is not connected")
-            self._serial.write(data)
-            self._serial.flush()
+            try:
+                self._serial.write(data)
+                self._serial.flush()
+            except TermiosError as exc:
+                raise serial.SerialException(f"{self._name} port {self.port} lost: {exc}") from exc
 
     def _run(self) -> None:
         while not self._stop.is_set():

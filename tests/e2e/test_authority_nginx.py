@@ -20,11 +20,11 @@ from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.pages import StatusPage, parse_status_page
 from checkpoint_app.core.trust.documents import open_document
 from tests.support.authority_process import authority_cli, serving
-from tests.support.nginx import NGINX, nginx_in_front
+from tests.support.nginx import nginx_in_front
 from tests.support.signed_docs import DIST_KEY, DIST_PUB, genuine_documents
 from tests.support.sync_platform import sync
 
-pytestmark = pytest.mark.skipif(not os.path.exists(NGINX), reason="nginx is not installed (Debian: nginx-light)")
+pytestmark = pytest.mark.needs_programs("nginx")
 PEOPLE = 2500
 PAGE = 1000
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +22,7 @@ from checkpoint_app.authority.dashboard.texts import ACTIONS
 from checkpoint_app.authority.regions import shanxi
 from tests.support.dashboard_client import DashboardClient
 from tests.support.html_tables import kpis, numbers, table
+from tests.support.pdf import pdf_text
 
 PAGES = ("/dashboard/area/140000", "/dashboard/area/140100", "/dashboard/area/140105", "/dashboard/fleet",
          "/dashboard/report", "/dashboard/ops")
@@ -258,17 +257,9 @@ def test_revoke_checkpoint_command(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "not registered" in capsys.readouterr().err
 
 
-def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
-    path = tmp_path / "r.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
 def test_report_pdf_figures_equal_the_stats(province: Province, user: DashboardClient, tmp_path: Path) -> None:
     stats = province.stats()
-    text = _pdf_text(user.get(f"/dashboard/report.pdf{_period(province)}").content, tmp_path)
+    text = pdf_text(user.get(f"/dashboard/report.pdf{_period(province)}").content)
     assert "山西省健康码使用情况通报" in text
     assert f"核验人次 {stats['total']:,}" in text
     assert f"红码 {stats['by_color']['red']}" in text and f"体温异常 {stats['by_fever']['true']}" in text
@@ -283,7 +274,7 @@ def test_report_command_writes_the_pdf(province: Province, tmp_path: Path, capsy
     db = str(province.authority.engine.url)
     day = province.day.isoformat()
     assert authority_main(["report", "--db", db, "--from", day, "--to", day, "--out", str(out), "--lang", "en"]) == 0
-    text = _pdf_text(out.read_bytes(), tmp_path)
+    text = pdf_text(out.read_bytes())
     assert "Shanxi health-code usage report" in text and f"Scans {province.stats()['total']:,}" in text
     assert authority_main(["report", "--db", db, "--from", "2026-02-30", "--to", day, "--out", str(out)]) == 2
     assert "error" in capsys.readouterr().err

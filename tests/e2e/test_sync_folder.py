@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ GREEN = DEMO_PEOPLE[0]
 GREEN_HID = hid_for(hid_secret(), GREEN.id_number)
 
 
-@pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (.ci/apt-packages.txt)")
+@pytest.mark.needs_programs("faketime")
 def test_a_stick_written_8_days_ago_is_offline_too_long(platform: Platform, tmp_path: Path) -> None:
     """The folder is applied 8 days after the export (faketime moves the checkpoint's clock):
     its pages are as old as the export, however recent the folder sync."""

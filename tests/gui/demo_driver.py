@@ -32,7 +32,7 @@ from checkpoint_app.core import settings as st
 from checkpoint_app.core.visit_state import Phase
 from checkpoint_app.gui.demo_video import demo_folders, make_demo_video
 
-OUT = Path("artifacts/screens")  # set from the command line in main()
+OUT = Path("screens")  # set from the command line in main()
 SIZES = ((1024, 768), (1280, 800), (1920, 1080))
 OUTCOMES = ("pass", "yellow", "red_hospital", "red_turn_back", "fever", "invalid-expired", "invalid-bad_signature",
             "cannot_verify", "manual", "not_a_code")

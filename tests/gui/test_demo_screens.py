@@ -6,7 +6,6 @@ pytest process already has an offscreen QApplication."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,15 +15,12 @@ import pytest
 from demo_driver import WANTED
 
 from checkpoint_app.core.outcomes import Outcome
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENS = ROOT / "artifacts" / "screens"
+from tests.support.programs import needs_programs
 
 
 @pytest.fixture
 def xvfb_display() -> Iterator[str]:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed")
+    needs_programs("Xvfb")
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
                             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -52,14 +48,15 @@ def test_demo_screens_at_three_sizes_in_both_languages(xvfb_display: str, tmp_pa
 
     from checkpoint_app.gui.style import LOOKS
 
+    screens = tmp_path / "screens"  # not the checkout: a test leaves the working tree as it was
     env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb", "CHECKPOINT_CACHE_DIR": str(tmp_path)}
     env.pop("QT_LOGGING_RULES", None)
-    run = subprocess.run([sys.executable, str(Path(__file__).with_name("demo_driver.py")), str(SCREENS)],
-                         env=env, capture_output=True, text=True, timeout=280, cwd=ROOT)
+    run = subprocess.run([sys.executable, str(Path(__file__).with_name("demo_driver.py")), str(screens)],
+                         env=env, capture_output=True, text=True, timeout=280, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     for name in WANTED:
         for lang in ("zh", "en"):
-            path = SCREENS / f"{name}-{lang}.png"
+            path = screens / f"{name}-{lang}.png"
             assert 3000 < path.stat().st_size < 120_000, path  # real pictures, kept small
             with Image.open(path) as image:
                 assert f"{image.width}x{image.height}" in name  # the window as big as asked

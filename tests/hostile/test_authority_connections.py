@@ -3,9 +3,6 @@ and closes a stalled connection after its channel timeout (`serve --channel-time
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +14,9 @@ from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
 from checkpoint_app.resources import resource
+from tests.support.authority_process import serving
 from tests.support.hostile_http import half_open_connections
 from tests.support.signed_docs import DIST_KEY
-
-PORT_WAIT_S = 20
 
 
 @pytest.fixture
@@ -50,28 +46,10 @@ def test_a_legitimate_request_is_served_beside_150_half_open_connections(served:
         assert time.monotonic() - start < 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_closes_a_stalled_connection_after_its_channel_timeout(tmp_path: Path, authority: Authority) -> None:
-    port = _free_port()
-    db = str(tmp_path / "authority.sqlite3")
-    launcher = "import sys; from checkpoint_app.authority.cli import main; sys.exit(main())"
-    proc = subprocess.Popen([sys.executable, "-c", launcher, "serve", "--db", db, "--key", str(DIST_KEY), "--port",
-                             str(port), "--channel-timeout", "2", "--connection-limit", "300"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + PORT_WAIT_S
-        while True:
-            try:
-                assert _policy(f"http://127.0.0.1:{port}", timeout=1).status_code == 200
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr
-                time.sleep(0.1)
+    db = tmp_path / "authority.sqlite3"
+    with serving(db, DIST_KEY, "--channel-timeout", "2", "--connection-limit", "300") as port:
+        assert _policy(f"http://127.0.0.1:{port}", timeout=5).status_code == 200
         with half_open_connections("127.0.0.1", port, 200) as socks:
             assert _policy(f"http://127.0.0.1:{port}", timeout=5).status_code == 200
             start = time.monotonic()
@@ -79,6 +57,3 @@ def test_serve_closes_a_stalled_connection_after_its_channel_timeout(tmp_path: P
             assert socks[0].recv(1024) == b""  # closed by the server, not by us
             closed_after = time.monotonic() - start
         assert closed_after < 2 + 1 + 2  # the timeout, the clean-up interval, slack
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -17,6 +16,7 @@ import pytest
 from checkpoint_app.authority.dashboard.fleet_view import OFFLINE_AFTER_S
 from tests.support.dashboard_client import DashboardClient
 from tests.support.hostile_dashboard import Clock, Site, event, running_site
+from tests.support.pdf import pdf_text
 
 XSS = '<img src=x onerror=alert(1)>'
 QUOTE = '"><script>alert(2)</script>'
@@ -82,8 +82,7 @@ def test_query_strings_come_back_escaped_or_not_at_all(admin: DashboardClient, q
 def _pdf_text(admin: DashboardClient, lang: str) -> str:
     resp = admin.get(f"/dashboard/report.pdf?lang={lang}")
     assert resp.status_code == 200 and resp.content.startswith(b"%PDF")
-    return subprocess.run(["pdftotext", "-raw", "-", "-"], input=resp.content, capture_output=True,
-                          check=True).stdout.decode()
+    return pdf_text(resp.content, "-raw")
 
 
 def test_the_report_prints_hostile_values_as_text(admin: DashboardClient) -> None:

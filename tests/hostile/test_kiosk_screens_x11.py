@@ -16,7 +16,7 @@ import pytest
 from checkpoint_app.core import settings as st
 from tests.support.x11 import X11, X11_TOOLS, AppProcess
 
-pytestmark = [X11_TOOLS, pytest.mark.timeout(180)]
+pytestmark = [X11_TOOLS, pytest.mark.needs_programs("xrandr"), pytest.mark.timeout(180)]
 GUARD = "1280/300x800/200+0+0"
 QUEUE = "1280/300x800/200+1280+0"
 

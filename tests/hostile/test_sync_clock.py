@@ -5,7 +5,6 @@ clock_error from the signed time (spec 4.2, 4.3)."""
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from checkpoint_app.core.store import Store
 from tests.support.sync_platform import DAY, PUB_PEM, Platform
 
 pytest_plugins = ["tests.support.sync_fixtures"]
-pytestmark = pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (.ci/apt-packages.txt)")
+pytestmark = pytest.mark.needs_programs("faketime")
 
 
 def _app(shift: str, *args: str) -> subprocess.CompletedProcess[str]:

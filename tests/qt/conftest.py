@@ -14,6 +14,7 @@ from qt_harness import _HASH, Harness, ShiftedClock
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core import settings as st
 from checkpoint_app.workers.refcounts import pin_singletons
+from tests.support.x11 import X11
 
 # The whole Qt session, not just each app: every widget test makes void calls (see refcounts.py).
 pin_singletons()
@@ -61,3 +62,11 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
         assert not any(t.thread.isRunning() for t in app.threads)
         assert app.decoder is None or not app.decoder.isRunning()
         assert not app.controller._wake.isActive() and not app.controller._tick.isActive()
+
+
+@pytest.fixture
+def x11() -> Iterator[X11]:
+    """A real X server and window manager (tests/support/x11.py) for one test."""
+    server = X11()
+    yield server
+    server.close()

@@ -95,7 +95,8 @@ def test_statistics_and_csv_export(make_app: MakeApp, tmp_path: Path) -> None:
     assert dialog.by_source.text().splitlines()[1:] == ["健康码：2", "身份证查询：0", "人工登记：1"]
     out = tmp_path / "events.csv"
     dialog.export_to(out)
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == 3 and {r["kind"] for r in rows} == {"decision", "manual"}
     assert sorted(r["source"] for r in rows) == ["code", "code", "manual"]
     assert "name" not in rows[0] and all("王" not in v for r in rows for v in r.values())

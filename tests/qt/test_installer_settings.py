@@ -40,19 +40,19 @@ def test_language_for_the_system_locale(locale: str, language: str | None) -> No
 
 def _window_language(tmp_path: Path, args: list[str], env: dict[str, str]) -> str:
     """Starts the real window offscreen, reads the language it starts in, stops it with SIGTERM."""
-    proc = subprocess.Popen([sys.executable, "-m", "checkpoint_app", "--config", str(tmp_path / "settings.json"),
-                             "--data-dir", str(tmp_path / "data"), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env})
-    assert proc.stdout is not None
-    language, end = "", time.monotonic() + 60
-    for line in proc.stdout:
-        if m := re.search(r"start: language (\S+)", line):
-            language = m.group(1)
-        if "start: ready" in line or time.monotonic() > end:
-            break
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(30) in (0, -signal.SIGTERM)  # 0 once its handler is in (tests/qt/test_run.py)
+    with subprocess.Popen([sys.executable, "-m", "checkpoint_app", "--config", str(tmp_path / "settings.json"),
+                           "--data-dir", str(tmp_path / "data"), *args], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}) as proc:
+        assert proc.stdout is not None
+        language, end = "", time.monotonic() + 60
+        for line in proc.stdout:
+            if m := re.search(r"start: language (\S+)", line):
+                language = m.group(1)
+            if "start: ready" in line or time.monotonic() > end:
+                break
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) in (0, -signal.SIGTERM)  # 0 once its handler is in (tests/qt/test_run.py)
     return language
 
 

@@ -23,15 +23,8 @@ from checkpoint_app.core import settings as st
 from checkpoint_app.resources import resource
 from tests.support.x11 import X11, X11_TOOLS, AppProcess
 
-pytestmark = [X11_TOOLS, pytest.mark.timeout(120)]
+pytestmark = [X11_TOOLS, pytest.mark.needs_programs("xmessage"), pytest.mark.timeout(120)]
 BACK_WITHIN_S = 1.0
-
-
-@pytest.fixture
-def x11() -> Iterator[X11]:
-    server = X11()
-    yield server
-    server.close()
 
 
 class Kiosk:

@@ -1,22 +1,15 @@
 """Kiosk mode against a real X server and window manager (Xvfb + openbox), with real key
 presses from xdotool: the window manager's own Alt+F4 becomes a close request that the
 kiosk refuses, and the window really fills the screen. Skipped where the tools are absent
-(apt-get install xvfb openbox xdotool)."""
+(.ci/programs.txt)."""
 
 from __future__ import annotations
 
-import os
-import queue
-import shutil
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
-
 import pytest
 
-TOOLS = ("Xvfb", "openbox", "xdotool")
-pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS), reason="needs Xvfb, openbox, xdotool")
+from tests.support.x11 import X11, X11_TOOLS, AppProcess
+
+pytestmark = X11_TOOLS
 
 APP = """
 import sys
@@ -39,57 +32,22 @@ sys.exit(app.exec())
 """
 
 
-class X11:
-    def __init__(self) -> None:
-        read, write = os.pipe()
-        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten",
-                                      "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
-        os.close(write)
-        with os.fdopen(read) as f:
-            display = f.readline().strip()
-        self.env = {**os.environ, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb"}
-        self.env.pop("WAYLAND_DISPLAY", None)
-        self.wm = subprocess.Popen(["openbox"], env=self.env, stderr=subprocess.DEVNULL)
-
-    def xdotool(self, *args: str) -> None:
-        subprocess.run(["xdotool", *args], env=self.env, check=True, timeout=10)
-
-    def close(self) -> None:
-        for p in (self.wm, self.xvfb):
-            p.terminate()
-            p.wait(10)
-
-
-@pytest.fixture
-def x11() -> Iterator[X11]:
-    server = X11()
-    yield server
-    server.close()
-
-
 def test_real_alt_f4_and_keys_under_a_window_manager(x11: X11) -> None:
-    app = subprocess.Popen([sys.executable, "-c", APP], env=x11.env, stdout=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    assert app.stdout is not None
-    threading.Thread(target=lambda: [lines.put(line.strip()) for line in app.stdout], daemon=True).start()
+    app = AppProcess(["-c", APP], x11.env)
     try:
-        ready = lines.get(timeout=30)
-        assert ready.startswith("ready "), ready
-        window = ready.split()[1]
+        window = app.wait_line("ready ").split()[1]
         x11.xdotool("windowfocus", "--sync", window)
         x11.xdotool("key", "alt+F4")  # openbox binds A-F4 to Close: a real WM_DELETE_WINDOW
-        assert lines.get(timeout=10) == "refused close"
+        assert app.wait_line("refused", timeout=10) == "refused close"
         for key, name in (("Escape", "Esc"), ("ctrl+q", "Ctrl+Q"), ("ctrl+w", "Ctrl+W")):
             x11.xdotool("key", key)
-            assert lines.get(timeout=10) == f"refused {name}"
+            assert app.wait_line("refused", timeout=10) == f"refused {name}"
         x11.xdotool("key", "F2")
-        assert lines.get(timeout=10) == "state True True 1280 800"  # still there, filling the screen
+        assert app.wait_line("state", timeout=10) == "state True True 1280 800"  # still there, filling the screen
         x11.xdotool("key", "ctrl+shift+x")  # the PIN check says yes here
-        assert app.wait(10) == 0
+        assert app.proc.wait(10) == 0
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
+        app.stop()
 
 
 WEDGE_APP = """
@@ -117,22 +75,17 @@ sys.exit(app.exec())
 def test_real_keyboard_bursts_and_typing(x11: X11, stall: bool) -> None:
     """xdotool types through the X server like a USB keyboard, Shift for capitals included;
     with `stall` the GUI thread keeps stopping in the middle of bursts."""
-    args = [sys.executable, "-c", WEDGE_APP] + (["--stall"] if stall else [])
-    app = subprocess.Popen(args, env=x11.env, stdout=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    assert app.stdout is not None
-    threading.Thread(target=lambda: [lines.put(line.strip()) for line in app.stdout], daemon=True).start()
+    app = AppProcess(["-c", WEDGE_APP] + (["--stall"] if stall else []), x11.env)
     payload = "JKM1:6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3/XIV0W23NTDEPWK G2EP4J0B"
     try:
-        window = lines.get(timeout=30).split()[1]
+        window = app.wait_line("ready ").split()[1]
         x11.xdotool("windowfocus", "--sync", window)
         x11.xdotool("type", "--delay", "150", "36.5\r")  # a guard on the keypad
-        assert lines.get(timeout=10) == "typed 36.5"
+        assert app.wait_line("typed", timeout=10) == "typed 36.5"
         for suffix in ("\r", "\n"):  # a scanner, 3 ms a key, ending with Return or with Linefeed
             x11.xdotool("type", "--delay", "3", payload + suffix)
-            assert lines.get(timeout=10) == f"scanned {payload}"
+            assert app.wait_line("scanned", timeout=10) == f"scanned {payload}"
         x11.xdotool("type", "--delay", "150", "37\r")
-        assert lines.get(timeout=10) == "typed 37"  # nothing of the scans leaked into the field
+        assert app.wait_line("typed", timeout=10) == "typed 37"  # nothing of the scans leaked into the field
     finally:
-        app.kill()
-        app.wait()
+        app.stop()

@@ -4,13 +4,12 @@ org.freedesktop.ScreenSaver service written with QtDBus, both in their own proce
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("dbus-run-session") is None, reason="needs dbus-daemon")
+pytestmark = pytest.mark.needs_programs("dbus-run-session")
 
 SERVICE = """
 import sys

@@ -5,14 +5,13 @@ pulseaudio is not installed (apt-get install pulseaudio pulseaudio-utils)."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from tests.support.programs import needs_programs
 
 NO_SERVER = {"PULSE_SERVER": "unix:/nonexistent/pulse.sock"}  # what a PC without an audio server looks like
 
@@ -20,8 +19,7 @@ NO_SERVER = {"PULSE_SERVER": "unix:/nonexistent/pulse.sock"}  # what a PC withou
 @contextmanager
 def pulse_null_sink(folder: Path) -> Iterator[dict[str, str]]:
     """Yields the environment that points PulseAudio clients at the server."""
-    if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
-        pytest.skip("needs pulseaudio and pulseaudio-utils")
+    needs_programs("pulseaudio", "pactl")
     folder.mkdir(parents=True, exist_ok=True)
     socket = folder / "pulse.sock"
     env = {"PULSE_SERVER": f"unix:{socket}"}

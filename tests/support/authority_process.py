@@ -24,11 +24,11 @@ def authority_cli(*args: str) -> str:
 def serving(db: Path | str, key: Path, *args: str) -> Iterator[int]:
     """`serve` on a free loopback port until the block ends; yields the port."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, "serve", "--db", str(db), "--key", str(key),
-                             "--port", str(port), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for_port(port, proc, timeout_s=60)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with subprocess.Popen([sys.executable, "-c", LAUNCHER, "serve", "--db", str(db), "--key", str(key),
+                           "--port", str(port), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+        try:
+            wait_for_port(port, proc, timeout_s=60)
+            yield port
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

@@ -57,14 +57,14 @@ def nginx_in_front(upstream_port: int, folder: Path, static: bool = False) -> It
     site.write_text(text)
     conf = folder / "nginx.conf"
     conf.write_text(main_config(folder, site))
-    proc = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with subprocess.Popen([NGINX, "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+        try:
+            wait_for_port(port, proc)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 20) -> None:

@@ -1,13 +1,12 @@
 """A real X server (Xvfb) with a real window manager (openbox) for the kiosk tests, and
-what xdotool / xprop / xwininfo say about a window. Skip when the tools are absent:
-`pytestmark = X11_TOOLS`."""
+what xdotool / xprop / xwininfo say about a window. `pytestmark = X11_TOOLS`: skipped
+where the tools are absent, failed in CI (tests/support/programs.py)."""
 
 from __future__ import annotations
 
 import os
 import queue
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-TOOLS = ("Xvfb", "openbox", "xdotool", "xprop", "xwininfo")
-X11_TOOLS = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
-                               reason="needs Xvfb, openbox, xdotool, x11-utils")
+X11_TOOLS = pytest.mark.needs_programs("Xvfb", "openbox", "xdotool", "xprop", "xwininfo")
 
 
 def _die_with_parent() -> None:
@@ -140,3 +137,6 @@ class AppProcess:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(10)
+        self._reader.join(10)  # the pipe's end: then it can close
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()

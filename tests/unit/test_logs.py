@@ -160,14 +160,14 @@ def run_app(folder: Path, mode: str) -> subprocess.Popen[str]:
 
 
 def test_next_start_knows_it_was_killed_or_crashed(tmp_path: Path) -> None:
-    app = run_app(tmp_path, "wait")
-    assert app.stdout is not None and app.stdout.readline() == "ready\n"
-    os.kill(app.pid, signal.SIGKILL)
-    app.wait(10)
+    with run_app(tmp_path, "wait") as app:
+        assert app.stdout is not None and app.stdout.readline() == "ready\n"
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(10)
     assert RunMarker(tmp_path / "run-state.json").start().startswith("killed or lost power")
 
-    app = run_app(tmp_path, "crash")
-    out, _ = app.communicate(timeout=30)
+    with run_app(tmp_path, "crash") as app:
+        out, _ = app.communicate(timeout=30)
     assert out == "ready\nOUT OF SERVICE\n" and app.returncode == 1  # our hook ran; Python still exits 1
     crash_line = APP.splitlines().index('    {}["missing"]') + 1
     assert RunMarker(tmp_path / "run-state.json").start() == \
