@@ -4,7 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen
-.venv/bin/ruff check checkpoint_app tests bench
-.venv/bin/lint-imports
-.venv/bin/mypy checkpoint_app/core
+bash scripts/lint.sh
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

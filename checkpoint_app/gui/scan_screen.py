@@ -5,12 +5,12 @@ buttons (manual entry, ID number, statistics, settings, language)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.scaling import ScaledScreen
-from checkpoint_app.gui.style import DEMO_PURPLE, RED, WHITE
+from checkpoint_app.gui.style import DEMO_PURPLE, RED, VIEWFINDER, WHITE
 
 
 class PreviewWidget(QWidget):
@@ -29,7 +29,7 @@ class PreviewWidget(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
-        p.fillRect(self.rect(), Qt.GlobalColor.black)
+        p.fillRect(self.rect(), QColor(VIEWFINDER))
         if self.image is not None and not self.image.isNull():
             size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())

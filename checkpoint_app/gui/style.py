@@ -46,3 +46,5 @@ ID_CHECK = YELLOW  # the frame around the name and document the guard compares w
 ERROR_TEXT = RED  # "measure again" and other input errors on a light background
 CHART_BAR, CHART_BACKGROUND = GREEN, WHITE
 CHOSEN = GREEN  # the manual entry's chosen reason
+ICON_INK = "#fff"  # what resources/icons/*.svg are drawn in; icons.py swaps it for the screen's colour
+VIEWFINDER = "#000000"  # the camera picture's letterbox, and the screen before the first frame
