@@ -18,6 +18,7 @@ Prints one JSON object with every figure."""
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import hashlib
 import json
@@ -99,22 +100,42 @@ def _sync(a: argparse.Namespace) -> Any:
         return report, time.perf_counter() - t0, store.cache_size()
 
 
+# A probe in a process of its own, on the same CPUs: how late a sleeping thread wakes when
+# no interpreter lock is shared, i.e. what the machine's other load costs by itself.
+MACHINE_PROBE = """
+import json, signal, sys, time
+out = []
+def stop(*_):
+    sys.stdout.write(json.dumps(out)); sys.stdout.flush(); sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+while True:
+    t0 = time.perf_counter_ns(); time.sleep(0.01); t1 = time.perf_counter_ns()
+    out.append((t1, t1 - t0 - 10_000_000))
+"""
+
+
 class _Recorder:
     """The window's store thread meanwhile: a scan event every 50 ms through its own Store,
     each timed whole (the wait for the write lock, the insert, the commit and its fsync:
-    synchronous=FULL) and its wait for the write lock apart. Beside it a probe thread
-    sleeps 10 ms at a time and notes how late it wakes: what the machine's other load and
-    the interpreter lock cost any thread of the process, the store aside."""
+    synchronous=FULL), and for the slow ones in parts: the lock wait, the COMMIT (its fsync),
+    the thread's CPU time, and how late two probes woke meanwhile: a thread of this process
+    (the machine's load and the interpreter lock) and a process of its own on the same CPUs
+    (the machine's load alone). Their difference is what the syncing thread's hold on the
+    interpreter lock cost; what neither probe saw is the store's (the lock, the disk)."""
 
     def __init__(self, path: Path) -> None:
         self.path, self.stop = path, threading.Event()
         self.totals: list[int] = []
-        self.slow: list[tuple[float, float, float | None]] = []  # (at s, total ms, lock wait ms) over 50 ms
-        self.late: list[int] = []
-        self.t0 = time.perf_counter()
+        self.events: list[tuple[int, int, int, int, int]] = []  # slow ones: (start ns, total, lock, commit, CPU)
+        self.late: list[tuple[int, int]] = []  # (woke at ns, late ns)
+        self.machine: list[tuple[int, int]] = []
+        self.t0 = time.perf_counter_ns()
         self._mine = threading.local()
-        self._lock_ns = 0
-        self.held: list[tuple[int, int]] = []  # the other writers' transactions: (wall ns, CPU ns)
+        self._lock_ns = self._commit_ns = 0
+        # The other writers' transactions: (wall ns, CPU ns, start ns, the calling function).
+        self.held: list[tuple[int, int, int, str]] = []
+        self.marks: list[tuple[int, str]] = []  # a bulk job's next transaction: (ns, the job's function)
+        self.wal_max = 0
 
     def __enter__(self) -> _Recorder:
         from checkpoint_app.core.store import store as store_module
@@ -124,6 +145,11 @@ class _Recorder:
             store_module.begin_immediate = self._timed_begin
         self._transaction = store_module.Store.transaction
         store_module.Store.transaction = lambda store: self._timed_transaction(store)  # type: ignore[method-assign]
+        from checkpoint_app.core.store import build as build_module
+
+        self._step_aside = store_module.step_aside
+        store_module.step_aside = build_module.step_aside = self._marked_step_aside
+        self._probe_process = subprocess.Popen([sys.executable, "-c", MACHINE_PROBE], stdout=subprocess.PIPE)
         self.threads = [threading.Thread(target=self._record), threading.Thread(target=self._probe)]
         for t in self.threads:
             t.start()
@@ -135,9 +161,19 @@ class _Recorder:
         self.stop.set()
         for t in self.threads:
             t.join()
+        from checkpoint_app.core.store import build as build_module
+
+        store_module.step_aside = build_module.step_aside = self._step_aside
+        self._probe_process.terminate()
+        self.machine = [tuple(s) for s in json.loads(self._probe_process.communicate()[0] or b"[]")]  # type: ignore[misc]
         if self._begin is not None:
             store_module.begin_immediate = self._begin
         store_module.Store.transaction = self._transaction  # type: ignore[method-assign]
+
+    def _marked_step_aside(self) -> None:
+        """step_aside, noting which bulk job is about to ask for the write lock again, and when."""
+        self._step_aside()
+        self.marks.append((time.perf_counter_ns(), sys._getframe(1).f_code.co_name))
 
     def _timed_begin(self, conn: sqlite3.Connection) -> None:
         t0 = time.perf_counter_ns()
@@ -148,12 +184,17 @@ class _Recorder:
     @contextlib.contextmanager
     def _timed_transaction(self, store: Any) -> Any:
         """Store.transaction, timed from the write lock taken to the commit done (its automatic
-        checkpoint, run after the lock is let go, included) for every thread but the recorder's."""
+        checkpoint, run after the lock is let go, included) for every thread but the recorder's,
+        whose COMMIT is timed alone."""
         with self._transaction(store) as conn:
             t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
             yield conn
-        if not getattr(self._mine, "recorder", False):
-            self.held.append((time.perf_counter_ns() - t0, time.thread_time_ns() - c0))
+            t1 = time.perf_counter_ns()
+        if getattr(self._mine, "recorder", False):
+            self._commit_ns = time.perf_counter_ns() - t1
+        else:
+            caller = sys._getframe(2).f_code.co_name
+            self.held.append((time.perf_counter_ns() - t0, time.thread_time_ns() - c0, t0, caller))
 
     def _record(self) -> None:
         from checkpoint_app.core.events import ScanEvent, new_event_id
@@ -164,27 +205,56 @@ class _Recorder:
             while not self.stop.wait(0.05):
                 event = ScanEvent(new_event_id(), int(time.time()), "v", "mall", None, None, None, None, (), None,
                                   None, "pass", True, None, 1, "bench")
-                t0 = time.perf_counter_ns()
+                t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
                 store.record_event(event)
                 total = time.perf_counter_ns() - t0
                 self.totals.append(total)
                 if total > 50_000_000:
-                    lock = round(self._lock_ns / 1e6, 1) if self._begin is not None else None
-                    self.slow.append((round(time.perf_counter() - self.t0, 1), round(total / 1e6, 1), lock))
+                    self.events.append((t0, total, self._lock_ns, self._commit_ns, time.thread_time_ns() - c0))
 
     def _probe(self) -> None:
         while not self.stop.is_set():
             t0 = time.perf_counter_ns()
             time.sleep(0.01)
-            self.late.append(time.perf_counter_ns() - t0 - 10_000_000)
+            t1 = time.perf_counter_ns()
+            self.late.append((t1, t1 - t0 - 10_000_000))
+            if len(self.late) % 10 == 0:
+                with contextlib.suppress(OSError):
+                    self.wal_max = max(self.wal_max, os.stat(str(self.path / "checkpoint.sqlite3-wal")).st_size)
 
     def figures(self) -> dict[str, Any]:
         held = sorted(self.held, reverse=True)
-        return {**_percentiles(self.totals), "over_50ms": sorted(self.slow, key=lambda s: -s[1])[:12],
-                "probe_late": _percentiles(self.late),
-                "other_transactions": {**_percentiles([w for w, _ in held]),
-                                       "longest_wall_cpu_ms": [(round(w / 1e6, 1), round(c / 1e6, 1))
-                                                               for w, c in held[:8]]}}
+        slow = [self._slow(*e) for e in self.events]
+        return {**_percentiles(self.totals), "slowest": sorted(slow, key=lambda s: -s["ms"])[:12],
+                "over_100ms_less_machine_probe": sum(1 for s in slow if s["ms"] - s["machine_ms"] > 100),
+                "over_100ms_less_process_probe": sum(1 for s in slow if s["ms"] - s["process_ms"] > 100),
+                "wal_max_mb": round(self.wal_max / 2**20, 1),
+                "probe_late": _percentiles([late for _, late in self.late]),
+                "machine_probe_late": _percentiles([late for _, late in self.machine]),
+                "other_transactions": {**_percentiles([w for w, *_ in held]),
+                                       "longest_wall_cpu_ms": [(round(w / 1e6, 1), round(c / 1e6, 1), job)
+                                                               for w, c, _, job in held[:8]]}}
+
+    def _slow(self, t0: int, total: int, lock: int, commit: int, cpu: int) -> dict[str, float]:
+        """A slow event in parts (ms), and the most a probe's sleep that overlapped it was late."""
+        def overlap(samples: list[tuple[int, int]]) -> float:
+            t1 = t0 + total
+            return round(max((late for woke, late in samples if woke > t0 and woke - 10_000_000 - late < t1),
+                             default=0) / 1e6, 1)
+
+        return {"at_s": round((t0 - self.t0) / 1e9, 1), "ms": round(total / 1e6, 1), "lock_ms": round(lock / 1e6, 1),
+                "commit_ms": round(commit / 1e6, 1), "cpu_ms": round(cpu / 1e6, 1),
+                "process_ms": overlap(self.late), "machine_ms": overlap(self.machine),
+                "holder": self._holder(t0, t0 + lock)}
+
+    def _holder(self, t0: int, t1: int) -> str:
+        """Who wrote while the event waited for the lock: the other writers' transactions that
+        overlapped [t0, t1] (caller, wall/CPU ms), else the bulk job that last stepped aside."""
+        held = [f"{job} {w / 1e6:.0f}/{c / 1e6:.0f}" for w, c, start, job in self.held if start < t1 and start + w > t0]
+        if held:
+            return "; ".join(held[:3])
+        i = bisect.bisect(self.marks, (t1, "\uffff"))
+        return f"{self.marks[i - 1][1]} ({(t1 - self.marks[i - 1][0]) / 1e6:.0f} ms before)" if i else "-"
 
 
 def _recording(path: Path, work: Any) -> tuple[Any, dict[str, Any]]:

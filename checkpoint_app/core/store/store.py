@@ -24,7 +24,7 @@ from checkpoint_app.core.paths import store_path
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.store import cache, outbox, records
-from checkpoint_app.core.store.build import build_and_swap, clear_table
+from checkpoint_app.core.store.build import build_and_swap, clear_table, give_back_free_pages
 from checkpoint_app.core.store.connection import (
     SYNC_AUTOCHECKPOINT,
     WAL_AUTOCHECKPOINT,
@@ -150,14 +150,6 @@ class Store:
         """Copy the WAL back into the file now (PASSIVE: writers go on meanwhile)."""
         self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
-    def _give_back_free_pages(self, step: int = 256) -> None:
-        """Return the staged rows' pages to the file system a megabyte per transaction, so
-        that other writers (scan events) wait at most one step. executescript, because
-        sqlite3's execute would run only the first step of the pragma."""
-        while self._conn.execute("PRAGMA freelist_count").fetchone()[0] > 0:
-            step_aside()
-            self._conn.executescript(f"PRAGMA incremental_vacuum({step});")
-
     def abandon_rebuild(self, *, keep_first_sync: bool = False) -> bool:
         with self.transaction() as conn:
             had = cache.abandon_rebuild(conn, keep_first_sync=keep_first_sync)
@@ -170,7 +162,7 @@ class Store:
         for table, key in tables:
             clear_table(self.transaction, table, key)
         if tables:
-            self._give_back_free_pages()
+            give_back_free_pages(self._conn)
             self.checkpoint()
 
     # -- documents and freshness ---------------------------------------------------------
