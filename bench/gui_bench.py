@@ -26,7 +26,8 @@ from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core.visit_state import Phase
-from checkpoint_app.gui.demo_video import demo_folders, demo_video
+from checkpoint_app.demo.folders import demo_folders
+from checkpoint_app.demo.video import demo_video
 
 
 def wait(ms: int) -> None:

@@ -41,8 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checkpoint_app.authority.demo import demo_keys_dir  # noqa: E402
 from checkpoint_app.core.codes.signature import load_public_pem  # noqa: E402
+from checkpoint_app.demo.people import demo_keys_dir  # noqa: E402
 
 KEY = demo_keys_dir() / "distribution.pem"
 PUB = demo_keys_dir() / "distribution.pub.pem"

@@ -10,14 +10,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, SignalInstance, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from checkpoint_app.authority.demo import demo_context
 from checkpoint_app.cli_common import UsageError
 from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
+from checkpoint_app.core.checkpoint import Context
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
 from checkpoint_app.core.events import Station, station_from
 from checkpoint_app.core.lookup.client import LookupPlatform
@@ -25,12 +26,12 @@ from checkpoint_app.core.scanning.exposure import ExposureLink
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.settings import PinGuard, Settings
+from checkpoint_app.core.trust.bundled import bundled_documents
 from checkpoint_app.core.trust.key_files import KeyFileError, key_paths, read_key_files
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.core.visit_state import Timeouts
 from checkpoint_app.crash import RunMarker
 from checkpoint_app.gui.admin import AdminFlows, SettingsService
-from checkpoint_app.gui.demo_video import DemoVideo, demo_folders
 from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.main_window import MainWindow
 from checkpoint_app.gui.sound import SoundPlayer
@@ -48,6 +49,9 @@ from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
 from checkpoint_app.workers.threads import WorkerThread
 from checkpoint_app.workers.values import RememberedSync
+
+if TYPE_CHECKING:
+    from checkpoint_app.demo.video import DemoVideo
 
 log = logging.getLogger("checkpoint.app")
 NO_CAMERA = "none"
@@ -103,7 +107,7 @@ class CheckpointApp(QObject):
         if self.demo:
             root_keys = self._start_demo_authority() or root_keys
         log.info("start: store in %s", self.data_dir)
-        self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type, demo_context, self.clock,
+        self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type, bundled_context, self.clock,
                                  trust_fallback=self.bundled_documents)
         self._root_keys = root_keys
         self.store.ready.connect(self._on_store_ready)
@@ -130,7 +134,7 @@ class CheckpointApp(QObject):
 
     def _start_demo_thermometer(self) -> None:
         """Nobody types in an unattended demo: readings arrive as from a serial thermometer."""
-        from checkpoint_app.workers.demo_thermometer import DemoThermometer
+        from checkpoint_app.demo.thermometer import DemoThermometer
 
         self.demo_thermometer = DemoThermometer(self.machine, parent=self)
         self.controller.decision_shown.connect(lambda *_: self.demo_thermometer._on_screen_changed())
@@ -148,7 +152,7 @@ class CheckpointApp(QObject):
 
     def _start_demo_authority(self) -> list[PublicKey]:
         try:
-            from checkpoint_app.authority.demo_server import start_demo_authority
+            from checkpoint_app.demo.authority import start_demo_authority
         except ImportError:
             log.info("demo: no in-process authority available; file mode with the bundled documents")
             return []
@@ -225,7 +229,7 @@ class CheckpointApp(QObject):
         """Runs in the camera thread, so making the demo video never holds up the window."""
         spec = self.camera_spec
         if self.demo and spec in ("", "0", "demo"):
-            from checkpoint_app.gui.demo_video import demo_video
+            from checkpoint_app.demo.video import demo_video
 
             self.demo_video = demo_video(self.data_dir.parent / "video")
             spec = str(self.demo_video.path)
@@ -389,6 +393,12 @@ class CheckpointApp(QObject):
         log.info("shutdown complete")
 
 
+def bundled_context() -> Context:
+    """File mode with the documents in resources: the store's fallback until a first sync."""
+    trust, policy = bundled_documents()
+    return Context(trust=trust, policy=policy)
+
+
 def timeouts(s: Settings) -> Timeouts:
     return Timeouts(s.timeout_pass_s, s.timeout_refused_s, s.timeout_staff_s, s.timeout_prompt_s)
 
@@ -399,6 +409,8 @@ def _setup_logging(level: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.demo:
+        from checkpoint_app.demo.folders import demo_folders
+
         settings_path, data_dir = demo_folders()
     else:
         settings_path = paths.settings_file(args.config)

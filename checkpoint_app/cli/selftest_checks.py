@@ -17,17 +17,18 @@ class CheckFailed(Exception):
 
 
 def _demo_code() -> tuple[str, Any]:
-    from checkpoint_app.authority.demo import demo_codes
+    from checkpoint_app.demo.people import demo_codes
 
     codes = {c.label: c.text for c in demo_codes(int(time.time()))}
     return codes["green"], codes
 
 
 def check_verification() -> tuple[str, str]:
-    from checkpoint_app.authority.demo import demo_context
-    from checkpoint_app.core.checkpoint import Inputs, decide, scan
+    from checkpoint_app.core.checkpoint import Context, Inputs, decide, scan
+    from checkpoint_app.core.trust.bundled import bundled_documents
 
-    ctx = demo_context()
+    trust, policy = bundled_documents()
+    ctx = Context(trust=trust, policy=policy)
     _, codes = _demo_code()
     now = int(time.time())
     inputs = Inputs(temperature_c=36.5, mask=True)

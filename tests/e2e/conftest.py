@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sync_support import FaultProxy, Platform
 
-from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.core.store import Store
+from checkpoint_app.demo.people import demo_keys_dir
 from tests.support.sync_platform import running_platform
 
 

@@ -16,11 +16,11 @@ import requests
 from checkpoint_app.authority import bulk
 from checkpoint_app.authority.dashboard import auth
 from checkpoint_app.authority.dashboard.queries import day_start, today
-from checkpoint_app.authority.demo import demo_keys_dir
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
+from checkpoint_app.demo.authority import seed
+from checkpoint_app.demo.people import demo_keys_dir
 from tests.support.demo_day import DemoSite, run_demo_day
 
 ADMIN, PASSWORD = "office-admin", "correct horse battery staple"

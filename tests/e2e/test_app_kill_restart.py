@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint_app.authority.demo import demo_codes
+from checkpoint_app.demo.people import demo_codes
 
 # export reads dates in the station's time zone (Asia/Shanghai), not this machine's: a window of
 # three days holds "now" in both

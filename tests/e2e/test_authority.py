@@ -15,11 +15,11 @@ from sync_support import Platform, wait_for
 
 from checkpoint_app.authority import statuslog
 from checkpoint_app.authority.cli import main as authority_main
-from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.core.sync.pages import parse_status_page
 from checkpoint_app.core.trust.documents import open_document
+from checkpoint_app.demo.people import demo_keys_dir
 from checkpoint_app.resources import resource
 
 KEY = str(demo_keys_dir() / "distribution.pem")

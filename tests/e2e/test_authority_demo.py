@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from checkpoint_app.authority.demo import demo_codes
-from checkpoint_app.authority.demo_server import start_demo_authority
 from checkpoint_app.core.checkpoint import Inputs, decide, scan
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.client import sync_once
+from checkpoint_app.demo.authority import start_demo_authority
+from checkpoint_app.demo.people import demo_codes
 
 
 def test_demo_authority_serves_the_demo_people(tmp_path: Path) -> None:

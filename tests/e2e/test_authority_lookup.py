@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 from checkpoint_app.authority.cli import main as authority_main
 from checkpoint_app.authority.db import lookups
-from checkpoint_app.authority.demo import demo_keys_dir, hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.trust.documents import open_document
+from checkpoint_app.demo.people import demo_keys_dir, hid_secret
 from tests.support.lookup_platform import (
     PEOPLE,
     STRANGER,

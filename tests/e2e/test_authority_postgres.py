@@ -18,11 +18,11 @@ pytest.importorskip("psycopg")
 from sync_support import NOW, Clock, cache_state, expected_state, sync  # noqa: E402
 
 from checkpoint_app.authority import statuslog  # noqa: E402
-from checkpoint_app.authority.demo_server import seed  # noqa: E402
 from checkpoint_app.authority.platform import Authority  # noqa: E402
 from checkpoint_app.authority.server import start_in_thread  # noqa: E402
 from checkpoint_app.core.events import ScanEvent, new_event_id  # noqa: E402
 from checkpoint_app.core.store import Store  # noqa: E402
+from checkpoint_app.demo.authority import seed  # noqa: E402
 
 
 @pytest.fixture

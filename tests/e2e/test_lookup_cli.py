@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import select
 
 from checkpoint_app.authority.db import lookups, scans
-from checkpoint_app.authority.demo import hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.cli import main
 from checkpoint_app.core.store import Store
+from checkpoint_app.demo.people import hid_secret
 from tests.support.lookup_platform import PEOPLE, ROOT_PEM, STRANGER, LookupPlatform, RecordingProxy, lookup_platform
 
 GREEN, RED = PEOPLE["green"].id_number, PEOPLE["red-turn-back"].id_number

@@ -10,12 +10,12 @@ import cbor2
 import pytest
 from sync_support import NOW, FaultProxy, Platform, cache_state, expected_state, snapshot, sync
 
-from checkpoint_app.authority.demo_server import _trust_list
 from checkpoint_app.authority.documents import sign_json
 from checkpoint_app.authority.keys import generate_key
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError
 from checkpoint_app.core.trust.documents import open_document, sign_document
+from checkpoint_app.demo.authority import _trust_list
 from checkpoint_app.resources import resource
 
 

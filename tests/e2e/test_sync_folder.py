@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from sync_support import DAY, Platform, cache_state, expected_state, snapshot, sync
 
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 from checkpoint_app.authority.documents import sign_json
 from checkpoint_app.authority.export import export_folder
 from checkpoint_app.authority.issuing import hid_for
@@ -22,6 +21,7 @@ from checkpoint_app.core.checkpoint import Inputs, decide, scan
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.folder import apply_folder
 from checkpoint_app.core.sync.http import SyncError
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 from checkpoint_app.resources import resource
 
 PUB = str(demo_keys_dir() / "distribution.pub.pem")

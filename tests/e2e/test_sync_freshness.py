@@ -7,10 +7,10 @@ import time
 
 from sync_support import DAY, Platform, sync
 
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes
 from checkpoint_app.core.checkpoint import Inputs, decide, scan
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.store import Store
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes
 
 
 def test_never_synced_counts_as_stale_and_offline(store: Store, platform: Platform) -> None:

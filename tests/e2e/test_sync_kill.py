@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sync_support import NOW, Platform, cache_state, expected_state, sync, wait_for
 
-from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.core.store import Store
+from checkpoint_app.demo.people import demo_keys_dir
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sync_support import Platform
 
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.cli import build_parser, main
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 from tests.support.mirror import Mirror
 
 PUB = str(demo_keys_dir() / "distribution.pub.pem")

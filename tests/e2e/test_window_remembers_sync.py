@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 from sync_support import Platform
 
 from checkpoint_app.app import CheckpointApp
-from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.cli import main
 from checkpoint_app.core import settings as st
+from checkpoint_app.demo.people import demo_keys_dir
 
 
 @pytest.fixture(autouse=True)

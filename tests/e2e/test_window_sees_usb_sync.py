@@ -14,11 +14,11 @@ from pytestqt.qtbot import QtBot
 from sync_support import NOW, Platform
 
 from checkpoint_app.app import CheckpointApp
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 from checkpoint_app.authority.export import export_folder
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.visit_state import Phase
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 
 PUB = str(demo_keys_dir() / "distribution.pub.pem")
 

@@ -27,10 +27,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.app import CheckpointApp
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.visit_state import Phase
-from checkpoint_app.gui.demo_video import demo_folders, make_demo_video
+from checkpoint_app.demo.folders import demo_folders
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes
+from checkpoint_app.demo.video import make_demo_video
 
 OUT = Path("screens")  # set from the command line in main()
 SIZES = ((1024, 768), (1280, 800), (1920, 1080))

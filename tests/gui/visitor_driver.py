@@ -18,8 +18,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
 from checkpoint_app.app import CheckpointApp
-from checkpoint_app.authority.demo import demo_codes
 from checkpoint_app.core.visit import Phase
+from checkpoint_app.demo.people import demo_codes
 from checkpoint_app.gui.main_window import MainWindow
 
 

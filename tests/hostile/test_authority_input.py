@@ -15,13 +15,13 @@ import pytest
 import requests
 
 from checkpoint_app.authority.cli import main as authority_main
-from checkpoint_app.authority.demo import demo_keys_dir
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
 from checkpoint_app.cli import main as checkpoint_main
+from checkpoint_app.demo.authority import seed
+from checkpoint_app.demo.people import demo_keys_dir
 from tests.support.signed_docs import DIST_KEY, DIST_PUB
 
 ADMIN = "admin-secret"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.export import export_folder
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.cli import main
 from checkpoint_app.core.bounds import MAX_PAGE_BYTES
 from checkpoint_app.core.store import Store
+from checkpoint_app.demo.authority import seed
 from tests.support.signed_docs import DIST_KEY, DIST_PUB
 
 ENTRIES = 40_000

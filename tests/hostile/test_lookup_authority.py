@@ -14,9 +14,9 @@ import cbor2
 import pytest
 import requests
 
-from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.trust.documents import open_document
+from checkpoint_app.demo.people import demo_keys_dir
 from tests.support.lookup_platform import PEOPLE, STRANGER, LookupPlatform, body, lookup_platform
 
 KEY = load_public_pem((demo_keys_dir() / "distribution.pub.pem").read_bytes())

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes
 from checkpoint_app.cli import main
 from checkpoint_app.core.events import ScanEvent, new_event_id
 from checkpoint_app.core.store import Store
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes
 from tests.support.sync_platform import DAY, PUB_PEM, Platform
 
 pytest_plugins = ["tests.support.sync_fixtures"]

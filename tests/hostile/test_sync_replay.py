@@ -11,13 +11,13 @@ import time
 
 import pytest
 
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_codes, hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.core.checkpoint import Decision, Inputs, decide, scan
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, hid_secret
 from tests.support.mirror import Captured, Mirror
 from tests.support.sync_platform import DAY, Platform, sync
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from qt_harness import Harness
 
-from checkpoint_app.authority.demo import demo_codes
 from checkpoint_app.core.visit_state import MIN_HOLD_S
+from checkpoint_app.demo.people import demo_codes
 
 MakeApp = Callable[..., Harness]
 

@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from checkpoint_app.app import CheckpointApp
-from checkpoint_app.authority.demo import demo_codes
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.store.store import Store
 from checkpoint_app.core.visit_state import MIN_HOLD_S
+from checkpoint_app.demo.people import demo_codes
 
 PIN = "2468"
 _HASH = st.hash_pin(PIN)  # once per session: scrypt is slow on purpose

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from qt_harness import Harness
 
 from checkpoint_app import logs
-from checkpoint_app.authority.demo import hid_secret
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.cli import main as cli_main
 from checkpoint_app.core.identity import mask
 from checkpoint_app.core.visit_state import Phase
+from checkpoint_app.demo.people import hid_secret
 from checkpoint_app.gui.stats_dialog import StatsDialog
 from checkpoint_app.hardware.id_card_reader import DEFAULT_TIMING
 from tests.support.id_card_sim import Card, SimReader

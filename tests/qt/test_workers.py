@@ -10,9 +10,9 @@ from pathlib import Path
 import cv2
 from qt_harness import Harness
 
-from checkpoint_app.authority.demo import demo_codes
 from checkpoint_app.core.scanning.mailbox import Mailbox
-from checkpoint_app.gui import demo_video
+from checkpoint_app.demo import video as demo_video
+from checkpoint_app.demo.people import demo_codes
 
 MakeApp = Callable[..., Harness]
 

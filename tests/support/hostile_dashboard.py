@@ -17,11 +17,11 @@ import requests
 from flask import Flask
 
 from checkpoint_app.authority.dashboard import auth
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.fleet import FleetMonitor
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
+from checkpoint_app.demo.authority import seed
 from tests.support.dashboard_client import DashboardClient
 from tests.support.signed_docs import DIST_KEY
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_keys_dir, hid_secret
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.lookup import RateLimited
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
+from checkpoint_app.demo.authority import seed
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_keys_dir, hid_secret
 
 PEOPLE = {p.label: p for p in DEMO_PEOPLE}
 # Valid, and known to nobody.

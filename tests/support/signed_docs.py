@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from checkpoint_app.authority.demo import demo_keys_dir
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
+from checkpoint_app.demo.authority import seed
+from checkpoint_app.demo.people import demo_keys_dir
 
 DIST_KEY = demo_keys_dir() / "distribution.pem"
 DIST_PUB = demo_keys_dir() / "distribution.pub.pem"

@@ -21,11 +21,11 @@ from typing import Any
 
 import requests
 
-from checkpoint_app.authority.demo import demo_codes, demo_keys_dir
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
+from checkpoint_app.demo.authority import seed
+from checkpoint_app.demo.people import demo_codes, demo_keys_dir
 
 PUB = demo_keys_dir() / "distribution.pub.pem"
 STORE = "checkpoint.sqlite3"

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checkpoint_app.authority.demo import demo_keys_dir
-from checkpoint_app.authority.demo_server import seed
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
@@ -24,6 +22,8 @@ from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.client import SyncReport, sync_once
 from checkpoint_app.core.sync.http import Backoff
+from checkpoint_app.demo.authority import seed
+from checkpoint_app.demo.people import demo_keys_dir
 
 # The session's start, for codes and status times. Through the environment, so that
 # subprocesses and any second import agree on it.

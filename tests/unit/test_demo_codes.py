@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 
-from checkpoint_app.authority.demo import demo_codes, demo_context
-from checkpoint_app.core.checkpoint import Inputs, decide, scan
+from checkpoint_app.core.checkpoint import Context, Inputs, decide, scan
+from checkpoint_app.core.trust.bundled import bundled_documents
+from checkpoint_app.demo.people import demo_codes
 
 
 def test_demo_codes_decide_as_labelled() -> None:
-    ctx = demo_context()
+    trust, policy = bundled_documents()
+    ctx = Context(trust=trust, policy=policy)
     now = int(time.time())
     got = {c.label: decide(scan(c.text, ctx, now), Inputs(36.6, True), ctx) for c in demo_codes(now)}
     assert {label: d.action for label, d in got.items()} == {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checkpoint_app.core import settings as st
-from checkpoint_app.gui.demo_video import DEMO_PIN, demo_folders
+from checkpoint_app.demo.folders import DEMO_PIN, demo_folders
 
 
 def cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:

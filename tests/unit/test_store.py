@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checkpoint_app.authority.demo import demo_keys_dir
 from checkpoint_app.authority.keys import generate_key, load_private_key
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.codes.signature import load_public_pem
@@ -24,6 +23,7 @@ from checkpoint_app.core.store import NotSyncedError, Store, StoredDocument, Sto
 from checkpoint_app.core.store.packing import pack, unpack
 from checkpoint_app.core.store.schema import SCHEMA_VERSION
 from checkpoint_app.core.sync.pages import Entry, StatusPage
+from checkpoint_app.demo.people import demo_keys_dir
 from checkpoint_app.resources import resource
 
 H1, H2 = b"\x01" * 16, b"\x02" * 16

@@ -13,14 +13,10 @@ import cbor2
 
 from checkpoint_app.authority.issuing import hid_for, issue, mask_doc, mask_name
 from checkpoint_app.authority.keys import load_private_key
-from checkpoint_app.core.checkpoint import Context
 from checkpoint_app.core.codes.claims import Color, HealthCode, encode_claims
 from checkpoint_app.core.codes.cose import encode_parts
 from checkpoint_app.core.codes.payload import unwrap, wrap
-from checkpoint_app.core.codes.signature import PrivateKey, load_public_pem
-from checkpoint_app.core.trust.documents import open_document
-from checkpoint_app.core.trust.policy import parse_policy
-from checkpoint_app.core.trust.trust_list import parse_trust_list
+from checkpoint_app.core.codes.signature import PrivateKey
 from checkpoint_app.resources import resource
 
 
@@ -82,12 +78,3 @@ def forged_green(key: PrivateKey, red: HealthCode) -> str:
     genuine = unwrap(issue(key, red))
     edited = cbor2.dumps(encode_claims(dataclasses.replace(red, color=Color.GREEN, reasons=())))
     return wrap(encode_parts(genuine.protected, edited, genuine.signature))
-
-
-def demo_context() -> Context:
-    """File mode (spec 4.2) from the documents shipped in resources, signed by the demo
-    distribution key: the demo's and the selftest's documents, and the window's before a sync."""
-    key = load_public_pem((demo_keys_dir() / "distribution.pub.pem").read_bytes())
-    trust = parse_trust_list(open_document(resource("demo", "trust-list.cose").read_bytes(), [key]))
-    policy = parse_policy(open_document(resource("policy", "default-policy.cose").read_bytes(), [key]))
-    return Context(trust=trust, policy=policy)

@@ -4,8 +4,6 @@ because codes expire after a day. MJPG .avi, which OpenCV reads everywhere."""
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +12,9 @@ import cv2
 import numpy as np
 import qrcode
 
-from checkpoint_app.authority.demo import demo_codes
-from checkpoint_app.core import paths, settings
+from checkpoint_app.demo.people import demo_codes
 
 log = logging.getLogger("checkpoint.demo")
-DEMO_PIN = "1234"  # the admin PIN of --demo (its settings live in a throwaway folder)
 W, H, FPS = 1280, 720, 30
 EMPTY_S, SHOWN_S = 1.5, 4.0
 ORDER = ("green", "yellow", "red-hospital", "red-turn-back", "green-whitelist", "expired", "forged")
@@ -108,16 +104,3 @@ def make_demo_video(folder: Path, now: int | None = None, *, empty_s: float = EM
     video = _layout(path, empty_s, shown_s)
     log.info("demo video %s: %d frames", path, video.frames)
     return video
-
-
-def demo_folders() -> tuple[Path, Path]:
-    """A fresh data folder and settings file for --demo, beside the cached demo video."""
-    base = Path(os.environ.get("CHECKPOINT_CACHE_DIR") or paths.data_dir().parent / "checkpoint-demo") / "demo"
-    data = base / "data"
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    settings_path = base / "settings.json"
-    # Staff outcomes stay until dismissed at a real checkpoint; an unattended demo moves on.
-    settings.save(settings_path, settings.Settings(venue_id="demo-venue", admin_pin=settings.hash_pin(DEMO_PIN),
-                                              camera="demo", timeout_staff_s=8.0, timeout_refused_s=5.0))
-    return settings_path, data

@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from checkpoint_app.authority.demo import DEMO_PEOPLE, demo_keys_dir, hid_secret
 from checkpoint_app.authority.documents import IssuerKey, sign_json, trust_list_json
 from checkpoint_app.authority.issuing import hid_for, mask_name
 from checkpoint_app.authority.keys import load_private_key
@@ -20,6 +19,7 @@ from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.identity import IdDocument
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_keys_dir, hid_secret
 from checkpoint_app.resources import resource
 
 DEMO_CHECKPOINT_ID = "DEMO-0001"
