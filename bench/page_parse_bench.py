@@ -1,4 +1,4 @@
-"""The status-page check on its own: the entry loop of core/sync/pages.py, which a 10 M-entry
+"""The status-page check on its own: the entry loop of core/status_pages.py, which a 10 M-entry
 full sync runs ten million times (spec 4.3, 4.4).
 
     .venv/bin/python bench/page_parse_bench.py [--against ../other-checkout] [--rounds 60]

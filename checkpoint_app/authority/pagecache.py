@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 
 from checkpoint_app.authority.db import snapshot
 from checkpoint_app.authority.statuslog import LogState, make_page, read_entries, read_state
-from checkpoint_app.core.sync.pages import Entry, StatusPage
+from checkpoint_app.core.status_pages import Entry, StatusPage
 
 TAIL_ROWS = 20_000  # two default pages: a checkpoint a day behind at 100 changes a minute is inside it
 FULL_PAGE_BYTES = 64 * 2**20  # signed full pages kept per process, the oldest dropped first

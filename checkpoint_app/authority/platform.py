@@ -19,7 +19,7 @@ from checkpoint_app.core.bounds import MAX_PAGE_BYTES
 from checkpoint_app.core.codes.cose import parse_sign1
 from checkpoint_app.core.codes.signature import PrivateKey
 from checkpoint_app.core.identity import IdDocument
-from checkpoint_app.core.sync.pages import StatusPage, encode_status_page
+from checkpoint_app.core.status_pages import StatusPage, encode_status_page
 from checkpoint_app.core.trust.documents import open_document, sign_document
 from checkpoint_app.core.trust.policy import parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list

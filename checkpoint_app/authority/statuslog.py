@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, text, update
 
 from checkpoint_app.authority import epoch
 from checkpoint_app.authority.db import bump, counters, snapshot, status_log
-from checkpoint_app.core.sync.pages import Entry, StatusPage
+from checkpoint_app.core.status_pages import Entry, StatusPage
 
 # (hid, color, reasons, effective_at)
 Change = tuple[bytes, int, tuple[int, ...], int]

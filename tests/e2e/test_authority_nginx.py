@@ -16,8 +16,8 @@ import requests
 from sync_support import cache_state
 
 from checkpoint_app.core.codes.signature import load_public_pem
+from checkpoint_app.core.status_pages import StatusPage, parse_status_page
 from checkpoint_app.core.store import Store
-from checkpoint_app.core.sync.pages import StatusPage, parse_status_page
 from checkpoint_app.core.trust.documents import open_document
 from tests.support.authority_process import authority_cli, serving
 from tests.support.nginx import nginx_in_front

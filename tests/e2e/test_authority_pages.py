@@ -16,7 +16,7 @@ from checkpoint_app.authority.cli import main as authority_main
 from checkpoint_app.authority.documents import sign_json
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
-from checkpoint_app.core.sync.pages import StatusPage, parse_status_page
+from checkpoint_app.core.status_pages import StatusPage, parse_status_page
 from checkpoint_app.core.trust.documents import open_document
 from checkpoint_app.demo.people import demo_keys_dir
 from checkpoint_app.resources import resource

@@ -21,8 +21,8 @@ from checkpoint_app.authority.cli import main as authority_main
 from checkpoint_app.authority.db import status_log
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.core.checkpoint import Inputs, decide, scan
+from checkpoint_app.core.status_pages import parse_status_page
 from checkpoint_app.core.store import Store
-from checkpoint_app.core.sync.pages import parse_status_page
 from checkpoint_app.core.trust.documents import open_document
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 

@@ -19,10 +19,10 @@ from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.errors import DocumentError
 from checkpoint_app.core.events import ScanEvent, new_event_id
 from checkpoint_app.core.status import StatusEntry
+from checkpoint_app.core.status_pages import Entry, StatusPage
 from checkpoint_app.core.store import NotSyncedError, Store, StoredDocument, StoreError
 from checkpoint_app.core.store.packing import pack, unpack
 from checkpoint_app.core.store.schema import SCHEMA_VERSION
-from checkpoint_app.core.sync.pages import Entry, StatusPage
 from checkpoint_app.demo.people import demo_keys_dir
 from checkpoint_app.resources import resource
 

@@ -8,7 +8,7 @@ import cbor2
 import pytest
 
 from checkpoint_app.core.errors import DocumentError
-from checkpoint_app.core.sync.pages import StatusPage, encode_status_page, parse_status_page
+from checkpoint_app.core.status_pages import StatusPage, encode_status_page, parse_status_page
 
 H = b"\x05" * 16
 E = b"\x0e" * 8
@@ -87,7 +87,7 @@ def test_no_garbage_collection_runs_while_a_page_is_decoded_and_checked(enabled_
     # milliseconds while the window's store thread waits to record a scan.
     import gc
 
-    from checkpoint_app.core.sync import pages
+    from checkpoint_app.core import status_pages as pages
 
     seen: list[tuple[str, bool]] = []
     loads, entries = pages.cbor2.loads, pages._entries

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from checkpoint_app.core.status_pages import Entry, StatusPage
 from checkpoint_app.core.store import Store, StoreError, build, cache
 from checkpoint_app.core.store import store as store_module
-from checkpoint_app.core.sync.pages import Entry, StatusPage
 
 EPOCH = b"\x0e" * 8
 PEOPLE = [bytes([i]) * 16 for i in range(1, 11)]

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checkpoint_app.core.status import StatusEntry
+from checkpoint_app.core.status_pages import StatusPage
 from checkpoint_app.core.store.errors import StoreError
 from checkpoint_app.core.store.packing import pack, unpack
-from checkpoint_app.core.sync.pages import StatusPage
 
 LIVE, SHADOW, STAGE, OLD = "status", "status_new", "status_stage", "status_old"
 CURSOR, STAGE_TO, STAGE_KIND = "cursor", "stage_to", "stage_kind"

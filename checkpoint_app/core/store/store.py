@@ -23,6 +23,7 @@ from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.paths import store_path
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry
+from checkpoint_app.core.status_pages import StatusPage
 from checkpoint_app.core.store import cache, outbox, records
 from checkpoint_app.core.store.build import build_and_swap, clear_table, give_back_free_pages
 from checkpoint_app.core.store.connection import (
@@ -35,7 +36,6 @@ from checkpoint_app.core.store.connection import (
 from checkpoint_app.core.store.documents import StoredDocument, load_verified, put_document
 from checkpoint_app.core.store.errors import NotSyncedError, StoreError
 from checkpoint_app.core.store.outbox import RETENTION_S
-from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.trust.policy import Policy
 
 LAST_LOCAL = "last_sync_local"

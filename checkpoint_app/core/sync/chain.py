@@ -20,9 +20,9 @@ from typing import Any
 
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.errors import DocumentError
+from checkpoint_app.core.status_pages import StatusPage
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError, SyncFailure
-from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.trust.documents import open_document
 from checkpoint_app.core.trust.policy import parse_policy
 

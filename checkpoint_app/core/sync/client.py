@@ -19,6 +19,7 @@ import requests
 
 from checkpoint_app.core.bounds import DEFAULT_DEADLINE_S
 from checkpoint_app.core.codes.signature import PublicKey
+from checkpoint_app.core.status_pages import StatusPage
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.chain import (
     DEFAULT_SKEW_S,
@@ -34,7 +35,6 @@ from checkpoint_app.core.sync.chain import (
 )
 from checkpoint_app.core.sync.deadline import Cancel
 from checkpoint_app.core.sync.http import DEFAULT_BACKOFF, Answer, Backoff, Http, SyncError, SyncFailure
-from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.sync.upload import UploadResult, upload_outbox
 from checkpoint_app.core.sync.verify import check_document, check_page, store_call
 

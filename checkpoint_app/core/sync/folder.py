@@ -18,6 +18,7 @@ from pathlib import Path
 
 from checkpoint_app.core.bounds import MAX_DOCUMENT_BYTES, MAX_PAGE_BYTES, os_error_text, read_bounded
 from checkpoint_app.core.codes.signature import PublicKey
+from checkpoint_app.core.status_pages import StatusPage
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.chain import (
     DOCUMENT_KINDS,
@@ -29,7 +30,6 @@ from checkpoint_app.core.sync.chain import (
 )
 from checkpoint_app.core.sync.client import SyncReport
 from checkpoint_app.core.sync.http import SyncError, SyncFailure
-from checkpoint_app.core.sync.pages import StatusPage
 from checkpoint_app.core.sync.verify import check_document, check_page, store_call
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.errors import DocumentError, SignatureError
+from checkpoint_app.core.status_pages import StatusPage, parse_status_page
 from checkpoint_app.core.store import Store, StoredDocument
 from checkpoint_app.core.sync.http import SyncError, SyncFailure
-from checkpoint_app.core.sync.pages import StatusPage, parse_status_page
 from checkpoint_app.core.trust.policy import parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list
 

@@ -1,4 +1,7 @@
-"""Status pages (spec 4.3, 4.4): the CBOR payload, checked whole before anything is applied."""
+"""Status pages (spec 4.3, 4.4): the CBOR payload, checked whole before anything is applied.
+
+Below both the store (which applies a page) and the sync (which fetches and checks one),
+and the authority, which encodes them: none of them owns the wire format."""
 
 from __future__ import annotations
 
