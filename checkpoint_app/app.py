@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, SignalInstance, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
@@ -51,10 +51,19 @@ from checkpoint_app.workers.threads import WorkerThread
 from checkpoint_app.workers.values import RememberedSync
 
 if TYPE_CHECKING:
+    from checkpoint_app.demo.authority import DemoAuthority
     from checkpoint_app.demo.video import DemoVideo
+    from checkpoint_app.workers.termination import SignalQuitter
 
 log = logging.getLogger("checkpoint.app")
 NO_CAMERA = "none"
+
+
+class Device(Protocol):
+    """A scanner, thermometer, card reader or gate worker: started and stopped with the app."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
 
 
 class CheckpointApp(QObject):
@@ -81,13 +90,13 @@ class CheckpointApp(QObject):
         self.camera_spec = camera if camera is not None else self.settings.camera
         self.clock = clock
         self.threads: list[WorkerThread] = []
-        self.authority: object | None = None
+        self.authority: DemoAuthority | None = None
         self.decoder: DecodeWorker | None = None
         self.camera: CameraWorker | None = None
         self.exposure: ExposureLink | None = None  # the decode thread asks the camera thread for exposure
         self.sync: SyncWorker | None = None
         self.demo_video: DemoVideo | None = None
-        self.hardware: list[QObject] = []
+        self.hardware: list[Device] = []
         self.wedge: QObject | None = None
         self.crash_bridge: CrashBridge | None = None
         self.run_marker: RunMarker | None = None
@@ -241,13 +250,13 @@ class CheckpointApp(QObject):
         if frame is not None:
             self.window.scan.preview.show_image(frame.image)
 
-    def _show_device_health(self, worker: QObject, device: str, works: SignalInstance) -> None:
+    def _show_device_health(self, failed: SignalInstance, device: str, works: SignalInstance) -> None:
         """A device's `failed` puts a red chip in the status bar until it `works` again."""
         bar = self.window.status
-        worker.failed.connect(lambda _why: bar.device_failed(device))  # type: ignore[attr-defined]
+        failed.connect(lambda _why: bar.device_failed(device))
         works.connect(lambda *_: bar.device_working(device))
 
-    def start_hardware(self, qapp: QApplication) -> None:
+    def start_hardware(self, qapp: QCoreApplication) -> None:
         """Scanners besides the camera, the thermometer and the gate, from the settings.
         Not in start(): the tests drive the window without them."""
         from checkpoint_app.gui.wedge_filter import WedgeFilter
@@ -264,12 +273,12 @@ class CheckpointApp(QObject):
             if s.scanner_serial_port:
                 scanner = SerialScannerWorker(s.scanner_serial_port, parent=self)
                 scanner.scanned.connect(self._on_code_typed)
-                self._show_device_health(scanner, "scanner", scanner.scanned)
+                self._show_device_health(scanner.failed, "scanner", scanner.scanned)
                 self.hardware.append(scanner)
             if s.thermometer_port:
                 thermometer = ThermometerWorker(s.thermometer_port, s.thermometer_protocol, parent=self)
                 thermometer.temperature_read.connect(self.controller._on_temperature_measured)
-                self._show_device_health(thermometer, "thermometer", thermometer.temperature_read)
+                self._show_device_health(thermometer.failed, "thermometer", thermometer.temperature_read)
                 self.hardware.append(thermometer)
             if s.id_reader_serial_port:
                 self._start_id_reader(s.id_reader_serial_port)
@@ -279,12 +288,12 @@ class CheckpointApp(QObject):
                 gate_worker = GateWorker(gate, parent=self)
                 self.controller.entry_allowed.connect(gate_worker.open_gate)
                 self.controller.entry_withdrawn.connect(gate_worker.withdraw)
-                self._show_device_health(gate_worker, "gate", gate_worker.opened)
+                self._show_device_health(gate_worker.failed, "gate", gate_worker.opened)
                 self.hardware.append(gate_worker)
         except DeviceSettingError as exc:  # a bad setting must not stop the checkpoint (a bug is not caught here)
             log.error("hardware not started: %s", exc)
         for worker in self.hardware:
-            worker.start()  # type: ignore[attr-defined]
+            worker.start()
 
     def _start_id_reader(self, port: str) -> None:
         """A placed card starts a lookup as a scanned code starts a visit (spec 5.1)."""
@@ -293,7 +302,7 @@ class CheckpointApp(QObject):
         reader = IdCardReaderWorker(port, parent=self)
         reader.card_read.connect(self.controller._on_document)
         reader.card_rejected.connect(self._on_card_rejected)
-        self._show_device_health(reader, "id_reader", reader.ready)
+        self._show_device_health(reader.failed, "id_reader", reader.ready)
         self.hardware.append(reader)
         self.window.scan.id_reader = True
         self.window.retranslate()
@@ -373,7 +382,7 @@ class CheckpointApp(QObject):
         if self.window.visitor is not None:
             self.window.visitor.close()
         for worker in self.hardware:
-            worker.stop()  # type: ignore[attr-defined]
+            worker.stop()
         if self.wedge is not None and (qapp := QApplication.instance()) is not None:
             qapp.removeEventFilter(self.wedge)
         for t in reversed(self.threads):
@@ -386,7 +395,7 @@ class CheckpointApp(QObject):
             if t.worker is self.store:
                 t.stop()  # last: pending records land before the store closes
         if self.authority is not None:
-            self.authority.stop()  # type: ignore[attr-defined]
+            self.authority.stop()
         self.language.release()
         if self.crash_bridge is not None:
             self.crash_bridge.uninstall()
@@ -428,7 +437,7 @@ def run(args: argparse.Namespace) -> int:
     app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk,
                         language=settings_mod.LANGUAGE_ARGS.get(getattr(args, "lang", None) or ""))
     window = app.start()
-    app.start_hardware(qapp)  # type: ignore[arg-type]
+    app.start_hardware(qapp)
     app.catch_bugs()
     qapp.aboutToQuit.connect(app.shutdown)
     release: Callable[[], None] = lambda: None  # noqa: E731
@@ -457,7 +466,7 @@ def run(args: argparse.Namespace) -> int:
     if code == 0 and app.run_marker is not None:
         app.run_marker.clean_exit()
     if stopper is not None:
-        stopper.close()  # type: ignore[attr-defined]
+        stopper.close()
     qInstallMessageHandler(previous_handler)
     return code
 
@@ -483,10 +492,9 @@ def _first_start(settings_path: Path) -> None:
         log.warning("cannot write the first settings to %s: %s", settings_path, exc)
 
 
-def _signal_quitter(leave: Callable[[], None]) -> QObject | None:
+def _signal_quitter(leave: Callable[[], None]) -> SignalQuitter | None:
     try:
         from checkpoint_app.workers.termination import SignalQuitter
     except ImportError:
         return None
-    quitter: QObject = SignalQuitter(leave)
-    return quitter
+    return SignalQuitter(leave)

@@ -122,7 +122,9 @@ class CrashHandler:
             summary = summarize(exc_type, tb)
             uptime = time.monotonic() - self._started
             log.critical("BUG: unhandled %s in thread %s after %.0f s up; out of service, restarting",
-                         summary, thread, uptime, exc_info=(exc_type, exc, tb))  # type: ignore[arg-type]
+                         summary, thread, uptime,
+                         # exc is None when threading.excepthook has no value: logging copes, typeshed says no
+                         exc_info=(exc_type, exc, tb))  # type: ignore[arg-type]
             self._marker.crashed(f"{summary} (thread {thread})")
             for step in (self._show, self._restart):
                 if step is None:

@@ -24,6 +24,7 @@ from typing import Any
 
 LOG_FILE = "checkpoint.log"
 ROOT = "checkpoint"
+HANDLER_NAME = "checkpoint_app.logs"  # marks the handlers setup_logging added, to replace them
 
 _PATTERNS = (
     (re.compile(r"JKM1:[0-9A-Z $%*+\-./:]*[0-9A-Z$%*+\-./:]", re.IGNORECASE), "[JKM1 payload redacted]"),
@@ -67,7 +68,7 @@ def setup_logging(log_dir: Path, level: str | int = "INFO", *, max_bytes: int = 
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / LOG_FILE
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_checkpoint", False)]:
+    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
         old.close()
     handlers: list[logging.Handler] = [
@@ -78,7 +79,7 @@ def setup_logging(log_dir: Path, level: str | int = "INFO", *, max_bytes: int = 
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(RedactFilter())
-        handler._checkpoint = True  # type: ignore[attr-defined]
+        handler.set_name(HANDLER_NAME)
         root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger(ROOT).setLevel(_level(level))

@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 case $what in ruff | all) .venv/bin/ruff check checkpoint_app tests bench ;; esac
 case $what in imports | all) .venv/bin/lint-imports ;; esac
-case $what in types | all) .venv/bin/mypy checkpoint_app/core ;; esac
+case $what in types | all) .venv/bin/mypy --strict checkpoint_app ;; esac
 case $what in ruff | imports | types | all) ;; *) echo "usage: scripts/lint.sh [ruff|imports|types]" >&2; exit 2 ;; esac

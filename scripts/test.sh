@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up, lint, check the Qt-free contract, run the conformance vectors and every test.
+# Set up, lint (scripts/lint.sh: ruff, the import contracts, mypy --strict on the whole package),
+# run the conformance vectors and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

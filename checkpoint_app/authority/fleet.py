@@ -176,6 +176,7 @@ def write(engine: Engine, rows: list[Health]) -> None:
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
+        # the same on_conflict_do_update API as PostgreSQL's insert, which types this function
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     stmt = insert(checkpoint_health)
     ex = stmt.excluded

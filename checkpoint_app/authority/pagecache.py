@@ -87,9 +87,9 @@ class PageCache:
         if view is not None and time.monotonic() - view.read_at < self.refresh_s:
             return view
         with self._lock:
-            if self._view is view:
+            if self._view is view or self._view is None:  # None only when `view` is too
                 self._view = self._refresh(view)
-            return self._view  # type: ignore[return-value]
+            return self._view
 
     def _refresh(self, old: _View | None) -> _View:
         read_at = time.monotonic()

@@ -21,12 +21,12 @@ from checkpoint_app.core.codes.signature import PrivateKey
 from checkpoint_app.core.identity import IdDocument
 from checkpoint_app.core.status_pages import StatusPage, encode_status_page
 from checkpoint_app.core.trust.documents import open_document, sign_document
-from checkpoint_app.core.trust.policy import parse_policy
-from checkpoint_app.core.trust.trust_list import parse_trust_list
+from checkpoint_app.core.trust.policy import Policy, parse_policy
+from checkpoint_app.core.trust.trust_list import TrustList, parse_trust_list
 
 log = logging.getLogger("checkpoint.authority")
 DEFAULT_PAGE_SIZE = 10_000
-_PARSERS = {"trust-list": parse_trust_list, "policy": parse_policy}
+_PARSERS: dict[str, Callable[[bytes], TrustList | Policy]] = {"trust-list": parse_trust_list, "policy": parse_policy}
 
 
 __all__ = ["Authority", "LookupUnavailable", "SignedPage", "token_hash"]

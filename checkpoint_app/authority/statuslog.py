@@ -87,7 +87,9 @@ def append_locked(conn: Connection, head: int, changes: Iterable[Change]) -> int
     if not rows:
         return head
     if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        with conn.connection.driver_connection.cursor() as cur, \
+        driver = conn.connection.driver_connection
+        assert driver is not None  # None only once the connection is closed
+        with driver.cursor() as cur, \
                 cur.copy("COPY status_log (seq, hid, color, reasons, effective_at) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

@@ -56,7 +56,7 @@ def run(make_app: Callable[[], Flask], spec: Workers) -> None:
     """Serve until SIGTERM or SIGINT; `make_app` runs in each worker after the fork."""
     from gunicorn.app.base import BaseApplication
 
-    class _App(BaseApplication):  # type: ignore[misc]
+    class _App(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints: a subclass of Any
         def load_config(self) -> None:
             for name, value in spec.options().items():
                 self.cfg.set(name, value)

@@ -71,7 +71,7 @@ def _kiosk_session() -> tuple[str, str] | None:
 
 def _uninstall(platform: str) -> int:
     path = autostart_path(platform, os.environ, Path.home())
-    session = session_paths(os.environ, Path.home()) if platform == "linux" else ()
+    session: tuple[Path, ...] = session_paths(os.environ, Path.home()) if platform == "linux" else ()
     has_session = bool(session) and session[0].exists()
     status = _systemctl(list(uninstall_commands(platform, session=has_session))) if path.exists() else EXIT_OK
     for extra in session:

@@ -19,6 +19,8 @@ from checkpoint_app.gui.stats_dialog import StatsDialog
 from checkpoint_app.gui.visit_controller import VisitController
 from checkpoint_app.workers.store_worker import StoreWorker
 
+AdminDialog = PinDialog | StatsDialog | SettingsDialog  # each retranslates itself
+
 DEFAULT_FEVER_C = 37.3  # spec 6, for the statistics before any policy is loaded
 
 
@@ -36,20 +38,20 @@ class AdminFlows:
     def __init__(self, window: MainWindow, controller: VisitController, store: StoreWorker,
                  settings: SettingsService, pin_guard: PinGuard) -> None:
         self.window, self.controller, self.store, self.settings = window, controller, store, settings
-        self.dialogs: list[QDialog] = []
+        self.dialogs: list[AdminDialog] = []
         self.pin_guard = pin_guard
         window.stats_requested.connect(self.open_stats)
         window.settings_requested.connect(self.open_settings)
         window.language_requested.connect(settings.next_language)
 
-    def _open(self, dialog: QDialog) -> QDialog:
+    def _open(self, dialog: AdminDialog) -> AdminDialog:
         idle_close.IdleCloser(dialog, _idle_ms(dialog))  # an admin session left open is anyone's
         self.dialogs.append(dialog)
         dialog.finished.connect(lambda _: self._closed(dialog))
         dialog.open()
         return dialog
 
-    def _closed(self, dialog: QDialog) -> None:
+    def _closed(self, dialog: AdminDialog) -> None:
         if dialog in self.dialogs:
             self.dialogs.remove(dialog)
         dialog.deleteLater()
@@ -104,12 +106,12 @@ class AdminFlows:
 
     def retranslate(self) -> None:
         for d in self.dialogs:
-            d.retranslate()  # type: ignore[attr-defined]
+            d.retranslate()
 
     def close_all(self) -> None:
         for d in list(self.dialogs):
             d.reject()
 
 
-def _idle_ms(dialog: QDialog) -> int:
+def _idle_ms(dialog: AdminDialog) -> int:
     return idle_close.PIN_IDLE_MS if isinstance(dialog, PinDialog) else idle_close.DIALOG_IDLE_MS

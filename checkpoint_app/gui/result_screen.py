@@ -149,5 +149,7 @@ class ResultScreen(ScaledScreen):
 
     def rescaled(self, factor: float) -> None:
         self.icon.setPixmap(icon_pixmap(self.look.icon, self.look.foreground, round(88 * factor)))
-        margins = self.layout().contentsMargins()
+        lay = self.layout()
+        assert lay is not None  # made in __init__
+        margins = lay.contentsMargins()
         self.headline.fit(round(self.height() * HEADLINE_SHARE), self.width() - margins.left() - margins.right())

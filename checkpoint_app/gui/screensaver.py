@@ -49,8 +49,8 @@ class ScreenSaverInhibitor:
 
     def release(self) -> None:
         try:
-            if self._windows:
-                ctypes.windll.kernel32.SetThreadExecutionState(_ES_CONTINUOUS)  # type: ignore[attr-defined]
+            if self._windows and sys.platform == "win32":  # _windows is only ever set there
+                ctypes.windll.kernel32.SetThreadExecutionState(_ES_CONTINUOUS)
             elif self._cookie is not None:
                 from PySide6.QtDBus import QDBusConnection
 
@@ -67,8 +67,10 @@ class ScreenSaverInhibitor:
         self._windows = False
 
     def _inhibit_windows(self) -> bool:
+        if sys.platform != "win32":  # called only there
+            return False
         flags = _ES_CONTINUOUS | _ES_DISPLAY_REQUIRED | _ES_SYSTEM_REQUIRED
-        if not ctypes.windll.kernel32.SetThreadExecutionState(flags):  # type: ignore[attr-defined]
+        if not ctypes.windll.kernel32.SetThreadExecutionState(flags):
             log.warning("SetThreadExecutionState refused; the screen may blank")
             return False
         self._windows = True

@@ -44,11 +44,16 @@ def _editor(name: str, value: object) -> Editor:
         check = QCheckBox()
         check.setChecked(value)
         return check
-    if isinstance(value, (int, float)):
-        spin: QSpinBox | QDoubleSpinBox = QSpinBox() if isinstance(value, int) else QDoubleSpinBox()
+    if isinstance(value, int):
+        spin = QSpinBox()
         spin.setRange(meta["lo"], meta["hi"])
-        spin.setValue(value)  # type: ignore[arg-type]
+        spin.setValue(value)
         return spin
+    if isinstance(value, float):
+        double = QDoubleSpinBox()
+        double.setRange(meta["lo"], meta["hi"])
+        double.setValue(value)
+        return double
     line = QLineEdit(str(value).encode("unicode_escape").decode() if name == "gate_serial_command" else str(value))
     if meta["secret"]:
         line.setEchoMode(QLineEdit.EchoMode.Password)

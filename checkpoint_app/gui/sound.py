@@ -137,7 +137,7 @@ class SoundPlayer(QObject):
         if sys.platform == "win32":
             import winsound
 
-            winsound.PlaySound(str(path), winsound.SND_FILENAME | winsound.SND_ASYNC)  # type: ignore[attr-defined]
+            winsound.PlaySound(str(path), winsound.SND_FILENAME | winsound.SND_ASYNC)
             return
         if self._playing is not None and self._playing.state() != QProcess.ProcessState.NotRunning:
             self._playing.kill()  # the newest result is what the queue must hear

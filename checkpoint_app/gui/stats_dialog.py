@@ -3,7 +3,7 @@ The events come from the store thread; the counting is core.stats (Qt-free)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from datetime import time as dtime
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from checkpoint_app.gui.bar_chart import BarChartWidget
 
 
 def _ts(day: QDate, end: bool) -> int:
-    d = datetime.combine(day.toPython(), dtime.max if end else dtime.min)  # type: ignore[arg-type]
+    d = datetime.combine(date(day.year(), day.month(), day.day()), dtime.max if end else dtime.min)
     return int(d.timestamp())
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import ctypes
 import logging
 
-from PySide6.QtCore import QAbstractNativeEventFilter, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractNativeEventFilter, QByteArray, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -41,17 +41,19 @@ _HIDDEN, _WINDOWED, _UNFOCUSED = "hidden", "not full screen", "focus elsewhere"
 class _DestroyWatcher(QAbstractNativeEventFilter):
     """Sees X11 DestroyNotify events (xcb_destroy_notify_event_t: the window id at byte 8)."""
 
-    def __init__(self, window_id: int, on_destroyed: QObject) -> None:
+    def __init__(self, window_id: int, on_destroyed: SignalInstance) -> None:
         super().__init__()
         self.window_id = window_id
         self._signal = on_destroyed
 
-    def nativeEventFilter(self, event_type: object, message: object) -> tuple[bool, int]:
-        if bytes(event_type) == b"xcb_generic_event_t":  # type: ignore[call-overload]
-            address = int(message)  # type: ignore[call-overload]
+    def nativeEventFilter(self, event_type: QByteArray | bytes | bytearray | memoryview,
+                          message: int) -> tuple[bool, int]:
+        name = event_type.data() if isinstance(event_type, QByteArray) else event_type
+        if bytes(name) == b"xcb_generic_event_t":
+            address = int(message)  # a shiboken VoidPtr at run time
             kind = ctypes.c_uint8.from_address(address).value & 0x7F
             if kind == _XCB_DESTROY_NOTIFY and ctypes.c_uint32.from_address(address + 8).value == self.window_id:
-                self._signal.emit()  # type: ignore[attr-defined]
+                self._signal.emit()
         return False, 0
 
 

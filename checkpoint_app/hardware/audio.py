@@ -80,9 +80,10 @@ def _alsa_card(which: Which, cards: Path) -> AudioOutput | NoAudio:
 def play_and_wait(output: AudioOutput, wav: Path, timeout_s: float = 10.0) -> str | None:
     """Plays `wav` to the end (for the selftest); None when it worked, else why not."""
     if output.player == "winsound":
-        import winsound
+        if sys.platform == "win32":  # where find_output chooses it
+            import winsound
 
-        winsound.PlaySound(str(wav), winsound.SND_FILENAME)  # type: ignore[attr-defined]
+            winsound.PlaySound(str(wav), winsound.SND_FILENAME)
         return None
     try:
         done = subprocess.run([output.player, str(wav)], capture_output=True, text=True, timeout=timeout_s,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -183,18 +183,18 @@ class ImageFolderSource:
         self._files = []
 
 
-def open_source(spec: str, **options: object) -> FrameSource:
+def open_source(spec: str, **options: Any) -> FrameSource:
     """"0" (webcam index), a video file, an image folder, or an rtsp:// / http(s):// URL.
 
     Options go to the source (width, height, fps, exposure, focus, loop). The source is
     returned unopened: call open(), or wrap it in ReconnectingSource."""
     if re.fullmatch(r"\d{1,2}", spec.strip()):
-        return CaptureSource(int(spec), **options)  # type: ignore[arg-type]
+        return CaptureSource(int(spec), **options)
     if re.match(r"(rtsp|rtsps|rtmp|https?)://", spec, re.IGNORECASE):
-        return CaptureSource(spec, **options)  # type: ignore[arg-type]
+        return CaptureSource(spec, **options)
     if Path(spec).is_dir():
-        return ImageFolderSource(spec, **options)  # type: ignore[arg-type]
-    return CaptureSource(spec, **options)  # type: ignore[arg-type]
+        return ImageFolderSource(spec, **options)
+    return CaptureSource(spec, **options)
 
 
 def _redact(target: str) -> str:

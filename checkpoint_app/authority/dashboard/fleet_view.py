@@ -66,7 +66,8 @@ def fleet(engine: Engine, live: dict[str, Health], now: int, divisions: Division
             region, seen = values[4], values[8]
             if region not in city:
                 city[region] = divisions.city_of(region)
-            row = FleetRow(*values, city[region], now - (seen if seen is not None else values[1]) > OFFLINE_AFTER_S)
+            offline = now - (seen if seen is not None else values[1]) > OFFLINE_AFTER_S
+            row = FleetRow(*(*values, city[region], offline))
             if keep is None or keep(row):
                 out.append(row)
     out.sort(key=lambda r: (not r.offline, r.city, r.checkpoint_id))

@@ -109,6 +109,6 @@ def read_through(gray: Gray, hom: np.ndarray, n: int, out_of_time: lt.OutOfTime 
     return None if text is None else Hit(text, lt.corners(pts, n))
 
 
-def _zx_corners(pos: object) -> tuple[tuple[float, float], ...]:
-    points = (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)  # type: ignore[attr-defined]
+def _zx_corners(pos: zxingcpp.Position) -> tuple[tuple[float, float], ...]:
+    points = (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
     return tuple((float(p.x), float(p.y)) for p in points)
