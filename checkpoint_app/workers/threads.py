@@ -20,6 +20,7 @@ class WorkerThread:
         self.thread = QThread()
         self.thread.setObjectName(name)
         worker.moveToThread(self.thread)
+        # every worker has a `start` slot, as `stop` below; QObject cannot say so
         self.thread.started.connect(worker.start)  # type: ignore[attr-defined]
 
     def start(self) -> None:
