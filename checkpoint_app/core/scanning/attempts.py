@@ -59,7 +59,7 @@ class Attempt:
 class DeblurAttempt(Attempt):
     """Several deconvolutions of one region (see deblur.py), each only if it still fits."""
 
-    def __init__(self, max_variants: int = 5) -> None:
+    def __init__(self, max_variants: int = 8) -> None:
         super().__init__("roi-deblur", _identity, ms_per_mp=20.0)
         # The first guesses recover most of what deblurring recovers at all; more would
         # starve the attempts after it on frames that were never blurred.

@@ -19,13 +19,13 @@ import numpy as np
 
 from checkpoint_app.core.scanning.preprocess import Gray
 
-NOISE_TO_SIGNAL = 0.01  # Wiener's K: lower restores more and amplifies noise more
+NOISE_TO_SIGNAL = 0.003  # Wiener's K: lower restores more and amplifies noise more
 # On bench/scan, regions with motion blur score 0.08-0.11, all other failures mostly below
 # 0.06: below this there is no motion to undo, and the time goes to other attempts.
 MIN_DIRECTIONAL = 0.07
 MAX_SIDE = 320  # deconvolve at most this size: the FFTs dominate the cost
 # (length in px at full size, angle offset in degrees), most productive first on bench/scan
-VARIANTS = ((8, 0), (11, 0), (11, -8), (8, -8), (11, 8), (8, 8), (14, 0), (5, 0))
+VARIANTS = ((12, 0), (8, 0), (12, -5), (12, 5), (12, -10), (12, 10), (8, -10), (8, 10))
 
 
 def blur_angle(gray: Gray, n: int = 256) -> tuple[float, float]:
