@@ -16,34 +16,51 @@ import numpy as np
 from checkpoint_app.core.scanning.preprocess import Gray
 
 
+class _Frame:
+    """A pushed frame; its quarter-size copy for alignment is made only when fusion runs
+    (most frames are read by the first pass and never fused)."""
+
+    __slots__ = ("_small", "gray", "t")
+
+    def __init__(self, t: float, gray: Gray) -> None:
+        self.t, self.gray = t, gray
+        self._small: Gray | None = None
+
+    def small(self) -> Gray:
+        if self._small is None:
+            h, w = self.gray.shape[:2]
+            self._small = cv2.resize(self.gray, (w // 4, h // 4), interpolation=cv2.INTER_AREA).astype(np.float32)
+        return self._small
+
+
 class FrameHistory:
     def __init__(self, depth: int = 5, max_age_s: float = 0.6) -> None:
         self.depth = depth
         self.max_age_s = max_age_s
-        self._frames: deque[tuple[float, Gray, Gray]] = deque(maxlen=depth)
+        self._frames: deque[_Frame] = deque(maxlen=depth)
 
     def push(self, gray: Gray, t: float) -> None:
-        if self._frames and (self._frames[-1][1].shape != gray.shape or t < self._frames[-1][0]):
+        if self._frames and (self._frames[-1].gray.shape != gray.shape or t < self._frames[-1].t):
             self._frames.clear()  # resolution change or clock reset: old frames mean nothing
-        small = cv2.resize(gray, (gray.shape[1] // 4, gray.shape[0] // 4), interpolation=cv2.INTER_AREA)
-        self._frames.append((t, gray.copy(), small.astype(np.float32)))
+        self._frames.append(_Frame(t, gray.copy()))
 
     def clear(self) -> None:
         self._frames.clear()
 
     def aligned(self, t: float) -> list[Gray] | None:
         """The recent frames shifted onto the newest one, or None if too few or too different."""
-        recent = [f for f in self._frames if t - f[0] <= self.max_age_s]
+        recent = [f for f in self._frames if t - f.t <= self.max_age_s]
         if len(recent) < 3:
             return None
-        _, ref, ref_small = recent[-1]
-        out = [ref]
-        for _, gray, small in recent[:-1]:
-            (dx, dy), response = cv2.phaseCorrelate(ref_small, small)
+        ref = recent[-1]
+        out = [ref.gray]
+        for f in recent[:-1]:
+            (dx, dy), response = cv2.phaseCorrelate(ref.small(), f.small())
             if response < 0.2:
                 continue  # the scene changed (the phone moved away): not the same picture
             shift = np.array([[1, 0, -4 * dx], [0, 1, -4 * dy]], np.float32)
-            out.append(cv2.warpAffine(gray, shift, (gray.shape[1], gray.shape[0]), borderMode=cv2.BORDER_REPLICATE))
+            h, w = f.gray.shape[:2]
+            out.append(cv2.warpAffine(f.gray, shift, (w, h), borderMode=cv2.BORDER_REPLICATE))
         return out if len(out) >= 3 else None
 
 
