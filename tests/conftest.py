@@ -11,6 +11,9 @@ import pytest
 
 from tests.support.programs import needs_programs
 
+# The loopback authority, its hostile mirror and a checkpoint store, for every folder's sync tests.
+pytest_plugins = ["tests.support.sync_fixtures"]
+
 # Must precede the first QApplication (pytest-qt creates it lazily, after collection).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")

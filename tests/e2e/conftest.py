@@ -1,5 +1,6 @@
-"""Fixtures: the reference authority on 127.0.0.1 (port 0) in a thread, a fault-injecting
-proxy in front of it, a socket that accepts and never answers, and a store in tmp_path.
+"""Fixtures: the reference authority on 127.0.0.1 (port 0) in a thread and a store in tmp_path
+(tests/support/sync_fixtures.py), a fault-injecting proxy in front of the authority, and a
+socket that accepts and never answers.
 No mocks: every request is real HTTP over loopback, every store a real SQLite file."""
 
 from __future__ import annotations
@@ -7,34 +8,19 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sync_support import FaultProxy, Platform
 
 from checkpoint_app.authority.keys import load_private_key
-from checkpoint_app.core.store import Store
 from checkpoint_app.demo.people import demo_keys_dir
-from tests.support.sync_platform import running_platform
+from tests.support.sync_checks import FaultProxy
+from tests.support.sync_platform import Platform
 
 
 @pytest.fixture
 def dist_key() -> Any:
     return load_private_key(demo_keys_dir() / "distribution.pem")
-
-
-@pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
-    with running_platform(tmp_path / "authority.sqlite3") as p:
-        yield p
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(tmp_path / "checkpoint")
-    yield s
-    s.close()
 
 
 @pytest.fixture
@@ -69,4 +55,3 @@ def silent_server() -> Iterator[str]:
     for c in held:
         c.close()
     srv.close()
-

@@ -12,24 +12,17 @@ import subprocess
 import sys
 import time
 import tty
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from checkpoint_app.demo.people import demo_codes
+from tests.support.waiting import wait_for
 
 # export reads dates in the station's time zone (Asia/Shanghai), not this machine's: a window of
 # three days holds "now" in both
 FROM, TO = (time.strftime("%Y-%m-%d", time.gmtime(time.time() + d * 86400)) for d in (-1, 1))
-
-
-def wait_for(what: str, condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Poll another process's visible state (its log, its store); there is no signal to wait on."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 class Site:
@@ -51,7 +44,7 @@ class Site:
                    "--data-dir", str(self.base / "data")]
         self.app = subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # pyserial empties the port's input when it opens it: scan only after that
-        wait_for("the app to open the scanner port", lambda: self._log_text().count("serial_scanner port") > opened)
+        wait_for(lambda: self._log_text().count("serial_scanner port") > opened, 30, "the app to open the scanner port")
 
     def scan(self, text: str) -> None:
         os.write(self.master, text.encode() + b"\r")
@@ -89,7 +82,7 @@ def test_sigkill_then_restart_loses_no_recorded_decision(site: Site) -> None:
     site.start()
     for count, label in enumerate(("forged", "yellow", "expired"), start=1):
         site.scan(codes[label])
-        wait_for(f"the {label} decision to be recorded", lambda n=count: len(site.recorded()) == n)
+        wait_for(lambda n=count: len(site.recorded()) == n, 30, f"the {label} decision to be recorded")
     before = site.recorded()
     assert sorted(str(e["action"]) for e in before) == ["home_isolation", "invalid_code", "invalid_code"]
 
@@ -98,7 +91,7 @@ def test_sigkill_then_restart_loses_no_recorded_decision(site: Site) -> None:
     assert site.recorded() == before  # every recorded decision survived, unchanged
 
     site.scan(codes["red-turn-back"])  # and the restarted app scans again
-    wait_for("a decision after the restart", lambda: len(site.recorded()) == 4)
+    wait_for(lambda: len(site.recorded()) == 4, 30, "a decision after the restart")
     after = {str(e["event_id"]): e for e in site.recorded()}
     new = [e for key, e in after.items() if key not in {str(b["event_id"]) for b in before}]
     assert [after[str(b["event_id"])] for b in before] == before

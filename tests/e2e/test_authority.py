@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from sync_support import Platform, wait_for
 
 from checkpoint_app.authority import statuslog
 from checkpoint_app.authority.cli import main as authority_main
@@ -21,6 +20,8 @@ from checkpoint_app.core.status_pages import parse_status_page
 from checkpoint_app.core.trust.documents import open_document
 from checkpoint_app.demo.people import demo_keys_dir
 from checkpoint_app.resources import resource
+from tests.support.sync_platform import Platform
+from tests.support.waiting import wait_for
 
 KEY = str(demo_keys_dir() / "distribution.pem")
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from sync_support import cache_state
 
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.status_pages import StatusPage, parse_status_page
@@ -22,6 +21,7 @@ from checkpoint_app.core.trust.documents import open_document
 from tests.support.authority_process import authority_cli, serving
 from tests.support.nginx import nginx_in_front
 from tests.support.signed_docs import DIST_KEY, DIST_PUB, genuine_documents
+from tests.support.sync_checks import cache_state
 from tests.support.sync_platform import sync
 
 pytestmark = pytest.mark.needs_programs("nginx")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from sync_support import Platform
 
 from checkpoint_app.authority.cli import main as authority_main
 from checkpoint_app.authority.documents import sign_json
@@ -20,6 +19,7 @@ from checkpoint_app.core.status_pages import StatusPage, parse_status_page
 from checkpoint_app.core.trust.documents import open_document
 from checkpoint_app.demo.people import demo_keys_dir
 from checkpoint_app.resources import resource
+from tests.support.sync_platform import Platform
 
 KEY = str(demo_keys_dir() / "distribution.pem")
 

@@ -15,14 +15,15 @@ import pytest
 pgserver = pytest.importorskip("pgserver")
 pytest.importorskip("psycopg")
 
-from sync_support import NOW, Clock, cache_state, expected_state, sync  # noqa: E402
-
 from checkpoint_app.authority import statuslog  # noqa: E402
 from checkpoint_app.authority.platform import Authority  # noqa: E402
 from checkpoint_app.authority.server import start_in_thread  # noqa: E402
-from checkpoint_app.core.events import ScanEvent, new_event_id  # noqa: E402
 from checkpoint_app.core.store import Store  # noqa: E402
 from checkpoint_app.demo.authority import seed  # noqa: E402
+from tests.support.clocks import ShiftedClock  # noqa: E402
+from tests.support.events import scan_event  # noqa: E402
+from tests.support.sync_checks import cache_state, expected_state  # noqa: E402
+from tests.support.sync_platform import NOW, sync  # noqa: E402
 
 
 @pytest.fixture
@@ -39,13 +40,8 @@ def pg_url() -> Iterator[str]:
             server.cleanup()
 
 
-def _event() -> ScanEvent:
-    return ScanEvent(new_event_id(), NOW - 5, "140105-mall-1", "mall", "ab" * 16, "140000", "green", "green", (),
-                     36.5, True, "pass", True, None, 1, "g")
-
-
 def test_the_authority_on_postgresql(pg_url: str, dist_key: Any, tmp_path: Path) -> None:
-    clock = Clock()
+    clock = ShiftedClock()
     authority = Authority.open(pg_url, dist_key, page_size=7, clock=clock)
     assert authority.engine.dialect.name == "postgresql"
     seed(authority, NOW)
@@ -66,7 +62,7 @@ def test_the_authority_on_postgresql(pg_url: str, dist_key: Any, tmp_path: Path)
             report = sync(store, handle.url, token, keys)  # behind the horizon: a reset and a rebuild
             assert report.ok and report.rebuilt
             assert cache_state(store.path) == expected_state(authority)
-            event = _event()
+            event = scan_event(NOW - 5)
             store.record_event(event)
             assert sync(store, handle.url, token, keys).uploaded == 1
             assert authority.ingest("PG-1", {"checkpoint_id": "PG-1", "events": [event.to_wire()]}).duplicates == [

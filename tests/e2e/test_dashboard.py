@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from dashboard_support import ADMIN, LATE, NEVER, PASSWORD, Province, start_province
-from sync_support import NOW
 
 from checkpoint_app import __version__
 from checkpoint_app.authority.cli import main as authority_main
@@ -21,8 +19,10 @@ from checkpoint_app.authority.dashboard.auth import IDLE_S
 from checkpoint_app.authority.dashboard.texts import ACTIONS
 from checkpoint_app.authority.regions import shanxi
 from tests.support.dashboard_client import DashboardClient
+from tests.support.dashboard_province import ADMIN, LATE, NEVER, PASSWORD, Province, start_province
 from tests.support.html_tables import kpis, numbers, table
 from tests.support.pdf import pdf_text
+from tests.support.sync_platform import NOW
 
 PAGES = ("/dashboard/area/140000", "/dashboard/area/140100", "/dashboard/area/140105", "/dashboard/fleet",
          "/dashboard/report", "/dashboard/ops")

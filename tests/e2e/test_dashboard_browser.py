@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dashboard_support import ADMIN, PASSWORD, Province, start_province
 from PIL import Image
-from sync_support import NOW
 
 from checkpoint_app.authority.regions import shanxi
+from tests.support.dashboard_province import ADMIN, PASSWORD, Province, start_province
+from tests.support.sync_platform import NOW
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402

@@ -15,16 +15,16 @@ import pytest
 pgserver = pytest.importorskip("pgserver")
 pytest.importorskip("psycopg")
 
-from dashboard_support import ADMIN, LATE, NEVER, PASSWORD, Province, start_province  # noqa: E402
 from sqlalchemy import select  # noqa: E402
-from sync_support import NOW  # noqa: E402
 
 from checkpoint_app.authority import bulk, rollup  # noqa: E402
 from checkpoint_app.authority.dashboard.fleet_view import revoked  # noqa: E402
 from checkpoint_app.authority.db import checkpoint_health  # noqa: E402
 from checkpoint_app.authority.fleet import FleetMonitor  # noqa: E402
 from tests.support.dashboard_client import DashboardClient  # noqa: E402
+from tests.support.dashboard_province import ADMIN, LATE, NEVER, PASSWORD, Province, start_province  # noqa: E402
 from tests.support.html_tables import kpis, numbers, table  # noqa: E402
+from tests.support.sync_platform import NOW  # noqa: E402
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,14 +14,12 @@ import pytest
 
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.store.store import Store
+from tests.support.events import TURNED_BACK, scan_event
 from tests.support.small_disk import fill, small_disk
 
 
 def _event(i: int) -> ScanEvent:
-    return ScanEvent(event_id=str(uuid.uuid4()), ts=int(time.time()) + i, venue_id="v", venue_type="mall",
-                     hid="00" * 16, iss="140000", code_color="red", color="red", reasons=(103,), temperature_c=None,
-                     mask=None, action="turn_back_isolation", allow=False, error=None, policy_serial=1,
-                     operator="guard")
+    return scan_event(int(time.time()) + i, code_color="red", temperature_c=None, mask=None, **TURNED_BACK)
 
 
 @pytest.fixture

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import time
 
-from sync_support import NOW, FaultProxy, Platform, cache_state, expected_state, sync
-
 from checkpoint_app.authority.issuing import issue
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.core.checkpoint import Inputs, decide, scan
 from checkpoint_app.core.codes.claims import Color, HealthCode
 from checkpoint_app.core.store import Store
 from checkpoint_app.demo.people import demo_keys_dir
+from tests.support.sync_checks import FaultProxy, cache_state, expected_state
+from tests.support.sync_platform import NOW, Platform, sync
 
 
 def _changes(n: int, start: int = 0, color: int = 2) -> list[tuple[bytes, int, tuple[int, ...], int]]:

@@ -8,12 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from sync_support import NOW, Platform, cache_state, expected_state, snapshot
 
 from checkpoint_app.authority.export import export_folder
 from checkpoint_app.cli import main
 from checkpoint_app.core.store import Store
 from checkpoint_app.demo.people import demo_codes, demo_keys_dir
+from tests.support.sync_checks import cache_state, expected_state, snapshot
+from tests.support.sync_platform import NOW, Platform
 
 PUB = str(demo_keys_dir() / "distribution.pub.pem")
 

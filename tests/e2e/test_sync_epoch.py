@@ -7,10 +7,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sync_support import FaultProxy, Platform, cache_state, expected_state, snapshot, sync
-
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError
+from tests.support.sync_checks import FaultProxy, cache_state, expected_state, snapshot
+from tests.support.sync_platform import Platform, sync
 
 
 def _restore_from_backup(platform: Platform) -> list[bytes]:

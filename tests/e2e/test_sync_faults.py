@@ -8,7 +8,6 @@ from typing import Any
 
 import cbor2
 import pytest
-from sync_support import NOW, FaultProxy, Platform, cache_state, expected_state, snapshot, sync
 
 from checkpoint_app.authority.documents import sign_json
 from checkpoint_app.authority.keys import generate_key
@@ -17,6 +16,8 @@ from checkpoint_app.core.sync.http import SyncError
 from checkpoint_app.core.trust.documents import open_document, sign_document
 from checkpoint_app.demo.authority import _trust_list
 from checkpoint_app.resources import resource
+from tests.support.sync_checks import FaultProxy, cache_state, expected_state, snapshot
+from tests.support.sync_platform import NOW, Platform, sync
 
 
 def _resign_page(key: Any, body: bytes, change: Callable[[dict[str, Any]], None]) -> bytes:

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from sync_support import DAY, Platform, cache_state, expected_state, snapshot, sync
 
 from checkpoint_app.authority.documents import sign_json
 from checkpoint_app.authority.export import export_folder
@@ -23,6 +22,8 @@ from checkpoint_app.core.sync.folder import apply_folder
 from checkpoint_app.core.sync.http import SyncError
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 from checkpoint_app.resources import resource
+from tests.support.sync_checks import cache_state, expected_state, snapshot
+from tests.support.sync_platform import DAY, Platform, sync
 
 PUB = str(demo_keys_dir() / "distribution.pub.pem")
 GREEN = DEMO_PEOPLE[0]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import time
 
-from sync_support import DAY, Platform, sync
-
 from checkpoint_app.core.checkpoint import Inputs, decide, scan
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.store import Store
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes
+from tests.support.sync_platform import DAY, Platform, sync
 
 
 def test_never_synced_counts_as_stale_and_offline(store: Store, platform: Platform) -> None:

@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_support import NOW, Platform, cache_state, expected_state, sync, wait_for
 
 from checkpoint_app.core.store import Store
 from checkpoint_app.demo.people import demo_keys_dir
+from tests.support.sync_checks import cache_state, expected_state
+from tests.support.sync_platform import NOW, Platform, sync
+from tests.support.waiting import wait_for
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sync_support import NOW, FaultProxy, Platform, cache_state, expected_state, snapshot, sync
-
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError
+from tests.support.sync_checks import FaultProxy, cache_state, expected_state, snapshot
+from tests.support.sync_platform import NOW, Platform, sync
 
 
 def _compact_past(platform: Platform) -> list[bytes]:

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_support import Platform
 
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.cli import build_parser, main
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 from tests.support.mirror import Mirror
+from tests.support.sync_platform import Platform
 
 PUB = str(demo_keys_dir() / "distribution.pub.pem")
 GREEN = DEMO_PEOPLE[0]

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import requests
 from sqlalchemy import func, select
-from sync_support import DAY, Platform, sync, wait_for
 
 from checkpoint_app.authority import schedule, statuslog
 from checkpoint_app.authority.cli import main as authority_main
@@ -25,6 +24,8 @@ from checkpoint_app.core.status_pages import parse_status_page
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.trust.documents import open_document
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
+from tests.support.sync_platform import DAY, Platform, sync
+from tests.support.waiting import wait_for
 
 GREEN = DEMO_PEOPLE[0]
 HID = hid_for(hid_secret(), GREEN.id_number)

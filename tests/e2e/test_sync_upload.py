@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from typing import Any
@@ -10,20 +9,18 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import func, select
-from sync_support import NOW, FaultProxy, Platform, sync
 
 from checkpoint_app.authority.db import scans
-from checkpoint_app.core.events import ScanEvent, new_event_id
+from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.sync.http import SyncError
+from tests.support.events import TURNED_BACK, scan_event
+from tests.support.sync_checks import FaultProxy
+from tests.support.sync_platform import NOW, Platform, sync
 
 
 def event(ts: int = NOW - 60, **kw: Any) -> ScanEvent:
-    base = ScanEvent(event_id=new_event_id(), ts=ts, venue_id="140105-mall-0007", venue_type="mall",
-                     hid="ab" * 16, iss="140000", code_color="green", color="red", reasons=(103,),
-                     temperature_c=36.6, mask=True, action="turn_back_isolation", allow=False, error=None,
-                     policy_serial=1, operator="guard-03")
-    return dataclasses.replace(base, **kw)
+    return scan_event(ts, **{**TURNED_BACK, **kw})
 
 
 def held(platform: Platform) -> int:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from sync_support import Platform
 
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.cli import main
 from checkpoint_app.core import settings as st
 from checkpoint_app.demo.people import demo_keys_dir
+from tests.support.sync_platform import Platform
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from sync_support import NOW, Platform
 
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.authority.export import export_folder
@@ -19,6 +18,7 @@ from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.visit_state import Phase
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
+from tests.support.sync_platform import NOW, Platform
 
 PUB = str(demo_keys_dir() / "distribution.pub.pem")
 

@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from demo_driver import WANTED
 
 from checkpoint_app.core.outcomes import Outcome
+from tests.support.demo_driver import WANTED
 from tests.support.programs import needs_programs
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -51,7 +53,8 @@ def test_demo_screens_at_three_sizes_in_both_languages(xvfb_display: str, tmp_pa
     screens = tmp_path / "screens"  # not the checkout: a test leaves the working tree as it was
     env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb", "CHECKPOINT_CACHE_DIR": str(tmp_path)}
     env.pop("QT_LOGGING_RULES", None)
-    run = subprocess.run([sys.executable, str(Path(__file__).with_name("demo_driver.py")), str(screens)],
+    env["PYTHONPATH"] = str(ROOT)  # the driver imports tests.support
+    run = subprocess.run([sys.executable, "-m", "tests.support.demo_driver", str(screens)],
                          env=env, capture_output=True, text=True, timeout=280, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     for name in WANTED:

@@ -19,7 +19,6 @@ from tests.hostile.test_sync_replay import GREEN_HID, _confirm_green_person, _gr
 from tests.support.mirror import Mirror
 from tests.support.sync_platform import Platform, sync
 
-pytest_plugins = ["tests.support.sync_fixtures"]
 PAGE = 50  # the platform's page size (sync_platform.running_platform)
 
 

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 import pytest
 
 from checkpoint_app.authority.dashboard.fleet_view import OFFLINE_AFTER_S
+from tests.support.clocks import ShiftedClock
 from tests.support.dashboard_client import DashboardClient
-from tests.support.hostile_dashboard import Clock, Site, event, running_site
+from tests.support.hostile_dashboard import Site, event, running_site
 from tests.support.pdf import pdf_text
 
 XSS = '<img src=x onerror=alert(1)>'
@@ -26,7 +27,7 @@ PAGES = ("/dashboard/area/140000", "/dashboard/area/140100", "/dashboard/area/14
          "/dashboard/fleet?offline=1", "/dashboard/ops", "/dashboard/report")
 
 
-CLOCK = Clock()
+CLOCK = ShiftedClock()
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ property a widget exposes, against the reference authority over loopback."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,17 +19,7 @@ from checkpoint_app.core.store import Store
 from checkpoint_app.core.visit_state import Phase
 from tests.support.hostile_http import HostileServer, silent
 from tests.support.lookup_platform import PEOPLE, ROOT_PEM, LookupPlatform, RecordingProxy, lookup_platform
-
-_QT = Path(__file__).resolve().parents[1] / "qt"
-if str(_QT) not in sys.path:
-    sys.path.insert(0, str(_QT))  # qt_harness, as tests/qt's conftest imports it
-from qt_harness import Harness  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location("qt_lookup_fixtures", _QT / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-_qt = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_qt)
-make_app = _qt.make_app
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 GREEN, RED = PEOPLE["green"].id_number, PEOPLE["red-hospital"].id_number

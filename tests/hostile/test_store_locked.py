@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,19 +17,13 @@ import pytest
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.store.connection import BUSY_TIMEOUT_MS
 from tests.support.store_world import STORE, World, listing, loopback_platform, one_line_error, run_cli
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     with loopback_platform(tmp_path) as w:
         yield w
-
-
-def _wait_for(predicate: object, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "the sync never reached its page"
-        time.sleep(0.02)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGSTOP")
@@ -46,7 +39,7 @@ def test_a_sync_stopped_inside_its_transaction_is_waited_for_never_replaced(worl
     sync = subprocess.Popen([sys.executable, "-m", "checkpoint_app", "sync", "--once", "--data-dir", str(data)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for(lambda: marker.exists() and "page 1" in marker.read_text())
+        wait_for(lambda: marker.exists() and "page 1" in marker.read_text(), 30, "the sync to reach its page")
         os.kill(sync.pid, signal.SIGSTOP)  # its page's rows written, not committed: it holds the write lock
         read = run_cli(["verify", "--data-dir", str(data), codes["red-turn-back"]])
         assert read.code == 0 and "turn_back_isolation" in read.out and read.seconds < BUSY_TIMEOUT_MS / 1000

@@ -14,23 +14,17 @@ from pathlib import Path
 import pytest
 
 from checkpoint_app.cli import main
-from checkpoint_app.core.events import ScanEvent, new_event_id
 from checkpoint_app.core.store import Store
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes
+from tests.support.events import scan_event
 from tests.support.sync_platform import DAY, PUB_PEM, Platform
 
-pytest_plugins = ["tests.support.sync_fixtures"]
 pytestmark = pytest.mark.needs_programs("faketime")
 
 
 def _app(shift: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["faketime", "-f", shift, sys.executable, "-m", "checkpoint_app", *args],
                           capture_output=True, text=True, timeout=120)
-
-
-def _event(ts: int) -> ScanEvent:
-    return ScanEvent(new_event_id(), ts, "140105-mall-1", "mall", "ab" * 16, "140000", "green", "green", (), 36.5,
-                     True, "pass", True, None, 1, "guard-1")
 
 
 def _dead_url() -> str:
@@ -43,7 +37,7 @@ def test_a_clock_40_days_ahead_deletes_no_record(platform: Platform, tmp_path: P
     data, now = tmp_path / "cp", int(time.time())
     assert main(["sync", "--once", "--server", platform.url, "--token", platform.token, "--root-key", str(PUB_PEM),
                  "--data-dir", str(data)]) == 0
-    uploaded, queued = _event(now - 3600), [_event(now - 60 - i) for i in range(3)]
+    uploaded, queued = scan_event(now - 3600), [scan_event(now - 60 - i) for i in range(3)]
     with Store.open(data) as store:
         for e in (uploaded, *queued):
             store.record_event(e)

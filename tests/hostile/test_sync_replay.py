@@ -21,7 +21,6 @@ from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, hid_secret
 from tests.support.mirror import Captured, Mirror
 from tests.support.sync_platform import DAY, Platform, sync
 
-pytest_plugins = ["tests.support.sync_fixtures"]
 GREEN = DEMO_PEOPLE[0]
 GREEN_HID = hid_for(hid_secret(), GREEN.id_number)
 

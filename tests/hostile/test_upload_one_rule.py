@@ -8,7 +8,6 @@ answer a request itself: 413 for a batch it finds too large, 404 for a misrouted
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -20,8 +19,9 @@ from sqlalchemy import select
 
 from checkpoint_app.authority.db import scans
 from checkpoint_app.cli import main
-from checkpoint_app.core.events import ScanEvent, new_event_id
+from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.store import Store
+from tests.support.events import scan_event
 from tests.support.store_world import STORE, ScanGate, World, loopback_platform, one_line_error, run_cli
 
 
@@ -36,14 +36,6 @@ def data(world: World, tmp_path: Path) -> Path:
     folder = tmp_path / "cp"
     assert run_cli(world.sync_args(folder)).code == 0
     return folder
-
-
-def _event(ts: int, **kw: Any) -> ScanEvent:
-    base = ScanEvent(event_id=new_event_id(), ts=ts, venue_id="140105-mall-0007", venue_type="mall",
-                     hid="ab" * 16, iss="140000", code_color="green", color="green", reasons=(),
-                     temperature_c=36.6, mask=True, action="pass", allow=True, error=None, policy_serial=1,
-                     operator="guard-03")
-    return dataclasses.replace(base, **kw)
 
 
 def _record(data: Path, events: list[ScanEvent]) -> None:
@@ -73,9 +65,10 @@ def _export(data: Path, capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, s
 
 def test_one_bad_event_no_longer_holds_back_its_batch(world: World, data: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    good = [_event(world.now - i) for i in range(3)]
+    good = [scan_event(world.now - i) for i in range(3)]
     # (Old ones like -1e12 are the platform test's: here the retention purge would meet them first.)
-    bad = [_event(world.now * 1000), _event(2**40), _event(4_102_444_800), _event(world.now, hid="not-hex")]
+    bad = [scan_event(world.now * 1000), scan_event(2**40), scan_event(4_102_444_800),
+           scan_event(world.now, hid="not-hex")]
     _record(data, [bad[0], good[0], bad[1], good[1], bad[2], good[2], bad[3]])
     code, out, _ = _sync(data, capsys)
     assert code == 0 and "uploaded 3" in out and "4 rejected" in out and "0 waiting" in out
@@ -93,7 +86,7 @@ def test_one_bad_event_no_longer_holds_back_its_batch(world: World, data: Path,
 
 def test_damaged_outbox_rows_are_set_apart_and_block_nothing(world: World, data: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    good = [_event(world.now - i) for i in range(3)]
+    good = [scan_event(world.now - i) for i in range(3)]
     _record(data, good)
     old = world.now - 100
     damaged = {"d-notjson": "{not json", "d-lacks": json.dumps({"event_id": "d-lacks", "ts": old}),
@@ -121,7 +114,7 @@ def test_damaged_outbox_rows_are_set_apart_and_block_nothing(world: World, data:
 
 def test_413_splits_the_batch_in_half_until_it_fits(world: World, data: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    events = [_event(world.now - i) for i in range(7)]
+    events = [scan_event(world.now - i) for i in range(7)]
     _record(data, events)
 
     def at_most_two(path: str, body: Any) -> tuple[int, bytes] | None:
@@ -137,7 +130,7 @@ def test_413_splits_the_batch_in_half_until_it_fits(world: World, data: Path,
 
 
 def test_413_for_a_single_event_keeps_it_queued(world: World, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _record(data, [_event(world.now)])
+    _record(data, [scan_event(world.now)])
     with ScanGate(world.url, lambda path, body: (413, b"") if path == "/v1/scans" else None) as gate:
         code, _, err = _sync(data, capsys, gate.url)
     assert code == 1 and one_line_error(err, "TOO_LARGE")
@@ -151,7 +144,7 @@ def test_a_batch_called_malformed_stays_queued_never_dropped(status: int, world:
     """Spec 5: another 4xx "rejects the batch as malformed". The platform judges events one
     by one, so this is about the request (a proxy, a wrong URL): the events stay queued,
     the sync reports REJECTED, and they go once the way is mended."""
-    events = [_event(world.now - i) for i in range(3)]
+    events = [scan_event(world.now - i) for i in range(3)]
     _record(data, events)
     with ScanGate(world.url, lambda path, body: (status, b"{}") if path == "/v1/scans" else None) as gate:
         code, _, err = _sync(data, capsys, gate.url)
@@ -165,7 +158,7 @@ def test_a_batch_called_malformed_stays_queued_never_dropped(status: int, world:
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 503])
 def test_busy_answers_are_retried_and_the_events_wait(status: int, world: World, data: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    events = [_event(world.now - i) for i in range(2)]
+    events = [scan_event(world.now - i) for i in range(2)]
     _record(data, events)
     with ScanGate(world.url, lambda path, body: (status, b"") if path == "/v1/scans" else None) as gate:
         code, _, err = _sync(data, capsys, gate.url)
@@ -178,7 +171,7 @@ def test_busy_answers_are_retried_and_the_events_wait(status: int, world: World,
 
 def test_an_answer_that_leaves_events_out_keeps_them_queued(world: World, data: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    events = [_event(world.now - i) for i in range(4)]
+    events = [scan_event(world.now - i) for i in range(4)]
     _record(data, events)
 
     def answers_one(path: str, body: Any) -> tuple[int, bytes] | None:
@@ -195,7 +188,7 @@ def test_an_answer_that_leaves_events_out_keeps_them_queued(world: World, data: 
 
 
 def test_a_contradictory_answer_marks_nothing(world: World, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    events = [_event(world.now)]
+    events = [scan_event(world.now)]
     _record(data, events)
     eid = events[0].event_id
     contradiction = json.dumps({"accepted": [eid], "duplicates": [],
@@ -209,7 +202,7 @@ def test_a_contradictory_answer_marks_nothing(world: World, data: Path, capsys: 
 
 def test_a_non_finite_temperature_is_refused_when_recorded(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store, pytest.raises(ValueError, match="JSON"):
-        store.record_event(_event(1_700_000_000, temperature_c=float("nan")))
+        store.record_event(scan_event(1_700_000_000, temperature_c=float("nan")))
     with Store.open(tmp_path) as store:
         assert store.pending_count() == 0
 

@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from qt_harness import Harness
 
 from checkpoint_app.core.visit_state import MIN_HOLD_S
 from checkpoint_app.demo.people import demo_codes
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from qt_harness import Harness
 
 from tests.support.gate_controller import Controller, running_controller
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
-from qt_harness import Harness
 
 from checkpoint_app.core.visit_state import REPEAT_GUARD_S, Phase
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

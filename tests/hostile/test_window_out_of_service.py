@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
-from qt_harness import Harness
 
 from checkpoint_app.core.visit_state import REPEAT_GUARD_S
 from checkpoint_app.workers.hardware_workers import ThermometerWorker
 from tests.support.gate_controller import Controller, running_controller
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_harness import Harness
 
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, hid_secret
+from tests.support.qt_harness import Harness
 from tests.support.store_world import World, loopback_platform, run_cli
 
 MakeApp = Callable[..., Harness]

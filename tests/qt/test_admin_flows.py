@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from qt_harness import PIN, Harness
 
 from checkpoint_app.core import settings as st
 from checkpoint_app.gui.pin_dialog import PinDialog
 from checkpoint_app.gui.settings_dialog import SettingsDialog
 from checkpoint_app.gui.stats_dialog import StatsDialog
+from tests.support.qt_harness import PIN, Harness
 
 MakeApp = Callable[..., Harness]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from qt_harness import Harness
+
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_harness import Harness
 
+from tests.support.qt_harness import Harness
 from tests.support.small_disk import fill, small_disk
 
 MakeApp = Callable[..., Harness]

@@ -10,7 +10,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 from pytestqt.qtbot import QtBot
-from qt_harness import Harness
 
 from bench.scan.camera_sim import SimulatedCamera, screen_scene
 from checkpoint_app.core.scanning.exposure import ExposureLink, RegionLevels
@@ -19,6 +18,7 @@ from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.workers.camera_worker import CameraWorker
 from checkpoint_app.workers.decode_worker import DecodeWorker
 from checkpoint_app.workers.frames import Frame, PreviewFrame
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from qt_harness import Harness
 
 from checkpoint_app.core.visit_state import Phase
 from tests.support.gate_controller import Controller, running_controller
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 Present = Callable[[Harness, str], None]

@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from qt_harness import Harness
 
 from checkpoint_app.hardware import gate as gate_module
 from checkpoint_app.hardware.errors import DeviceSettingError
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

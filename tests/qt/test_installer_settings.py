@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QComboBox, QLabel
-from qt_harness import Harness
 
 from checkpoint_app.core import settings as st
 from checkpoint_app.gui.settings_dialog import SettingsDialog
 from checkpoint_app.gui.style import BAD, WARN
 from checkpoint_app.resources import resource
 from checkpoint_app.workers.values import StoreStatus
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 ROOT = Path(__file__).resolve().parents[2]

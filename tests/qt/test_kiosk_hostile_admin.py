@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
-from qt_harness import PIN, Harness
 
 from checkpoint_app.core import settings as st
 from checkpoint_app.gui.pin_dialog import PinDialog
 from checkpoint_app.gui.settings_dialog import SettingsDialog
 from checkpoint_app.gui.stats_dialog import StatsDialog
+from tests.support.qt_harness import PIN, Harness
 from tests.support.small_disk import fill, small_disk
 
 MakeApp = Callable[..., Harness]

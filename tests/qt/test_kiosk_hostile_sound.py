@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from qt_harness import Harness
 
 from checkpoint_app.resources import resources_dir
 from tests.support.audio import pulse_null_sink
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
-from qt_harness import Harness
 
 from checkpoint_app import logs
 from checkpoint_app.authority.issuing import hid_for
@@ -26,6 +25,7 @@ from checkpoint_app.gui.stats_dialog import StatsDialog
 from checkpoint_app.hardware.id_card_reader import DEFAULT_TIMING
 from tests.support.id_card_sim import Card, SimReader
 from tests.support.lookup_platform import PEOPLE, ROOT_PEM, STRANGER, LookupPlatform, RecordingProxy, lookup_platform
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 GREEN, RED, YELLOW = (PEOPLE[k].id_number for k in ("green", "red-turn-back", "yellow"))

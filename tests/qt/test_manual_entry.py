@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from qt_harness import Harness
 
 from checkpoint_app.core.visit_state import Phase
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_harness import Harness
 
 from checkpoint_app.core.visit_state import WAIT_MAX_S, Phase
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel
-from qt_harness import Harness
 
 import checkpoint_app.gui.style as style
 from checkpoint_app.core.outcomes import Outcome
 from checkpoint_app.gui.style import LOOKS
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 OUTCOMES = [("green", "pass", "准予通行"), ("yellow", "yellow", "禁止入内"),

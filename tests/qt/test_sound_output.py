@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from qt_harness import Harness
 
 from checkpoint_app.gui.style import BAD, CHIP_NEUTRAL
 from tests.support.audio import NO_SERVER, pulse_null_sink
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")

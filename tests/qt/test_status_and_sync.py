@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMetaObject, Qt
 from pytestqt.qtbot import QtBot
-from qt_harness import Harness
 
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core import settings as st
@@ -18,6 +17,7 @@ from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.status_bar import StatusBarWidget
 from checkpoint_app.workers.values import StoreStatus, freshness_level
+from tests.support.qt_harness import Harness
 
 
 @pytest.mark.parametrize(("freshness", "level", "words"), [

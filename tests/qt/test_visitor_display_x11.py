@@ -17,7 +17,6 @@ from tests.support.x11 import X11, X11_TOOLS
 
 pytestmark = [X11_TOOLS, pytest.mark.timeout(180)]
 ROOT = Path(__file__).resolve().parents[2]
-DRIVER = ROOT / "tests" / "gui" / "visitor_driver.py"
 CUES = {
     "scan": ("请出示健康码", "Please show your health code"),
     "prompt": ("请测体温", "Please take your temperature"),
@@ -31,7 +30,8 @@ def _drive(screens: tuple[str, ...], tmp_path: Path, visitor_screen: str = "auto
     try:
         config = tmp_path / "settings.json"
         st.save(config, st.Settings(camera="none", visitor_screen=visitor_screen, sound_volume=0, speech_volume=0))
-        done = subprocess.run([sys.executable, str(DRIVER), str(config), str(tmp_path / "data")],
+        driver = [sys.executable, "-m", "tests.support.visitor_driver"]
+        done = subprocess.run([*driver, str(config), str(tmp_path / "data")],
                               env={**x11.env, "CHECKPOINT_LOG_DIR": str(tmp_path / "log")}, cwd=ROOT,
                               capture_output=True, text=True, timeout=150)
     finally:

@@ -14,19 +14,12 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from checkpoint_app.gui.wedge_filter import WedgeFilter
+from tests.support.clocks import FakeClock
 
 # The offscreen platform says this on every show(); it is not our warning.
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 PAYLOAD = "JKM1:" + "6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3/XIV0W23NTDEPWK G2EP4J0B" * 4 + "Q2"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture
@@ -55,7 +48,7 @@ def wedge(qtbot: QtBot) -> tuple[WedgeFilter, FakeClock]:
 
 def type_keys(qtbot: QtBot, widget: QWidget, text: str, clock: FakeClock, gap: float) -> None:
     for ch in text:
-        clock.t += gap
+        clock.now += gap
         if ch == "\n":
             qtbot.keyClick(widget, Qt.Key.Key_Return)
         else:
@@ -109,7 +102,7 @@ def test_shift_inside_a_burst_does_not_break_it(qtbot, form, wedge) -> None:
     shift = Qt.KeyboardModifier.ShiftModifier
     with qtbot.waitSignal(f.scanned, timeout=1000) as blocker:
         for ch in "JKM1:ABCDEFGH":
-            clock.t += 0.003
+            clock.now += 0.003
             if ch.isupper():  # a scanner types capitals as Shift + letter
                 QApplication.sendEvent(temp, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Shift, shift))
                 qtbot.keyClick(temp, ch, shift)
@@ -147,7 +140,7 @@ def test_held_keys_go_to_the_widget_they_were_typed_into(qtbot, form, wedge) -> 
     _, clock = wedge
     type_keys(qtbot, temp, "36", clock, gap=0.01)
     other.setFocus()
-    clock.t += 1.0
+    clock.now += 1.0
     qtbot.keyClick(other, "9")  # the gap ended the run "36", which goes to `temp`
     assert temp.text() == "36"
     qtbot.waitUntil(lambda: other.text() == "9", timeout=1000)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
-from qt_harness import Harness
+
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")

@@ -10,10 +10,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from qt_harness import Harness
-
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.codes.signature import kid_of, load_public_pem
+from tests.support.qt_harness import Harness
 from tests.support.signed_docs import DIST_PUB
 
 MakeApp = Callable[..., Harness]

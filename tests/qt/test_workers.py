@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cv2
-from qt_harness import Harness
 
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.demo import video as demo_video
 from checkpoint_app.demo.people import demo_codes
+from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
 

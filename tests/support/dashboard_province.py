@@ -5,8 +5,6 @@ registered and never seen, and an admin account."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
 from checkpoint_app.demo.authority import seed
 from checkpoint_app.demo.people import demo_keys_dir
+from tests.support.clocks import FakeClock
 from tests.support.demo_day import DemoSite, run_demo_day
 
 ADMIN, PASSWORD = "office-admin", "correct horse battery staple"
@@ -29,29 +28,11 @@ LATE = ("LF-YD-0009", "141002-hotel-0004", "hotel")  # synced two hours before n
 NEVER = ("YQ-CQ-0001", "140302-park-0001", "park")  # registered two hours ago, never seen
 
 
-class Clock:
-    """The authority's clock, moved by the tests (session expiry, offline checkpoints)."""
-
-    def __init__(self, now: int) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return float(self.now)
-
-    @contextmanager
-    def shifted(self, seconds: int) -> Iterator[None]:
-        self.now += seconds
-        try:
-            yield
-        finally:
-            self.now -= seconds
-
-
 @dataclass
 class Province:
     authority: Authority
     handle: ServerHandle
-    clock: Clock
+    clock: FakeClock
     sites: list[DemoSite]
     day: dt.date
 
@@ -68,7 +49,7 @@ class Province:
 
 def start_province(folder: Path, now: int, db_url: str | None = None) -> Province:
     key = load_private_key(demo_keys_dir() / "distribution.pem")
-    clock = Clock(now)
+    clock = FakeClock(now)
     authority = Authority.open(db_url or f"sqlite:///{folder / 'authority.sqlite3'}", key, clock=clock,
                                admin_token=ADMIN_TOKEN)
     # Seeded before the clock is shifted back below: a status page may not hold entries dated

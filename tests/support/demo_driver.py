@@ -16,12 +16,12 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -32,6 +32,8 @@ from checkpoint_app.core.visit_state import Phase
 from checkpoint_app.demo.folders import demo_folders
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes
 from checkpoint_app.demo.video import make_demo_video
+from tests.support.clocks import ShiftedClock
+from tests.support.qt_loop import spin, wait_in_loop
 
 OUT = Path("screens")  # set from the command line in main()
 SIZES = ((1024, 768), (1280, 800), (1920, 1080))
@@ -45,22 +47,6 @@ LOOKED_UP = DEMO_PEOPLE[0].id_number  # the demo platform knows the demo people 
 STRANGER = "110101200001010002"  # a valid number the platform does not know
 
 
-def wait(ms: int) -> None:
-    """Run the event loop for `ms`. Not QTest.qWait: in PySide6 it keeps the GIL while it
-    sleeps, which starves the camera and decode threads."""
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_until(test: Callable[[], bool], ms: int = 8000, what: object = "") -> None:
-    end = time.monotonic() + ms / 1000
-    while not test():
-        if time.monotonic() > end:
-            raise TimeoutError(f"the window did not get there: {what() if callable(what) else what}")
-        wait(20)
-
-
 def save_small(image: QImage, path: Path) -> None:
     """An 8-bit palette PNG with the screen's own colours (median cut, no dithering)."""
     rgb = image.convertToFormat(QImage.Format.Format_RGB888)
@@ -69,18 +55,10 @@ def save_small(image: QImage, path: Path) -> None:
     pixels.quantize(colors=96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(path, optimize=True)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-
 class Guard:
     """One app's window at one size: shows codes, types, grabs screens."""
 
-    def __init__(self, app: CheckpointApp, clock: Clock, saved: set[str]) -> None:
+    def __init__(self, app: CheckpointApp, clock: ShiftedClock, saved: set[str]) -> None:
         self.app, self.w, self.clock, self.saved = app, app.window, clock, saved
         self.codes = {c.label: c.text for c in demo_codes(int(time.time()))}
         self.size = (1280, 800)
@@ -88,14 +66,14 @@ class Guard:
     def resize(self, w: int, h: int) -> None:
         self.size = (w, h)
         self.w.setGeometry(0, 0, w, h)
-        wait_until(lambda: self.w.width() == w and self.w.height() == h)
-        wait(150)  # the X server repaints asynchronously
+        wait_in_loop(lambda: self.w.width() == w and self.w.height() == h)
+        spin(150)  # the X server repaints asynchronously
 
     def grab(self, name: str) -> None:
         w, h = self.size
         for lang in ("zh_CN", "en"):
             self.app.set_language(lang)
-            wait(60)
+            spin(60)
             save_small(self.w.screen().grabWindow(self.w.winId()).toImage(), OUT / f"{name}-{w}x{h}-{lang[:2]}.png")
         self.app.set_language("zh_CN")
         self.saved.add(f"{name}-{w}x{h}")
@@ -104,8 +82,8 @@ class Guard:
         before = self.app.machine.state
         assert self.app.decoder is not None
         self.app.decoder.code_read.emit(self.codes.get(text, text), time.monotonic())
-        wait_until(lambda: self.app.machine.state is not before and self.app.machine.state.phase is not Phase.RECORDING,
-                   what=lambda: f"{text[:20]} -> {self.app.machine.state.phase} {self.app.machine.state.outcome}")
+        wait_in_loop(lambda: self._moved_on(before),
+                     what=lambda: f"{text[:20]} -> {self.app.machine.state.phase} {self.app.machine.state.outcome}")
 
     def keys(self, text: str) -> None:
         QTest.keyClicks(self.w.current_screen(), text)
@@ -113,7 +91,12 @@ class Guard:
     def key(self, key: Qt.Key) -> None:
         before = self.app.machine.state
         QTest.keyClick(self.w.current_screen(), key)
-        wait_until(lambda: self.app.machine.state is not before and self.app.machine.state.phase is not Phase.RECORDING)
+        wait_in_loop(lambda: self._moved_on(before))
+
+    def _moved_on(self, before: object) -> bool:
+        """A decision after `before`, and not the moment of recording it."""
+        state = self.app.machine.state
+        return state is not before and state.phase is not Phase.RECORDING
 
     def finish(self) -> None:
         """Enter, once a refusal's hold and the repeat guard are over."""
@@ -121,7 +104,7 @@ class Guard:
         waiting = self.app.machine.state.waiting is not None
         self.key(Qt.Key.Key_Return)
         if waiting:  # the waiting code is verified again: its visit starts
-            wait_until(lambda: self.app.machine.state.phase in (Phase.PROMPT, Phase.RESULT))
+            wait_in_loop(lambda: self.app.machine.state.phase in (Phase.PROMPT, Phase.RESULT))
         self.clock.offset += 5  # the same code again is a new visit
 
     def visits(self) -> None:
@@ -188,9 +171,9 @@ class Guard:
         self.grab("id-entry")
         with self.platform_busy():
             self.key(Qt.Key.Key_Return)
-            wait(200)
+            spin(200)
             self.grab("lookup")
-        wait_until(lambda: self.app.machine.state.phase is Phase.PROMPT,
+        wait_in_loop(lambda: self.app.machine.state.phase is Phase.PROMPT,
                    what=lambda: f"a prompt after the lookup, not {self.app.machine.state.phase}")
         self.grab("lookup-prompt")
         self.keys("365")
@@ -199,7 +182,7 @@ class Guard:
         self.key(Qt.Key.Key_F6)
         self.keys(STRANGER)
         self.key(Qt.Key.Key_Return)
-        wait_until(lambda: self.app.machine.state.phase is Phase.RESULT, what="the not-found result")
+        wait_in_loop(lambda: self.app.machine.state.phase is Phase.RESULT, what="the not-found result")
         self.grab("lookup-not-found")
         self.finish()
         self.clock.offset = skipped + self.clock.offset  # no time goes back for the visits' guards
@@ -209,7 +192,7 @@ class Guard:
         self.key(Qt.Key.Key_F6)
         self.keys(LOOKED_UP)
         self.key(Qt.Key.Key_Return)
-        wait_until(lambda: self.app.machine.state.phase is Phase.MANUAL, what="the manual record")
+        wait_in_loop(lambda: self.app.machine.state.phase is Phase.MANUAL, what="the manual record")
         self.grab("lookup-failed")
         self.key(Qt.Key.Key_Escape)
 
@@ -221,10 +204,10 @@ def scanning(saved: set[str]) -> None:
     app = CheckpointApp(settings_path, data_dir, demo=True, camera=str(video.path))
     window = app.start()
     window.show()
-    guard = Guard(app, Clock(), saved)
+    guard = Guard(app, ShiftedClock(), saved)
     for w, h in SIZES:
         guard.resize(w, h)
-        wait_until(lambda: window.scan.preview.painted > 20, 15000)
+        wait_in_loop(lambda: window.scan.preview.painted > 20, 15)
         guard.grab("scan")
     app.shutdown()
     window.close()
@@ -233,12 +216,12 @@ def scanning(saved: set[str]) -> None:
 def driven(saved: set[str]) -> None:
     """Every other screen, in the demo (its in-process platform and documents)."""
     settings_path, data_dir = demo_folders()
-    clock = Clock()
+    clock = ShiftedClock()
     app = CheckpointApp(settings_path, data_dir, demo=True, camera="none", clock=clock)
     window = app.start()
     window.show()
     guard = Guard(app, clock, saved)
-    wait_until(lambda: window.status.store is not None)
+    wait_in_loop(lambda: window.status.store is not None)
     for w, h in SIZES:
         guard.resize(w, h)
         guard.visits()
@@ -252,7 +235,7 @@ def driven(saved: set[str]) -> None:
     w2 = other.start()
     w2.show()
     guard2 = Guard(other, clock, saved)
-    wait_until(lambda: w2.status.store is not None)
+    wait_in_loop(lambda: w2.status.store is not None)
     for w, h in SIZES:
         guard2.resize(w, h)
         guard2.show("green")

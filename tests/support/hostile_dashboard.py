@@ -6,7 +6,6 @@ station. Cheaper than the demo day of tests/e2e: no scans until a test uploads t
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
 from checkpoint_app.demo.authority import seed
+from tests.support.clocks import ShiftedClock
 from tests.support.dashboard_client import DashboardClient
 from tests.support.signed_docs import DIST_KEY
 
@@ -68,21 +68,11 @@ def event(event_id: str, ts: int, **fields: Any) -> dict[str, Any]:
             "venue_id": "140105-mall-0007", "venue_type": "mall", **fields}
 
 
-class Clock:
-    """The authority's clock: the real time, plus what a test moves it by."""
-
-    def __init__(self) -> None:
-        self.offset = 0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-
 @contextmanager
-def running_site(folder: Path, clock: Clock | None = None) -> Iterator[Site]:
+def running_site(folder: Path, clock: ShiftedClock | None = None) -> Iterator[Site]:
     db = folder / "authority.sqlite3"
     authority = Authority.open(f"sqlite:///{db}", load_private_key(DIST_KEY), admin_token="stats-admin-token",
-                               clock=clock or Clock())
+                               clock=clock or ShiftedClock())
     now = int(authority.clock())
     seed(authority, now)
     token = authority.register_checkpoint(STATION)

@@ -8,20 +8,10 @@ from __future__ import annotations
 import os
 import select
 import threading
-import time
 import tty
-from collections.abc import Callable
 from pathlib import Path
 
 from checkpoint_app.hardware.thermometer import LU_BODY_MODE, LU_MEASURE, lu90614_frame
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll a condition another thread makes true (pyserial gives no "opened" event)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
 
 
 class PtyDevice:

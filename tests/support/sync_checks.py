@@ -1,12 +1,10 @@
-"""Helpers of the sync and authority tests: the platform handle, a fault-injecting proxy,
-store snapshots and the expected cache. Kept out of conftest.py so that tests import it by
-a name no other test folder uses."""
+"""What the sync and authority tests check against: the cache a status log gives, a store's
+snapshot, and a fault-injecting proxy between a checkpoint and the authority."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,10 +15,6 @@ from sqlalchemy import select
 
 from checkpoint_app.authority.db import status_log
 from checkpoint_app.authority.platform import Authority
-from tests.support.sync_platform import DAY, FAST, NOW, Clock, Platform, sync
-
-__all__ = ["DAY", "FAST", "NOW", "Clock", "FaultProxy", "Platform", "cache_state", "expected_state", "snapshot",
-           "sync", "wait_for"]
 
 
 def expected_state(authority: Authority, upto: int | None = None) -> dict[bytes, tuple[int, tuple[int, ...], int]]:
@@ -108,13 +102,3 @@ class FaultProxy:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Poll a condition of another process (a file, a row) until it holds or time runs out."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)

@@ -2,7 +2,7 @@
 SQLite file, seeded with the demo people, with a clock a test can shift.
 
 The platform and the sync run on the real clock (a sync needs a page signed within
-clock_skew_s of its now); `Clock.offset` moves the platform's, `sync(now=...)` fixes the
+clock_skew_s of its now); `clock.offset` moves the platform's, `sync(now=...)` fixes the
 checkpoint's."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from checkpoint_app.core.sync.client import SyncReport, sync_once
 from checkpoint_app.core.sync.http import Backoff
 from checkpoint_app.demo.authority import seed
 from checkpoint_app.demo.people import demo_keys_dir
+from tests.support.clocks import ShiftedClock
 
 # The session's start, for codes and status times. Through the environment, so that
 # subprocesses and any second import agree on it.
@@ -33,23 +34,13 @@ FAST = Backoff(base_s=0.01, cap_s=0.05)
 PUB_PEM = demo_keys_dir() / "distribution.pub.pem"
 
 
-class Clock:
-    """The platform's clock: the real time, shifted by `offset` seconds."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-
 @dataclass
 class Platform:
     authority: Authority
     handle: ServerHandle
     token: str
     keys: list[PublicKey]
-    clock: Clock
+    clock: ShiftedClock
 
     @property
     def url(self) -> str:
@@ -60,7 +51,7 @@ class Platform:
 def running_platform(db: Path, page_size: int = 50) -> Iterator[Platform]:
     """A seeded authority (documents, the demo people, checkpoint TY-XD-0001) serving on loopback."""
     key = load_private_key(demo_keys_dir() / "distribution.pem")
-    clock = Clock()
+    clock = ShiftedClock()
     authority = Authority.open(f"sqlite:///{db}", key, page_size=page_size, clock=clock)
     seed(authority, NOW)
     token = authority.register_checkpoint("TY-XD-0001")

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QRect, Qt, QTimer
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
@@ -21,18 +21,7 @@ from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core.visit import Phase
 from checkpoint_app.demo.people import demo_codes
 from checkpoint_app.gui.main_window import MainWindow
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_for(condition: object, timeout_s: float = 10) -> None:
-    end = time.monotonic() + timeout_s
-    while not condition() and time.monotonic() < end:  # type: ignore[operator]
-        wait(20)
+from tests.support.qt_loop import spin, wait_in_loop
 
 
 def facts(step: str, app: CheckpointApp) -> dict[str, object]:
@@ -71,10 +60,10 @@ def shoot(app: CheckpointApp, out: Path, name: str) -> None:
 
 
 def step(app: CheckpointApp, name: str, out: Path | None) -> None:
-    wait(300)  # both windows repainted
+    spin(300)  # both windows repainted
     for language in ("zh_CN", "en"):
         app.set_language(language)
-        wait(150)
+        spin(150)
         print(json.dumps(facts(name, app), ensure_ascii=False), flush=True)
         if out is not None:
             shoot(app, out, name)
@@ -90,22 +79,22 @@ def main() -> int:
     app = CheckpointApp(settings_path, data_dir, camera="none", bundled_documents=True)
     window = app.start()
     window.show_maximised()
-    wait_for(lambda: window.status.store is not None and window.isActiveWindow())
+    wait_in_loop(lambda: window.status.store is not None and window.isActiveWindow())
     codes = {c.label: c.text for c in demo_codes(int(time.time()))}
     assert app.decoder is not None
     step(app, "scan", out)
     app.decoder.code_read.emit(codes["green"], time.monotonic())
-    wait_for(lambda: app.machine.state.phase is Phase.PROMPT)
+    wait_in_loop(lambda: app.machine.state.phase is Phase.PROMPT)
     step(app, "prompt", out)
     QTest.keyClicks(window.prompt, "365")
     QTest.keyClick(window.prompt, Qt.Key.Key_Return)
-    wait_for(lambda: app.machine.state.phase is Phase.RESULT)
+    wait_in_loop(lambda: app.machine.state.phase is Phase.RESULT)
     step(app, "pass", out)
     window.result.dismissed.emit()
-    wait_for(lambda: app.machine.state.phase is Phase.SCANNING)
-    wait(4500)  # past the repeat guard
+    wait_in_loop(lambda: app.machine.state.phase is Phase.SCANNING)
+    spin(4500)  # past the repeat guard
     app.decoder.code_read.emit(codes["red-hospital"], time.monotonic())
-    wait_for(lambda: app.machine.state.phase is Phase.RESULT)
+    wait_in_loop(lambda: app.machine.state.phase is Phase.RESULT)
     step(app, "red", out)
     app.shutdown()
     window.close()

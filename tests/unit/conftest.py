@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from checkpoint_app.core.trust.policy import Policy, parse_policy
-
-from core_pki import Pki, default_policy_json, make_pki
+from tests.support.core_pki import Pki, default_policy_json, make_pki
 
 
 @pytest.fixture(scope="session")

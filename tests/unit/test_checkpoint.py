@@ -15,8 +15,7 @@ from checkpoint_app.core.checkpoint import (
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry, final_status
-
-from core_pki import HID, NOW, Pki
+from tests.support.core_pki import HID, NOW, Pki
 
 
 class DictCache:
@@ -121,8 +120,7 @@ def test_policy_facts_venue_type_and_code_age(pki: Pki, make_policy: object) -> 
     import json
 
     from checkpoint_app.core.trust.policy import parse_policy
-
-    from core_pki import default_policy_json
+    from tests.support.core_pki import default_policy_json
 
     doc = default_policy_json()
     doc["rules"].insert(1, {"id": "hospital-fresh-code", "then": "invalid_code", "if": {

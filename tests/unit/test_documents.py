@@ -15,9 +15,8 @@ from checkpoint_app.core.errors import DocumentError
 from checkpoint_app.core.trust.documents import check_serial, open_document
 from checkpoint_app.core.trust.policy import Policy, parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list
-
-from core_pki import NOW, Pki, default_policy_json
-from jkm_forge import sign1
+from tests.support.core_pki import NOW, Pki, default_policy_json
+from tests.support.jkm_forge import sign1
 
 
 def test_open_document_needs_a_pinned_key(pki: Pki) -> None:

@@ -9,8 +9,7 @@ from pathlib import Path
 from checkpoint_app.core.checkpoint import Inputs, decide, scan
 from checkpoint_app.core.events import Station, event_from_decision, manual_event
 from checkpoint_app.core.store import Store
-
-from core_pki import NOW, Pki
+from tests.support.core_pki import NOW, Pki
 
 STATION = Station("CP-1", "140105-mall-1", "mall")
 

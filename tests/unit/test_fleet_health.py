@@ -17,16 +17,9 @@ from checkpoint_app import __version__
 from checkpoint_app.authority.db import checkpoint_health, make_engine
 from checkpoint_app.authority.fleet import FleetMonitor, parse_headers
 from checkpoint_app.core.sync.http import Http
+from tests.support.clocks import FakeClock
 
 T0 = 1_780_000_000
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return float(self.now)
 
 
 def _row(monitor: FleetMonitor, cid: str) -> dict[str, Any]:
@@ -46,7 +39,7 @@ def _headers(version: str = "1.2.0", clock: int = T0, waiting: int = 3) -> dict[
 
 
 def test_a_checkpoint_is_written_at_most_once_a_minute(engine: Any) -> None:
-    clock = Clock()
+    clock = FakeClock(T0)
     m = FleetMonitor(engine, clock)
     m.observe("CP-1", _headers("1.0.0"), synced=True)
     assert m.flush() == 1
@@ -65,7 +58,7 @@ def test_a_checkpoint_is_written_at_most_once_a_minute(engine: Any) -> None:
 
 
 def test_two_processes_keep_the_newest_of_each_time(engine: Any) -> None:
-    clock_a, clock_b = Clock(), Clock()
+    clock_a, clock_b = FakeClock(T0), FakeClock(T0)
     a, b = FleetMonitor(engine, clock_a), FleetMonitor(engine, clock_b)
     clock_b.now = T0 + 30
     b.observe("CP-1", _headers("2.0.0", waiting=9), uploaded=4)
@@ -83,7 +76,7 @@ def test_clock_offset_and_malformed_headers(engine: Any) -> None:
     assert parse_headers(hostile, T0) == {}
     assert parse_headers({"X-Checkpoint-Clock": "99999999999", "X-Checkpoint-Waiting": "²"}, T0) == {}
     assert parse_headers({"X-Checkpoint-Version": "v" * 33}, T0) == {}
-    m = FleetMonitor(engine, Clock())
+    m = FleetMonitor(engine, FakeClock(T0))
     m.observe("CP-2", hostile)
     m.flush(force=True)
     row = _row(m, "CP-2")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from serial_sim import PtyDevice
 
 from checkpoint_app.hardware.errors import DeviceSettingError
 from checkpoint_app.hardware.gate import GateError, HttpGate, SerialRelayGate, make_gate, parse_command
 from tests.support.gate_controller import Controller, running_controller
+from tests.support.serial_sim import PtyDevice
 
 
 @pytest.fixture

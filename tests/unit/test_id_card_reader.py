@@ -11,11 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from serial_sim import wait_until
 
 from checkpoint_app.core.identity import IdDocument, mask
 from checkpoint_app.hardware.id_card_reader import MAX_FAILED_READS, IdCardReader, ReaderTiming
 from tests.support.id_card_sim import READ, SELECT, Card, SimReader, frame
+from tests.support.waiting import wait_for
 
 NUMBER = "11010519491231002X"
 OTHER = "440524188001010014"
@@ -66,7 +66,7 @@ def start(sim: SimReader) -> Iterator[Callable[..., tuple[IdCardReader, Inbox]]]
 def polls(sim: SimReader, n: int) -> None:
     """Let the driver poll n more times."""
     target = len(sim.commands) + n
-    wait_until(lambda: len(sim.commands) >= target)
+    wait_for(lambda: len(sim.commands) >= target)
 
 
 def test_a_placed_card_is_read_once_while_it_lies_there(sim: SimReader, start) -> None:
@@ -147,7 +147,7 @@ def test_a_card_removed_mid_read_gives_nothing_and_is_read_when_placed_again(sim
     _, inbox = start()
     sim.remove_on_read = True
     sim.place(Card(NUMBER))
-    wait_until(lambda: sim.card is None)
+    wait_for(lambda: sim.card is None)
     polls(sim, 20)
     assert inbox.quiet()
     sim.remove_on_read = False
@@ -160,7 +160,7 @@ def test_a_read_reply_cut_off_half_way(sim: SimReader, start) -> None:
     _, inbox = start()
     sim.truncate_read = True
     sim.place(Card(NUMBER))
-    wait_until(lambda: sim.card is None)
+    wait_for(lambda: sim.card is None)
     polls(sim, 10)
     assert inbox.quiet()
     sim.truncate_read = False
@@ -242,7 +242,7 @@ def test_unplugged_and_plugged_back(sim: SimReader, start) -> None:
     sim.unplug()
     message = inbox.errors.get(timeout=5)
     assert "lost" in message or "cannot open" in message
-    wait_until(lambda: reader.retry_in_s == FAST.max_reconnect_s)  # backing off
+    wait_for(lambda: reader.retry_in_s == FAST.max_reconnect_s)  # backing off
     sim.replug()
     assert inbox.ready.get(timeout=5)
     assert inbox.card().number == NUMBER  # a new connection reads the card that lies there
@@ -267,7 +267,7 @@ def test_a_missing_port_backs_off_and_is_reported_once(tmp_path: Path, monkeypat
     reader.start()
     try:
         assert "cannot open id_card_reader port" in inbox.errors.get(timeout=5)
-        wait_until(lambda: len(attempts) >= 6)
+        wait_for(lambda: len(attempts) >= 6)
         gaps = [b - a for a, b in itertools.pairwise(attempts)]
         assert gaps[-1] >= 0.15 and gaps[0] < gaps[-1] / 2  # waits of 0.02, 0.04, 0.08, 0.16, 0.16...
         assert inbox.errors.empty()

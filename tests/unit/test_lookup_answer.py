@@ -21,8 +21,7 @@ from checkpoint_app.core.lookup.decide import lookup_context, lookup_scan
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.trust.documents import sign_document
-
-from core_pki import HID, NOW, Pki
+from tests.support.core_pki import HID, NOW, Pki
 
 NONCE = bytes(range(16))
 SKEW = 300

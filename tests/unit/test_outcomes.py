@@ -10,8 +10,7 @@ from checkpoint_app.core.events import Station
 from checkpoint_app.core.outcomes import REFUSALS, Outcome, Phrase, VisitorCue, cue_of, outcome_of, phrase_of
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.core.visit_state import spoken_phrase, visitor_cue
-
-from core_pki import NOW, Pki
+from tests.support.core_pki import NOW, Pki
 
 STATION = Station("CP-1", "venue-1", "mall")
 

@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from checkpoint_app.core.codes.base45 import ALPHABET, b45decode
 from checkpoint_app.core.errors import ErrorCode
 from checkpoint_app.core.verification import Verification, verify_code
-
-from core_pki import NOW, Pki
-from jkm_forge import sign1, text_of, wrap_cose
+from tests.support.core_pki import NOW, Pki
+from tests.support.jkm_forge import sign1, text_of, wrap_cose
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -113,7 +112,7 @@ def test_arbitrary_signed_claims_never_crash(pki: Pki, claims: Any) -> None:
 @SETTINGS
 @given(jkm_key=st.integers(1, 7), value=cbor_values)
 def test_one_wrong_claim_value(pki: Pki, jkm_key: int, value: Any) -> None:
-    from jkm_forge import claims_payload
+    from tests.support.jkm_forge import claims_payload
 
     v = verify(pki, wrap_cose(sign1(pki.issuer, claims_payload(pki.code(), **{f"jkm_{jkm_key}": value}))))
     assert v.error in (None, ErrorCode.CLAIMS_INVALID)

@@ -6,9 +6,10 @@ import termios
 
 import pytest
 import serial
-from serial_sim import PtyDevice, wait_until
 
 from checkpoint_app.hardware.serial_link import SerialLink
+from tests.support.serial_sim import PtyDevice
+from tests.support.waiting import wait_for
 
 
 def test_a_port_lost_while_the_write_drains_is_a_serial_exception(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -18,7 +19,7 @@ def test_a_port_lost_while_the_write_drains_is_a_serial_exception(monkeypatch: p
     link = SerialLink(device.path, 9600, lambda _data: None, lambda _message: None, name="thermometer")
     link.start()
     try:
-        wait_until(lambda: link.connected)
+        wait_for(lambda: link.connected)
 
         def drain_on_a_lost_port() -> None:
             raise termios.error(5, "Input/output error")

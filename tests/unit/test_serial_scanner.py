@@ -6,9 +6,10 @@ import queue
 from collections.abc import Iterator
 
 import pytest
-from serial_sim import PtyDevice, wait_until
 
 from checkpoint_app.hardware.serial_scanner import MAX_SCAN, ScanLineParser, SerialScanner
+from tests.support.serial_sim import PtyDevice
+from tests.support.waiting import wait_for
 
 PAYLOAD = "JKM1:6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3/XIV0W23NTDEPWK G2EP4J0B"
 
@@ -37,7 +38,7 @@ def scanner() -> Iterator[tuple[SerialScanner, PtyDevice, queue.Queue[str], queu
     errors: queue.Queue[str] = queue.Queue()
     s = SerialScanner(dev.path, scans.put, errors.put, reconnect_s=0.05)
     s.start()
-    wait_until(lambda: s.connected)
+    wait_for(lambda: s.connected)
     yield s, dev, scans, errors
     s.stop()
     dev.unplug()

@@ -20,6 +20,7 @@ from checkpoint_app.hardware.sources import (
     ReconnectingSource,
     open_source,
 )
+from tests.support.clocks import FakeClock
 
 
 def numbered_frame(i: int, size: tuple[int, int] = (160, 120)) -> np.ndarray:
@@ -38,21 +39,6 @@ def write_video(path: Path, n: int, fps: float = 15.0) -> Path:
         out.write(numbered_frame(i))
     out.release()
     return path
-
-
-class FakeClock:
-    """Time that moves only when the code under test sleeps: the backoff runs in no time."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def test_video_file_source_reads_every_frame_then_none(tmp_path: Path) -> None:
@@ -99,7 +85,7 @@ def test_specs_choose_the_right_source(tmp_path: Path) -> None:
 
 def test_a_file_that_disappears_and_reappears_is_reopened_with_backoff(tmp_path: Path) -> None:
     path = write_video(tmp_path / "cam.avi", 3)
-    clock, states = FakeClock(), []
+    clock, states = FakeClock(100.0), []
     src = ReconnectingSource(open_source(str(path)), initial_backoff_s=0.5, max_backoff_s=2.0, clock=clock,
                              sleep=clock.sleep, on_state=lambda s, _m: states.append(s))
     assert src.open() and src.state == OPEN
@@ -116,7 +102,7 @@ def test_a_file_that_disappears_and_reappears_is_reopened_with_backoff(tmp_path:
 
 
 def test_non_blocking_mode_returns_at_once_while_waiting(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     src = ReconnectingSource(open_source(str(tmp_path / "none.avi")), blocking=False, clock=clock,
                              sleep=clock.sleep)
     assert not src.open() and src.state == LOST
@@ -172,7 +158,7 @@ def mjpeg() -> Iterator[MjpegServer]:
 
 
 def test_a_stream_that_drops_and_comes_back(mjpeg: MjpegServer) -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     src = ReconnectingSource(open_source(mjpeg.url), clock=clock, sleep=clock.sleep)
     assert src.open() and src.state == OPEN
     assert frame_number(src.read()) == 3  # type: ignore[arg-type]

@@ -5,20 +5,20 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC
+from typing import Any
 
 from checkpoint_app.core.events import ScanEvent, Station, manual_event
 from checkpoint_app.core.stats import CSV_COLUMNS, compute, to_csv
+from tests.support.events import scan_event
 
 STATION = Station("CP-1", "venue-1", "mall")
 T0 = 1_600_000_000 - 1_600_000_000 % 86400  # midnight UTC
 
 
-def _ev(i: int, **kw: object) -> ScanEvent:
-    base = dict(event_id=f"e{i}", ts=T0 + 3600 * 9 + i, venue_id="v", venue_type="mall", hid="00" * 16, iss="140000",
-                code_color="green", color="green", reasons=(), temperature_c=36.5, mask=True, action="pass",
-                allow=True, error=None, policy_serial=1, operator="")
-    base.update(kw)
-    return ScanEvent(**base)  # type: ignore[arg-type]
+def _ev(i: int, **kw: Any) -> ScanEvent:
+    fields = {"ts": T0 + 3600 * 9 + i, "event_id": f"e{i}", "venue_id": "v", "temperature_c": 36.5, "operator": "",
+              **kw}
+    return scan_event(**fields)
 
 
 def test_counts() -> None:

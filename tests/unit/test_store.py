@@ -17,7 +17,6 @@ from checkpoint_app.authority.keys import generate_key, load_private_key
 from checkpoint_app.core.codes.claims import Color
 from checkpoint_app.core.codes.signature import load_public_pem
 from checkpoint_app.core.errors import DocumentError
-from checkpoint_app.core.events import ScanEvent, new_event_id
 from checkpoint_app.core.status import StatusEntry
 from checkpoint_app.core.status_pages import Entry, StatusPage
 from checkpoint_app.core.store import NotSyncedError, Store, StoredDocument, StoreError
@@ -25,6 +24,7 @@ from checkpoint_app.core.store.packing import pack, unpack
 from checkpoint_app.core.store.schema import SCHEMA_VERSION
 from checkpoint_app.demo.people import demo_keys_dir
 from checkpoint_app.resources import resource
+from tests.support.events import scan_event
 
 H1, H2 = b"\x01" * 16, b"\x02" * 16
 EPOCH = b"\x0e" * 8
@@ -34,12 +34,6 @@ def _page(since: int, to: int, more: bool, reset: bool, entries: tuple[Entry, ..
          epoch: bytes = EPOCH) -> StatusPage:
     return StatusPage(since, to, more, reset, entries, at, epoch, 1, 1)
 PUB = load_public_pem((demo_keys_dir() / "distribution.pub.pem").read_bytes())
-
-
-def _event(ts: int, **kw: object) -> ScanEvent:
-    return ScanEvent(event_id=str(kw.get("event_id") or new_event_id()), ts=ts, venue_id="v", venue_type="mall",
-                     hid="00" * 16, iss="140000", code_color="green", color="green", reasons=(), temperature_c=36.5,
-                     mask=True, action="pass", allow=True, error=None, policy_serial=1, operator="g")
 
 
 @given(st.sampled_from(list(Color)), st.lists(st.integers(min_value=0, max_value=2**40), max_size=6))
@@ -135,7 +129,7 @@ def test_documents_refuse_rollback_and_are_verified_at_every_load(tmp_path: Path
 
 
 def test_events_are_durable_ordered_and_sent_once(tmp_path: Path) -> None:
-    events = [_event(ts) for ts in (30, 10, 20)]
+    events = [scan_event(ts) for ts in (30, 10, 20)]
     with Store.open(tmp_path) as s:
         for e in events:
             s.record_event(e)
@@ -173,7 +167,7 @@ def test_only_the_opening_thread_may_use_the_store(tmp_path: Path) -> None:
 
 def test_a_damaged_file_is_moved_aside_and_the_outbox_salvaged(tmp_path: Path) -> None:
     with Store.open(tmp_path) as s:
-        s.record_event(_event(5))
+        s.record_event(scan_event(5))
         s.set_setting("server_url", "http://x")
         s.apply_status_page(_page(0, 1, False, False, ((H1, 2, (103,), 10, 1),)))
     path = tmp_path / "checkpoint.sqlite3"
@@ -311,8 +305,8 @@ def test_retention_counts_from_last_at_and_never_deletes_a_queued_event(tmp_path
     day = 86400
     last_at = 100 * day
     with Store.open(tmp_path) as s:
-        old_sent, old_queued = _event(last_at - 29 * day), _event(last_at - 90 * day)
-        recent_sent = _event(last_at - day)
+        old_sent, old_queued = scan_event(last_at - 29 * day), scan_event(last_at - 90 * day)
+        recent_sent = scan_event(last_at - day)
         for e in (old_sent, old_queued, recent_sent):
             s.record_event(e)
         s.mark_sent([old_sent.event_id, recent_sent.event_id], last_at)

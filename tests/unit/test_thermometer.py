@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serial_sim import Lu90614Device, PtyDevice, wait_until
 
 from checkpoint_app.hardware.errors import DeviceSettingError
 from checkpoint_app.hardware.thermometer import (
@@ -19,6 +18,8 @@ from checkpoint_app.hardware.thermometer import (
     parse_line,
     parse_lu90614,
 )
+from tests.support.serial_sim import Lu90614Device, PtyDevice
+from tests.support.waiting import wait_for
 
 
 class Inbox:
@@ -53,7 +54,7 @@ def start(running: list[Thermometer], inbox: Inbox, port: str, protocol: str, **
     t.start()
     running.append(t)
     if not port.startswith("/dev/does-not"):
-        wait_until(lambda: t.connected)  # pyserial empties the input buffer when it opens
+        wait_for(lambda: t.connected)  # pyserial empties the input buffer when it opens
     return t
 
 

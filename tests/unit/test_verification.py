@@ -14,9 +14,8 @@ from checkpoint_app.authority.keys import generate_key
 from checkpoint_app.core.codes.signature import kid_of
 from checkpoint_app.core.errors import ErrorCode
 from checkpoint_app.core.verification import verify_code
-
-from core_pki import NOW, Pki
-from jkm_forge import claims_payload, sign1, text_of, wrap_cose
+from tests.support.core_pki import NOW, Pki
+from tests.support.jkm_forge import claims_payload, sign1, text_of, wrap_cose
 
 
 def check(pki: Pki, text: str, now: int = NOW) -> ErrorCode | None:

@@ -13,8 +13,7 @@ from checkpoint_app.core.outcomes import Outcome
 from checkpoint_app.core.rules.facts import Freshness
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.core.visit_state import Phase
-
-from core_pki import NOW, Pki
+from tests.support.core_pki import NOW, Pki
 
 STATION = Station("CP-1", "venue-1", "mall")
 

@@ -18,8 +18,7 @@ from checkpoint_app.core.outcomes import Outcome, VisitorCue
 from checkpoint_app.core.trust.documents import sign_document
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.core.visit_state import LOOKUP_WAIT_S, MIN_HOLD_S, Phase, Step, visitor_cue
-
-from core_pki import HID, NOW, Pki
+from tests.support.core_pki import HID, NOW, Pki
 
 STATION = Station("CP-1", "140105-mall-1", "mall")
 DOC = IdDocument(1, "140105199001010913")

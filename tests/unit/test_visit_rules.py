@@ -22,8 +22,7 @@ from checkpoint_app.core.visit_state import (
     Step,
     Timeouts,
 )
-
-from core_pki import NOW, Pki
+from tests.support.core_pki import NOW, Pki
 
 STATION = Station("CP-1", "venue-1", "mall")
 YELLOW = {"color": Color.YELLOW, "reasons": (201,)}

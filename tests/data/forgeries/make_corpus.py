@@ -1,6 +1,6 @@
-"""Regenerate the forgery corpus (run from the repository root):
+"""Regenerate the forgery corpus (from the repository root, as a module so `tests` imports):
 
-    .venv/bin/python tests/data/forgeries/make_corpus.py
+    .venv/bin/python -m tests.data.forgeries.make_corpus
 
 Writes trust-list.cose, policy.cose, distribution.pub.pem and corpus.jsonl here. The
 keys are thrown away: the corpus is fixed data, verified at AT."""
@@ -8,7 +8,6 @@ keys are thrown away: the corpus is fixed data, verified at AT."""
 from __future__ import annotations
 
 import json
-import sys
 import zlib
 from pathlib import Path
 
@@ -16,14 +15,12 @@ import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit"))
 from checkpoint_app.authority.documents import IssuerKey, sign_json, trust_list_json
 from checkpoint_app.authority.keys import generate_key, public_pem
 from checkpoint_app.core.codes.claims import Color, HealthCode
 from checkpoint_app.core.codes.signature import kid_of
 from checkpoint_app.resources import resource
-
-from jkm_forge import claims_payload, sign1, text_of, wrap_cose
+from tests.support.jkm_forge import claims_payload, sign1, text_of, wrap_cose
 
 HERE = Path(__file__).resolve().parent
 AT = 1_600_000_000
