@@ -11,8 +11,9 @@ import pytest
 
 from tests.support.programs import needs_programs
 
-# The loopback authority, its hostile mirror and a checkpoint store, for every folder's sync tests.
-pytest_plugins = ["tests.support.sync_fixtures"]
+# Fixtures for every folder: the loopback authority, its hostile mirror and a checkpoint store
+# (the sync tests), and a bare pseudo-terminal (the serial device tests).
+pytest_plugins = ["tests.support.sync_fixtures", "tests.support.serial_sim"]
 
 # Must precede the first QApplication (pytest-qt creates it lazily, after collection).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

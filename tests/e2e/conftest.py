@@ -14,8 +14,9 @@ import pytest
 
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.demo.people import demo_keys_dir
+from tests.support.dashboard_province import Province, start_province
 from tests.support.sync_checks import FaultProxy
-from tests.support.sync_platform import Platform
+from tests.support.sync_platform import NOW, Platform
 
 
 @pytest.fixture
@@ -55,3 +56,11 @@ def silent_server() -> Iterator[str]:
     for c in held:
         c.close()
     srv.close()
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
+    """The dashboard tests' province (tests/support/dashboard_province.py), one per module."""
+    p = start_province(tmp_path_factory.mktemp("province"), NOW)
+    yield p
+    p.handle.stop()

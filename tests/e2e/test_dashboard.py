@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from checkpoint_app.authority.dashboard.auth import IDLE_S
 from checkpoint_app.authority.dashboard.texts import ACTIONS
 from checkpoint_app.authority.regions import shanxi
 from tests.support.dashboard_client import DashboardClient
-from tests.support.dashboard_province import ADMIN, LATE, NEVER, PASSWORD, Province, start_province
+from tests.support.dashboard_province import ADMIN, LATE, NEVER, NOT_REFUSED, PASSWORD, Province
 from tests.support.html_tables import kpis, numbers, table
 from tests.support.pdf import pdf_text
 from tests.support.sync_platform import NOW
@@ -27,14 +26,6 @@ from tests.support.sync_platform import NOW
 PAGES = ("/dashboard/area/140000", "/dashboard/area/140100", "/dashboard/area/140105", "/dashboard/fleet",
          "/dashboard/report", "/dashboard/ops")
 APIS = ("/dashboard/api/area/140000", "/dashboard/api/area/140100", "/dashboard/api/fleet")
-NOT_REFUSED = ("pass", "manual_entry")
-
-
-@pytest.fixture(scope="module")
-def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
-    p = start_province(tmp_path_factory.mktemp("province"), NOW)
-    yield p
-    p.handle.stop()
 
 
 @pytest.fixture

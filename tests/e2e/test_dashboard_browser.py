@@ -18,8 +18,7 @@ import pytest
 from PIL import Image
 
 from checkpoint_app.authority.regions import shanxi
-from tests.support.dashboard_province import ADMIN, PASSWORD, Province, start_province
-from tests.support.sync_platform import NOW
+from tests.support.dashboard_province import ADMIN, NOT_REFUSED, PASSWORD, Province
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -29,14 +28,6 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.needs_programs("chromium", "chromedriver")
-NOT_REFUSED = ("pass", "manual_entry")
-
-
-@pytest.fixture(scope="module")
-def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
-    p = start_province(tmp_path_factory.mktemp("province"), NOW)
-    yield p
-    p.handle.stop()
 
 
 @pytest.fixture

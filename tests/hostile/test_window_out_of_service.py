@@ -7,7 +7,6 @@ thermometer, a loopback turnstile controller as the gate."""
 from __future__ import annotations
 
 import os
-import tty
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -26,15 +25,6 @@ MakeApp = Callable[..., Harness]
 def gate() -> Iterator[Controller]:
     with running_controller() as server:
         yield server
-
-
-@pytest.fixture
-def pty() -> Iterator[tuple[int, str]]:
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    yield master, os.ttyname(slave)
-    os.close(master)
-    os.close(slave)
 
 
 def _send_readings(h: Harness, master: int, ms: int) -> None:

@@ -6,7 +6,6 @@ turnstile controller; every opening is checked against what the store held at th
 from __future__ import annotations
 
 import os
-import tty
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,15 +25,6 @@ Present = Callable[[Harness, str], None]
 def gate() -> Iterator[Controller]:
     with running_controller() as server:
         yield server
-
-
-@pytest.fixture
-def pty() -> Iterator[tuple[int, str]]:
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    yield master, os.ttyname(slave)
-    os.close(master)
-    os.close(slave)
 
 
 class Watch:

@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import tty
 from collections.abc import Iterator
 
 import pytest
@@ -16,15 +15,6 @@ from pytestqt.qtbot import QtBot
 from checkpoint_app.hardware.gate import HttpGate
 from checkpoint_app.workers.hardware_workers import GateWorker, SerialScannerWorker, ThermometerWorker
 from tests.support.gate_controller import Controller, running_controller
-
-
-@pytest.fixture
-def pty() -> Iterator[tuple[int, str]]:
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    yield master, os.ttyname(slave)
-    os.close(master)
-    os.close(slave)
 
 
 def test_thermometer_worker_emits_readings_in_the_gui_thread(qtbot: QtBot, pty) -> None:

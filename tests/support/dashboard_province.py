@@ -26,6 +26,7 @@ ADMIN, PASSWORD = "office-admin", "correct horse battery staple"
 ADMIN_TOKEN = "stats-admin-token"
 LATE = ("LF-YD-0009", "141002-hotel-0004", "hotel")  # synced two hours before now
 NEVER = ("YQ-CQ-0001", "140302-park-0001", "park")  # registered two hours ago, never seen
+NOT_REFUSED = ("pass", "manual_entry")  # the actions that let a person in
 
 
 @dataclass

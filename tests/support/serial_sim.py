@@ -9,7 +9,10 @@ import os
 import select
 import threading
 import tty
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from checkpoint_app.hardware.thermometer import LU_BODY_MODE, LU_MEASURE, lu90614_frame
 
@@ -93,3 +96,13 @@ class Lu90614Device(PtyDevice):
                     with self.queried:
                         self.queries += 1
                         self.queried.notify_all()
+
+
+@pytest.fixture
+def pty() -> Iterator[tuple[int, str]]:
+    """A bare pseudo-terminal: the device's end (a file descriptor) and the path the code under test opens."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    yield master, os.ttyname(slave)
+    os.close(master)
+    os.close(slave)
