@@ -47,10 +47,14 @@ class X11:
             self.env.pop(name, None)
         wm = ["openbox"] + (["--config-file", str(wm_config)] if wm_config else [])
         self.wm = subprocess.Popen(wm, env=self.env, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-        self.wait_for_wm()
+        try:
+            self.wait_for_wm()
+        except BaseException:  # no fixture teardown follows a failed set-up: end both processes here
+            self.close()
+            raise
 
     def wait_for_wm(self) -> None:
-        end = time.monotonic() + 30  # seconds on an idle machine; a loaded one takes longer
+        end = time.monotonic() + 60  # seconds on an idle machine; a loaded one (load 15) took over 30
         # Ready when it has claimed the screen and published its desktops (it sets them last).
         while "CARDINAL) =" not in self.run("xprop", "-root", "_NET_NUMBER_OF_DESKTOPS", "_NET_SUPPORTING_WM_CHECK") \
                 or "_NET_SUPPORTING_WM_CHECK(WINDOW)" not in self.run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"):
