@@ -3,7 +3,7 @@ by tests/qt/test_visitor_display_x11.py): a code is shown, the guard types the
 temperature, a red code follows. At each step it prints one JSON line of facts about both
 windows and, with an output folder, saves both screens side by side in zh and en.
 
-    python tests/gui/visitor_driver.py SETTINGS DATA_DIR [OUT_DIR]"""
+    python -m tests.support.visitor_driver SETTINGS DATA_DIR [OUT_DIR]"""
 
 from __future__ import annotations
 
