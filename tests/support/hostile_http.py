@@ -11,7 +11,9 @@ connection; `HostileServer.serve(path_prefix, behaviour)` picks one per request 
         srv.sent  # bytes written so far, over all connections
 
 The server stops writing as soon as the client goes away, so `sent` also shows where the
-client stopped reading (plus what the kernel's socket buffers held)."""
+client stopped reading (plus what the kernel's socket buffers held). `relay(upstream)`
+passes a path on to the real platform, so a sync can get as far as the hostile step;
+`BlackHole` is a platform that never takes the connection (a firewall dropping the SYN)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
+
+import requests
 
 Behaviour = Callable[["Connection"], None]
 
@@ -210,3 +215,44 @@ def half_open_connections(host: str, port: int, count: int,
     finally:
         for s in socks:
             s.close()
+
+
+def relay(upstream: str) -> Behaviour:
+    """A GET passed on to `upstream` (the real platform) and its answer sent back whole."""
+    def run(c: Connection) -> None:
+        head = c.request.decode("latin-1").split("\r\n")
+        headers = dict(line.split(": ", 1) for line in head[1:] if ": " in line)
+        keep = {k: v for k, v in headers.items() if k.lower() in ("authorization", "if-none-match")}
+        resp = requests.get(upstream + c.path, headers=keep, timeout=10)
+        extra = {"ETag": resp.headers["ETag"]} if "ETag" in resp.headers else {}
+        answer(resp.content, resp.status_code, **extra)(c)
+    return run
+
+
+class BlackHole:
+    """A platform whose connections are never taken: a listener with a full backlog, so a
+    client's SYN goes unanswered and its connect() waits (a firewall that drops packets)."""
+
+    def __init__(self) -> None:
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(0)
+        self.port = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._filler = socket.create_connection(("127.0.0.1", self.port), timeout=5)  # the one backlog slot
+
+    def connecting(self) -> int:
+        """Client sockets now waiting in connect() to this port (SYN_SENT in /proc/net/tcp)."""
+        port = f"{self.port:04X}"
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        return sum(1 for line in lines if line.split()[2].endswith(f":{port}") and line.split()[3] == "02")
+
+    def close(self) -> None:
+        self._filler.close()
+        self._listener.close()
+
+    def __enter__(self) -> BlackHole:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -39,8 +39,9 @@ from checkpoint_app.core.sync.upload import UploadResult, upload_outbox
 from checkpoint_app.core.sync.verify import check_document, check_page, store_call
 
 log = logging.getLogger("checkpoint.sync")
-# After these the upload would only wait for the same dead link or refused token again.
-_SAME_NETWORK = (SyncError.NETWORK, SyncError.TIMEOUT, SyncError.AUTH_REFUSED)
+# After these the upload would only wait for the same dead link or refused token again (or,
+# cancelled, must not start: the events stay queued for the next sync).
+_SAME_NETWORK = (SyncError.NETWORK, SyncError.TIMEOUT, SyncError.AUTH_REFUSED, SyncError.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -151,24 +152,36 @@ def _held(store: Store) -> Held:
 
 def _status(s: _Sync) -> None:
     """Fetch and apply pages. The next page is fetched in a helper thread while this one is
-    applied (network and database overlap; the store is touched only by this thread)."""
+    applied (network and database overlap; the store is touched only by this thread). The
+    helper's request ends with the sync: cancelled, or cut short when a page fails."""
     store = s.store
     if store_call(lambda: store.abandon_rebuild(keep_first_sync=True), "status cache"):
         log.info("an interrupted cache rebuild is started over")
     chain, s.skew_s = Chain(store.resume_point(), store.expected_epoch()), skew_of(store, s.keys)
+    ahead = Cancel(s.http.cancel)
+    fetch = partial(s.http.with_cancel(ahead).get, "/v1/status")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as pool:
-        pending = pool.submit(s.http.get, "/v1/status", chain.params())
-        while True:
-            page = _accept(s, chain, pending.result())
-            if page is None or page.more:
-                pending = pool.submit(s.http.get, "/v1/status", chain.params())
-            if page is None:
-                continue
-            store_call(partial(store.apply_status_page, page), "status page")
-            s.pages, s.entries, s.rebuilt = s.pages + 1, s.entries + len(page.entries), s.rebuilt or page.reset
-            if not page.more:
-                check_fresh(page, s.clock(), s.skew_s)
-                return
+        try:
+            pending = pool.submit(fetch, chain.params())
+            while True:
+                page = _accept(s, chain, pending.result())
+                if page is None or page.more:
+                    pending = pool.submit(fetch, chain.params())
+                if page is not None and _apply_page(s, page):
+                    return
+        finally:
+            ahead.set()  # a page still being fetched is not waited for
+
+
+def _apply_page(s: _Sync, page: StatusPage) -> bool:
+    """Apply one accepted page; True after the last one (checked fresh)."""
+    s.http.check_cancelled("/v1/status")  # between pages: a cancelled sync applies no more
+    store_call(partial(s.store.apply_status_page, page), "status page")
+    s.pages, s.entries, s.rebuilt = s.pages + 1, s.entries + len(page.entries), s.rebuilt or page.reset
+    if page.more:
+        return False
+    check_fresh(page, s.clock(), s.skew_s)
+    return True
 
 
 def _checkpoint_id(store: Store, token: str) -> str:
@@ -188,7 +201,10 @@ def sync_once(store: Store, server_url: str, token: str, root_keys: Sequence[Pub
               attempts: int = 3, deadline_s: float = DEFAULT_DEADLINE_S, backoff: Backoff = DEFAULT_BACKOFF,
               checkpoint_id: str | None = None, cancel: Cancel | None = None) -> SyncReport:
     """One full sync; `deadline_s` is the whole deadline of each request (spec 4.4). Never
-    raises for network, platform or document faults: see the report."""
+    raises for network, platform or document faults: see the report. `cancel`, set from
+    another thread (a shutdown), ends it at once with CANCELLED: the request in flight ends
+    (in its connect or a slow read too), no other is made, no further page is applied and
+    the upload is not started. What was applied stays; the queued events stay queued."""
     if not root_keys:
         raise ValueError("sync needs at least one pinned distribution key")
     _warn_plain_http(server_url)

@@ -12,11 +12,15 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
+from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
 _active = threading.local()
 
@@ -26,10 +30,15 @@ class Cancel:
     and any it starts afterwards as soon as they start. A shutdown that waited for them
     would hold the window for a request's deadline, or a sync's retries (minutes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, parent: Cancel | None = None) -> None:
+        """With a `parent`: also set when the parent is (a part of the work that may end early)."""
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._deadlines: set[Deadline] = set()
+        self._children: set[Cancel] = set()
+        self._parent = parent
+        if parent is not None:
+            parent._adopt(self)
 
     @property
     def is_set(self) -> bool:
@@ -38,9 +47,24 @@ class Cancel:
     def set(self) -> None:
         with self._lock:
             self._event.set()
-            deadlines = list(self._deadlines)
+            deadlines, children = list(self._deadlines), list(self._children)
         for deadline in deadlines:
             deadline.expire()
+        for child in children:
+            child.set()
+        if self._parent is not None:  # set on its own: the parent need not hold it any longer
+            self._parent._forget(self)
+
+    def _adopt(self, child: Cancel) -> None:
+        with self._lock:
+            if not self._event.is_set():
+                self._children.add(child)
+                return
+        child.set()
+
+    def _forget(self, child: Cancel) -> None:
+        with self._lock:
+            self._children.discard(child)
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True as soon as cancelled."""
@@ -126,11 +150,46 @@ def _report(sock: socket.socket | None) -> None:
         deadline.watch(sock)
 
 
+def _connect(address: tuple[str, int], timeout: Any, source: tuple[str, int] | None,
+             options: Sequence[tuple[int, int, Any]] | None) -> socket.socket:
+    """urllib3's create_connection, with each socket reported before its connect(): a SYN
+    never answered (a firewall that drops packets) is cut by the deadline or a Cancel like a
+    read, where urllib3's own would wait out the connect timeout (shutdown() of a connecting
+    socket ends its connect() at once)."""
+    host, port = address
+    err: OSError | None = None
+    for family, kind, proto, _, addr in socket.getaddrinfo(host.strip("[]"), port, allowed_gai_family(),
+                                                           socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            for option in options or ():
+                sock.setsockopt(*option)
+            if timeout is not _DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source:
+                sock.bind(source)
+            _report(sock)
+            sock.connect(addr)
+            return sock
+        except OSError as exc:
+            err = exc
+            sock.close()
+    raise err or OSError("getaddrinfo returns an empty list")
+
+
 class _WatchedConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _report(sock)  # the plain socket: covers a TLS handshake that dribbles
-        return sock
+        # urllib3's own, with _connect for its create_connection: the plain socket is
+        # reported before it connects (and covers a TLS handshake that dribbles).
+        try:
+            return _connect((self._dns_host, self.port), self.timeout, self.source_address, self.socket_options)
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out. "
+                                            f"(connect timeout={self.timeout})") from exc
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
 
     def connect(self) -> None:
         super().connect()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import http.client
 import logging
 import random
@@ -49,6 +50,7 @@ class SyncError(StrEnum):
     REPLAY = "REPLAY"  # a reset or a new epoch's pages older than the data held, or a server's stale reset
     NOT_FRESH = "NOT_FRESH"  # the last page's signed time is not within clock_skew_s of now
     DOCUMENT_BEHIND = "DOCUMENT_BEHIND"  # a page announces a document serial that could not be obtained
+    CANCELLED = "CANCELLED"  # stopped from another thread (a shutdown): no further request is made
 
 
 class SyncFailure(Exception):
@@ -126,23 +128,34 @@ class Http:
     def _send(self, method: str, path: str, **kw: Any) -> Answer:
         failure = SyncFailure(SyncError.NETWORK, "no attempt")
         for attempt in range(1, self.attempts + 1):
+            self.check_cancelled(path)
             try:
                 return self._once(method, path, **kw)
             except SyncFailure as exc:
+                self.check_cancelled(path)  # what the cancel cut short is no network fault
                 if exc.code not in (SyncError.NETWORK, SyncError.TIMEOUT, SyncError.SERVER_ERROR):
                     raise
                 failure = exc
-            if attempt < self.attempts and not self._cancelled():
+            if attempt < self.attempts:
                 delay = self.backoff.delay(attempt)
                 log.info("%s %s failed (%s); retry %d in %.1f s", method, path, failure.code, attempt, delay)
                 if self.cancel is None:
                     time.sleep(delay)
-                elif self.cancel.wait(delay):
-                    break
+                else:
+                    self.cancel.wait(delay)
         raise failure
 
-    def _cancelled(self) -> bool:
-        return self.cancel is not None and self.cancel.is_set
+    def with_cancel(self, cancel: Cancel) -> Http:
+        """The same client (session, headers, deadline) under another Cancel."""
+        other = copy.copy(self)
+        other.cancel = cancel
+        return other
+
+    def check_cancelled(self, what: str) -> None:
+        """SyncFailure(CANCELLED) once `cancel` is set: called before each request and
+        between the steps of a sync, so that a cancelled one makes no further request."""
+        if self.cancel is not None and self.cancel.is_set:
+            raise SyncFailure(SyncError.CANCELLED, f"{what}: cancelled")
 
     def _once(self, method: str, path: str, **kw: Any) -> Answer:
         with Deadline(self.deadline_s, self.cancel) as deadline:
