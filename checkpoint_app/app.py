@@ -47,6 +47,7 @@ from checkpoint_app.workers.lookup_worker import LookupWorker
 from checkpoint_app.workers.refcounts import pin_singletons
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
+from checkpoint_app.workers.tasks import TaskRunner
 from checkpoint_app.workers.threads import WorkerThread
 from checkpoint_app.workers.values import RememberedSync
 
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("checkpoint.app")
 NO_CAMERA = "none"
+STORE_STOP_MS = 15_000  # the records still queued, each bounded by SQLite's busy timeout
 
 
 class Device(Protocol):
@@ -89,7 +91,8 @@ class CheckpointApp(QObject):
             self.settings = dataclasses.replace(self.settings, language=language)
         self.camera_spec = camera if camera is not None else self.settings.camera
         self.clock = clock
-        self.threads: list[WorkerThread] = []
+        self.threads: list[WorkerThread] = []  # one per resource; the one road for background work
+        self.tasks = TaskRunner(parent=self)  # one-shot jobs (a PIN's hash, the audio probe)
         self.authority: DemoAuthority | None = None
         self.decoder: DecodeWorker | None = None
         self.camera: CameraWorker | None = None
@@ -111,6 +114,7 @@ class CheckpointApp(QObject):
         except KeyFileError as exc:
             raise UsageError(f"{exc} (setting root_keys in {self.settings_path})") from None
         log.info("start: language %s", self.settings.language)
+        self.tasks.start()
         self.language = LanguageSwitcher()
         self.language.apply(self.settings.language)
         if self.demo:
@@ -124,7 +128,8 @@ class CheckpointApp(QObject):
         log.info("start: window")
         self.window = MainWindow(demo=self.demo)
         self.window.visitor = start_visitor_display(self.settings.visitor_screen)
-        self.sound = SoundPlayer(self.settings.sound_volume, self.settings.speech_volume, self.settings.language)
+        self.sound = SoundPlayer(self.settings.sound_volume, self.settings.speech_volume, self.settings.language,
+                                 tasks=self.tasks)
         self.sound.output_found.connect(lambda _: None if self._stopped else self._show_sound())
         self.machine = VisitMachine(self.station(), timeouts(self.settings))
         self.controller = VisitController(self.machine, self.window, self.sound, self._forget_codes, self.clock)
@@ -137,7 +142,7 @@ class CheckpointApp(QObject):
         service = SettingsService(lambda: self.settings, self.apply_settings,
                                   lambda: self.set_language(self.language.next_language()))
         pin_guard = PinGuard(self.settings_path.with_name("pin-state.json"), self.clock)
-        self.admin = AdminFlows(self.window, self.controller, self.store, service, pin_guard)
+        self.admin = AdminFlows(self.window, self.controller, self.store, service, pin_guard, self.tasks)
         log.info("start: ready")
         return self.window
 
@@ -225,7 +230,7 @@ class CheckpointApp(QObject):
             self.exposure = ExposureLink()
         self.decoder = DecodeWorker(decode_box, ScanPipeline(), exposure=self.exposure)
         self.decoder.code_read.connect(self.store._on_code_read)
-        self.decoder.start()
+        self._thread(self.decoder, "decode")
         if self.camera_spec == NO_CAMERA:
             self.window.status._on_camera_state("none")  # a scanner-only site: no alarm
             return
@@ -381,19 +386,19 @@ class CheckpointApp(QObject):
         self.admin.close_all()
         if self.window.visitor is not None:
             self.window.visitor.close()
+        for t in self.threads:
+            t.interrupt()  # all at once: a sync, a lookup and the decoder end what blocks them now
         for worker in self.hardware:
             worker.stop()
         if self.wedge is not None and (qapp := QApplication.instance()) is not None:
             qapp.removeEventFilter(self.wedge)
         for t in reversed(self.threads):
-            if t.worker is self.store:
-                continue
-            t.stop()
-        if self.decoder is not None:
-            self.decoder.stop()
+            if t.worker is not self.store:
+                t.stop()
+        self.tasks.stop()
         for t in self.threads:
             if t.worker is self.store:
-                t.stop()  # last: pending records land before the store closes
+                t.stop(STORE_STOP_MS)  # last: pending records land before the store closes
         if self.authority is not None:
             self.authority.stop()
         self.language.release()

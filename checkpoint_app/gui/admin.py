@@ -18,6 +18,7 @@ from checkpoint_app.gui.settings_dialog import SettingsDialog
 from checkpoint_app.gui.stats_dialog import StatsDialog
 from checkpoint_app.gui.visit_controller import VisitController
 from checkpoint_app.workers.store_worker import StoreWorker
+from checkpoint_app.workers.tasks import TaskRunner
 
 AdminDialog = PinDialog | StatsDialog | SettingsDialog  # each retranslates itself
 
@@ -36,10 +37,10 @@ class SettingsService:
 
 class AdminFlows:
     def __init__(self, window: MainWindow, controller: VisitController, store: StoreWorker,
-                 settings: SettingsService, pin_guard: PinGuard) -> None:
+                 settings: SettingsService, pin_guard: PinGuard, tasks: TaskRunner) -> None:
         self.window, self.controller, self.store, self.settings = window, controller, store, settings
         self.dialogs: list[AdminDialog] = []
-        self.pin_guard = pin_guard
+        self.pin_guard, self.tasks = pin_guard, tasks
         window.stats_requested.connect(self.open_stats)
         window.settings_requested.connect(self.open_settings)
         window.language_requested.connect(settings.next_language)
@@ -67,7 +68,7 @@ class AdminFlows:
         return dialog
 
     def open_settings(self) -> PinDialog:
-        dialog = PinDialog(self.pin_guard, self.settings.current().admin_pin, self.window)
+        dialog = PinDialog(self.pin_guard, self.settings.current().admin_pin, self.tasks, self.window)
         dialog.pin_accepted.connect(self._on_pin_accepted)
         self._open(dialog)
         return dialog
@@ -79,13 +80,13 @@ class AdminFlows:
         if not stored:
             then()
             return
-        dialog = PinDialog(self.pin_guard, stored, parent)
+        dialog = PinDialog(self.pin_guard, stored, self.tasks, parent)
         dialog.pin_accepted.connect(then)
         self._open(dialog)
 
     def check_pin_blocking(self) -> bool:
         """For the kiosk's exit: a modal PIN check that answers at once (a nested event loop)."""
-        dialog = PinDialog(self.pin_guard, self.settings.current().admin_pin, self.window)
+        dialog = PinDialog(self.pin_guard, self.settings.current().admin_pin, self.tasks, self.window)
         if dialog.no_pin:
             return False  # cannot happen in kiosk mode, which refuses to start without a PIN
         idle_close.IdleCloser(dialog, idle_close.PIN_IDLE_MS)  # modal: left open, it takes the guard's keys

@@ -6,26 +6,28 @@ set at install (`checkpoint-app set-pin`); without one this dialog only says so.
 from __future__ import annotations
 
 import time
+from functools import partial
 
-from PySide6.QtCore import QThreadPool, Signal, Slot
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from checkpoint_app.core.settings import PinGuard, PinResult
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.style import ERROR_TEXT
+from checkpoint_app.workers.tasks import Task, TaskRunner
 
 
 class PinDialog(QDialog):
     """Signals: pin_accepted(): the PIN was right."""
 
     pin_accepted = Signal()
-    _checked = Signal(object)  # PinResult, from the pool thread that ran the slow hash
 
-    def __init__(self, guard: PinGuard, stored_hash: str, parent: QWidget | None = None) -> None:
+    def __init__(self, guard: PinGuard, stored_hash: str, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("PinDialog")
-        self.guard, self.stored = guard, stored_hash
+        self.guard, self.stored, self.tasks = guard, stored_hash, tasks
+        self._check: Task | None = None  # the slow hash in flight
         self.no_pin = not stored_hash
         self.prompt, self.message = QLabel(), QLabel()
         self.message.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: bold;")
@@ -36,7 +38,6 @@ class PinDialog(QDialog):
         self.ok.setDefault(True)
         self.ok.clicked.connect(self._on_ok)
         self.edit.returnPressed.connect(self._on_ok)
-        self._checked.connect(self._on_checked)
         self.checking = False
         lay = QVBoxLayout(self)
         for w in (self.prompt, self.edit, self.message, self.ok):
@@ -68,10 +69,18 @@ class PinDialog(QDialog):
         # scrypt takes ~70 ms on purpose: off the GUI thread, so the preview never stalls.
         self.checking = True
         self.edit.setEnabled(False)
-        QThreadPool.globalInstance().start(lambda: self._checked.emit(self.guard.check(pin, self.stored)))
+        self._check = self.tasks.run(partial(self.guard.check, pin, self.stored), self._on_checked, receiver=self)
 
-    @Slot(object)
+    def done(self, result: int) -> None:
+        """Closed (the guard, the idle timer, the shutdown): an answer still on its way is
+        not acted on -- a right PIN must not open the settings after its dialog has gone."""
+        if self._check is not None:
+            self._check.cancel()
+            self._check = None
+        super().done(result)
+
     def _on_checked(self, result: PinResult) -> None:
+        self._check = None
         self.checking = False
         self.edit.setEnabled(True)
         if result.ok:

@@ -23,7 +23,6 @@ import logging
 import shutil
 import sys
 import tempfile
-import threading
 import wave
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from PySide6.QtCore import QObject, QProcess, QTimer, Signal, Slot
 
 from checkpoint_app.hardware.audio import AudioOutput, NoAudio, find_output
 from checkpoint_app.resources import resource
+from checkpoint_app.workers.tasks import TaskRunner
 
 log = logging.getLogger("checkpoint.sound")
 GAP_S = 0.12  # between the tone and the phrase
@@ -65,8 +65,9 @@ class SoundPlayer(QObject):
     output_found = Signal(object)
 
     def __init__(self, volume: int = 80, speech_volume: int = 80, language: str = "zh_CN",
-                 *, probe: bool = True, reprobe_ms: int = 30_000) -> None:
+                 *, tasks: TaskRunner, probe: bool = True, reprobe_ms: int = 30_000) -> None:
         super().__init__()
+        self._tasks = tasks
         self.volume, self.speech_volume, self.language = volume, speech_volume, language
         self.last_played: str | None = None  # the tone the last play() asked for, for tests and logs
         self.last_spoken: str | None = None  # and its phrase, as "<language>/<phrase>"
@@ -77,7 +78,6 @@ class SoundPlayer(QObject):
         self._probing, self._stopped = False, False
         self._reprobe = QTimer(self, interval=reprobe_ms, singleShot=True)
         self._reprobe.timeout.connect(self.probe)
-        self.output_found.connect(self._on_output_found)
         if probe:
             self.probe()
 
@@ -87,10 +87,8 @@ class SoundPlayer(QObject):
         if self._probing or self._stopped:
             return
         self._probing = True
-        threading.Thread(target=lambda: self.output_found.emit(find_output()), name="audio-probe",
-                         daemon=True).start()
+        self._tasks.run(find_output, self._on_output_found, receiver=self)
 
-    @Slot(object)
     def _on_output_found(self, output: AudioOutput | NoAudio) -> None:
         self._probing = False
         if self._stopped:
@@ -103,6 +101,7 @@ class SoundPlayer(QObject):
         self.output = output
         if isinstance(output, NoAudio):
             self._reprobe.start()
+        self.output_found.emit(output)
 
     def play(self, sound: str, phrase: str | None = None) -> None:
         """The outcome's tone, then its spoken phrase (if any) in the current language."""

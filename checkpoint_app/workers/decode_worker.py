@@ -1,12 +1,14 @@
-"""The decode thread: takes the newest frame from its mailbox, decodes it and passes each
-new code (after the stabilizer) on. Sleeps on the mailbox, never busy-waits."""
+"""The decode worker: takes the newest frame from its mailbox, decodes it and passes each
+new code (after the stabilizer) on. Its `start` slot is the loop, in the decode thread (a
+WorkerThread); it sleeps on the mailbox, never busy-waits, and `interrupt()` (closing the
+mailbox) ends it."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from checkpoint_app.core.scanning.exposure import ExposureLink
 from checkpoint_app.core.scanning.mailbox import Mailbox
@@ -17,7 +19,7 @@ from checkpoint_app.workers.frames import Frame
 log = logging.getLogger("checkpoint.decode")
 
 
-class DecodeWorker(QThread):
+class DecodeWorker(QObject):
     """Signals: code_read(str text, float t): a code to act on; t is when its frame was read
     (time.monotonic), so the time to decision can be measured from the frame;
     frame_decoded(float ms): one frame's decoding time."""
@@ -40,16 +42,21 @@ class DecodeWorker(QThread):
         """Thread-safe: the codes in view count as new again (the guard cancelled a visit)."""
         self._reset.set()
 
-    def stop(self) -> None:
+    def interrupt(self) -> None:
+        """Thread-safe: the loop ends once the frame in hand is decoded."""
         self._box.close()
-        self.wait()
 
-    def run(self) -> None:
+    @Slot()
+    def start(self) -> None:
         try:
             self._loop()
         finally:
             if self._exposure is not None:
                 self._exposure.release()
+
+    @Slot()
+    def stop(self) -> None:
+        pass  # the loop has ended: interrupt() came first
 
     def _loop(self) -> None:
         while not self._box.closed:

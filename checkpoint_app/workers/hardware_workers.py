@@ -1,17 +1,18 @@
 """Qt glue for the entrance hardware: thermometer, serial scanner, ID card reader, gate.
 
-The drivers in checkpoint_app.hardware own their threads (one reader per serial port,
-one thread for the gate), so these workers live in the GUI thread and only turn driver
-callbacks into signals. A signal emitted on a driver thread reaches slots in the GUI
-thread queued, carrying a float, a str or a frozen value only. Call `stop()` in the shutdown path: it
-joins the driver threads, so no signal can arrive at a deleted object.
+The serial drivers in checkpoint_app.hardware are Qt-free and own their reader threads
+(a blocking read per port; the same drivers serve the command line and the unit tests
+without Qt), so their workers live in the GUI thread and only turn driver callbacks into
+signals. A signal emitted on a driver thread reaches slots in the GUI thread queued,
+carrying a float, a str or a frozen value only. Call `stop()` in the shutdown path: it
+joins the driver threads, so no signal is emitted by a deleted object. The gate is
+blocking Qt-side work and takes the window's one road: a worker in its own WorkerThread.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -19,6 +20,7 @@ from checkpoint_app.hardware.gate import Gate, GateError
 from checkpoint_app.hardware.id_card_reader import DEFAULT_TIMING, IdCardReader, ReaderTiming
 from checkpoint_app.hardware.serial_scanner import SerialScanner
 from checkpoint_app.hardware.thermometer import Thermometer
+from checkpoint_app.workers.threads import WorkerThread
 
 log = logging.getLogger("checkpoint.hardware")
 
@@ -94,35 +96,77 @@ class IdCardReaderWorker(QObject):
         self._driver.stop()
 
 
+class _GatePulser(QObject):
+    """Lives in the gate thread: carries out one opening after another. Signals: opened(),
+    failed(str)."""
+
+    opened = Signal()
+    failed = Signal(str)
+
+    def __init__(self, gate: Gate, current_visit: Callable[[], int]) -> None:
+        super().__init__()
+        self._gate = gate
+        self._current_visit = current_visit
+
+    @Slot()
+    def start(self) -> None:
+        pass
+
+    @Slot(int)
+    def open_for(self, visit: int) -> None:
+        if visit != self._current_visit():
+            log.error("gate opening dropped: its visit left the screen before the gate was free")
+            self.failed.emit("gate opening dropped: the gate was busy until the visit had ended")
+            return
+        try:
+            self._gate.open_gate()
+        except GateError as exc:
+            log.error("%s", exc)
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a driver bug: keep the thread for the next person
+            log.exception("gate driver failed unexpectedly")
+            self.failed.emit(f"gate driver error: {type(exc).__name__}")
+        else:
+            self.opened.emit()
+
+    @Slot()
+    def stop(self) -> None:
+        self._gate.close()
+
+
 class GateWorker(QObject):
-    """Opens the gate on its own thread, one request after another.
+    """Opens the gate on its own thread (a WorkerThread), one request after another.
 
     Signals: opened() after each successful pulse; failed(str) with the reason, for the
     guard to open by hand. Requests made while the gate is busy (a controller slow to
     answer) wait their turn, but only while their visit is on screen: `withdraw()` drops
     those not yet carried out, since an opening made after its person's screen has gone
-    lets in whoever stands at the gate then -- perhaps the red code now on screen.
+    lets in whoever stands at the gate then -- perhaps the red code now on screen. So this
+    object stays in the GUI thread: a request takes its visit's number here, when it is
+    made, and a withdrawal counts at once, not behind the openings queued in the gate thread.
     """
 
     opened = Signal()
     failed = Signal(str)
+    _requested = Signal(int)
 
     def __init__(self, gate: Gate, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._gate = gate
-        self._requests: queue.Queue[int | None] = queue.Queue()  # the visit each request was for
         self._visit = 0  # bumped by withdraw(); read on the gate thread (an int: atomic)
-        self._thread: threading.Thread | None = None
+        self._pulser = _GatePulser(gate, lambda: self._visit)
+        self._requested.connect(self._pulser.open_for)  # queued into the gate thread
+        self._pulser.opened.connect(self.opened)  # queued home
+        self._pulser.failed.connect(self.failed)
+        self._thread = WorkerThread(self._pulser, "gate")
 
     @Slot()
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="gate", daemon=True)
+        if not self._thread.thread.isRunning():
             self._thread.start()
 
     @Slot()
     def open_gate(self) -> None:
-        self._requests.put(self._visit)
+        self._requested.emit(self._visit)
 
     @Slot()
     def withdraw(self) -> None:
@@ -131,27 +175,4 @@ class GateWorker(QObject):
 
     @Slot()
     def stop(self) -> None:
-        if self._thread is not None:
-            self._requests.put(None)
-            self._thread.join(5.0)
-            if self._thread.is_alive():
-                log.error("gate thread did not stop within 5 s")
-            self._thread = None
-        self._gate.close()
-
-    def _run(self) -> None:
-        while (visit := self._requests.get()) is not None:
-            if visit != self._visit:
-                log.error("gate opening dropped: its visit left the screen before the gate was free")
-                self.failed.emit("gate opening dropped: the gate was busy until the visit had ended")
-                continue
-            try:
-                self._gate.open_gate()
-            except GateError as exc:
-                log.error("%s", exc)
-                self.failed.emit(str(exc))
-            except Exception as exc:  # a driver bug: keep the thread for the next person
-                log.exception("gate driver failed unexpectedly")
-                self.failed.emit(f"gate driver error: {type(exc).__name__}")
-            else:
-                self.opened.emit()
+        self._thread.stop()

@@ -18,6 +18,7 @@ from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.workers.camera_worker import CameraWorker
 from checkpoint_app.workers.decode_worker import DecodeWorker
 from checkpoint_app.workers.frames import Frame, PreviewFrame
+from checkpoint_app.workers.threads import WorkerThread
 from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
@@ -46,7 +47,8 @@ def test_a_burnt_screen_is_read_with_a_shorter_exposure_then_auto_returns(qtbot:
     decoder = DecodeWorker(decode_box, ScanPipeline(), exposure=link)
     read: list[str] = []
     decoder.code_read.connect(lambda text, _t: read.append(text))
-    decoder.start()
+    decoding = WorkerThread(decoder, "decode")
+    decoding.start()
     camera = CameraWorker(lambda: camera_source, decode_box, preview_box, link)
     camera.start()  # its timer ticks in this thread's event loop
     try:
@@ -55,7 +57,7 @@ def test_a_burnt_screen_is_read_with_a_shorter_exposure_then_auto_returns(qtbot:
         qtbot.waitUntil(lambda: camera_source.manual_stops is None, timeout=10000)  # a frame later
     finally:
         camera.stop()
-        decoder.stop()
+        assert decoding.stop()
     assert read[0] == scene.text
     assert any(s is not None and s < 0 for s in camera_source.asked)  # shorter, never longer
     assert all(s is None or s < 0 for s in camera_source.asked)

@@ -95,5 +95,5 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
         app.shutdown()
         # No dangling threads or timers: every worker thread joined, the visit timers stopped.
         assert not any(t.thread.isRunning() for t in app.threads)
-        assert app.decoder is None or not app.decoder.isRunning()
+        assert not app.tasks.worker_thread.thread.isRunning()
         assert not app.controller._wake.isActive() and not app.controller._tick.isActive()
