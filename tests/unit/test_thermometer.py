@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import queue
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -173,3 +175,23 @@ def test_a_streaming_line_device_reports_foreheads_not_air(inbox: Inbox, running
     assert inbox.reading() == 37.1
     assert inbox.readings.empty() and inbox.errors.empty()
     dev.unplug()
+
+
+@pytest.mark.slow
+def test_a_module_pulled_out_while_it_is_asked_is_reported_and_its_poller_lives(
+        inbox: Inbox, running: list[Thermometer], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unplugged in the middle of a query (asked every 0.2 ms here, for 6 s of tries): pyserial's
+    flush raised termios.error, which is no OSError, and killed the poll thread -- in the
+    window an escaped bug, "out of service" and a restart, for a thermometer pulled out."""
+    escaped: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_type))
+    until = time.monotonic() + 6
+    while time.monotonic() < until and not escaped:
+        dev = Lu90614Device(celsius=24.0)
+        t = start(running, inbox, dev.path, "lu90614", poll_interval_s=0.0002)
+        dev.wait_queries(2)
+        dev.unplug()
+        message = inbox.error()
+        assert "lost" in message or "cannot open" in message
+        t.stop()
+    assert escaped == []
