@@ -1,7 +1,8 @@
 """Quitting the window during a sync against an unlucky site (issue 14 item 3): a platform
 that answers one byte every 2 s (in its headers, a document, a status page or the upload's
-answer) or never takes the connection at all. The shutdown returns within 2 s, no thread
-is left running, and the events waiting for upload stay in the store."""
+answer), one that takes the request and answers nothing, and one that never takes the
+connection at all. The shutdown returns within 2 s, no thread is left running, and the
+events waiting for upload stay in the store."""
 
 from __future__ import annotations
 
@@ -16,14 +17,14 @@ from PySide6.QtCore import QMetaObject, Qt
 from qt_harness import Harness
 
 from checkpoint_app.core.store import Store
-from tests.support.hostile_http import Behaviour, BlackHole, HostileServer, relay, slow_body, slow_headers
+from tests.support.hostile_http import Behaviour, BlackHole, HostileServer, relay, silent, slow_body, slow_headers
 from tests.support.store_world import World, loopback_platform, run_cli
 
 MakeApp = Callable[..., Harness]
 ONE_BYTE_EVERY_S = 2.0
-STALLS = ["connect", "headers", "document", "status_page", "upload"]
-STALLED_PATH = {"headers": "/v1/trust-list", "document": "/v1/trust-list", "status_page": "/v1/status",
-                "upload": "/v1/scans"}
+STALLS = ["connect", "silent", "headers", "document", "status_page", "upload"]
+STALLED_PATH = {"silent": "/v1/trust-list", "headers": "/v1/trust-list", "document": "/v1/trust-list",
+                "status_page": "/v1/status", "upload": "/v1/scans"}
 
 
 @pytest.fixture
@@ -44,6 +45,8 @@ def synced(tmp_path: Path, world: World, server_url: str) -> Path:
 def routes(where: str, upstream: str) -> list[tuple[str, Behaviour]]:
     """The real platform up to `where`, then one byte every 2 s."""
     slow = slow_body(b"\xa0" * 4096, ONE_BYTE_EVERY_S)
+    if where == "silent":  # takes the request, then nothing (a half-open connection looks the same)
+        return [("/", silent())]
     if where == "headers":
         return [("/", slow_headers(ONE_BYTE_EVERY_S))]
     return [(STALLED_PATH[where], slow), ("/", relay(upstream))]
@@ -73,7 +76,8 @@ def record_two_visits(h: Harness) -> set[str]:
     for label in ("red-hospital", "red-turn-back"):  # refusals: recorded at once, no prompt
         n = len(h.events())
         h.show_code(label)
-        h.qtbot.waitUntil(lambda n=n: len(h.events()) > n, timeout=5000)
+        h.wait_screen("result", timeout=15000)  # Enter before it is shown would dismiss nothing
+        h.qtbot.waitUntil(lambda n=n: len(h.events()) > n, timeout=15000)
         h.dismiss()
         h.wait_screen("scan")
     return {e.event_id for e in h.events()}
@@ -96,7 +100,9 @@ def test_quitting_during_a_slow_sync_returns_within_2_s_and_loses_nothing(
         before = set(threading.enumerate())
         h = make_app(data=data, bundled=False)
         h.codes = world.codes()
-        if where != "upload":
+        if where == "upload":  # the first sync (through the real platform) is over: nothing to upload then
+            h.qtbot.waitUntil(lambda: h.window.status.sync_state == "ok", timeout=30000)
+        else:
             h.qtbot.waitUntil(site.stalled, timeout=10000)
         waiting = record_two_visits(h)
         if where == "upload":  # the next sync (as its timer would start it) finds them waiting

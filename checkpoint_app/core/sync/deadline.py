@@ -130,6 +130,7 @@ class Deadline:
 
     def __exit__(self, *exc: object) -> None:
         self._timer.cancel()
+        self._timer.join()  # at once (cancelled): no watchdog thread outlives its request
         if self.cancel is not None:
             self.cancel._remove(self)
         with self._lock:
