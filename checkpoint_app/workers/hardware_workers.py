@@ -107,6 +107,12 @@ class _GatePulser(QObject):
         super().__init__()
         self._gate = gate
         self._current_visit = current_visit
+        self._closing = False
+
+    def interrupt(self) -> None:
+        """The shutdown: openings still queued are dropped (their visits have ended with the
+        window); the one in flight finishes within the gate's own timeout."""
+        self._closing = True
 
     @Slot()
     def start(self) -> None:
@@ -114,6 +120,9 @@ class _GatePulser(QObject):
 
     @Slot(int)
     def open_for(self, visit: int) -> None:
+        if self._closing:
+            log.warning("gate opening dropped: the checkpoint is shutting down")
+            return
         if visit != self._current_visit():
             log.error("gate opening dropped: its visit left the screen before the gate was free")
             self.failed.emit("gate opening dropped: the gate was busy until the visit had ended")

@@ -5,6 +5,7 @@ yellow code stands in front of it. Real window, HttpGate, a loopback controller.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -60,3 +61,24 @@ def test_a_hung_gate_does_not_open_later_for_a_refusal(make_app: MakeApp, gate: 
     h.qtbot.waitUntil(lambda: len(gate.bodies) == 2, timeout=5000)
     assert sorted(e.allow for e in h.events()) == [False, True, True, True]  # every decision recorded
     h.qtbot.waitUntil(lambda: "gate" not in bar.device_problems)
+
+
+def test_quitting_while_the_gate_hangs_drops_the_queued_openings(make_app: MakeApp, gate: Controller) -> None:
+    """Three people let in while the controller hangs, then the window is quit: the shutdown
+    waits for the opening in flight (the gate's 2 s timeout) but not for the two queued
+    behind it -- it waited 3 x 2 s, past its 5 s, and left the thread running."""
+    h = make_app(gate_kind="http", gate_http_url=gate.url)
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    h.app.start_hardware(qapp)
+    gate.hang = True
+    worker = h.app.hardware[0]
+    for _ in range(3):
+        worker.open_gate()  # type: ignore[attr-defined]
+    h.qtbot.waitUntil(lambda: len(gate.bodies) == 1, timeout=5000)
+    started = time.monotonic()
+    h.app.shutdown()
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.5
+    assert len(gate.bodies) == 1
+    assert not worker._thread.thread.isRunning()  # type: ignore[attr-defined]
