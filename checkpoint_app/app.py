@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -48,7 +49,7 @@ from checkpoint_app.workers.refcounts import pin_singletons
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
 from checkpoint_app.workers.tasks import TaskRunner
-from checkpoint_app.workers.threads import WorkerThread
+from checkpoint_app.workers.threads import WorkerThread, left_running
 from checkpoint_app.workers.values import RememberedSync
 
 if TYPE_CHECKING:
@@ -473,6 +474,10 @@ def run(args: argparse.Namespace) -> int:
     if stopper is not None:
         stopper.close()
     qInstallMessageHandler(previous_handler)
+    if left := left_running():  # a camera stuck in a driver call: Qt would abort on destroying it
+        log.error("leaving without waiting for thread %s", ", ".join(left))
+        logging.shutdown()
+        os._exit(code)
     return code
 
 

@@ -19,6 +19,15 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Slot
 
 log = logging.getLogger("checkpoint.threads")
 STOP_MS = 5000  # a worker's slots are bounded (network deadlines cut by interrupt(), SQLite's busy timeout)
+# Threads a stop gave up on. Held here: a QThread destroyed while it runs aborts the process.
+_given_up: list[QThread] = []
+
+
+def left_running() -> list[str]:
+    """The names of the threads a stop gave up on that still run: the process must then
+    leave without destroying them (os._exit), or Qt aborts it."""
+    _given_up[:] = [t for t in _given_up if t.isRunning()]
+    return [t.objectName() for t in _given_up]
 
 
 class _Closer(QObject):
@@ -75,4 +84,5 @@ class WorkerThread:
         if self.thread.wait(timeout_ms):
             return True
         log.error("thread %s did not stop within %d ms; left running", self.name, timeout_ms)
+        _given_up.append(self.thread)
         return False
