@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from qt_harness import Harness
 
 from checkpoint_app.core.store import Store
-from checkpoint_app.gui.demo_video import make_demo_video
+from checkpoint_app.demo.video import make_demo_video
 from checkpoint_app.workers.hardware_workers import ThermometerWorker
 from tests.support.hostile_http import HostileServer, relay, slow_body
 from tests.support.id_card_sim import SimReader
