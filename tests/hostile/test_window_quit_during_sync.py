@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMetaObject, Qt
-from qt_harness import Harness
 
 from checkpoint_app.core.store import Store
 from tests.support.hostile_http import Behaviour, BlackHole, HostileServer, relay, silent, slow_body, slow_headers
+from tests.support.qt_harness import Harness
 from tests.support.store_world import World, loopback_platform, run_cli
 
 MakeApp = Callable[..., Harness]

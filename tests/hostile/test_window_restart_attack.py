@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from qt_harness import Harness
 
 from checkpoint_app.core.store import Store
 from checkpoint_app.demo.video import make_demo_video
 from checkpoint_app.workers.hardware_workers import ThermometerWorker
 from tests.support.hostile_http import HostileServer, relay, slow_body
 from tests.support.id_card_sim import SimReader
+from tests.support.qt_harness import Harness
 from tests.support.store_world import World, loopback_platform, run_cli
 
 MakeApp = Callable[..., Harness]

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from qt_harness import PIN, Harness
 
 from checkpoint_app.core.settings import PinGuard, PinResult
 from checkpoint_app.gui.settings_dialog import SettingsDialog
+from tests.support.qt_harness import PIN, Harness
 
 MakeApp = Callable[..., Harness]
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
