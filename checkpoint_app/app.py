@@ -50,7 +50,7 @@ from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
 from checkpoint_app.workers.tasks import TaskRunner
 from checkpoint_app.workers.threads import WorkerThread, left_running
-from checkpoint_app.workers.values import RememberedSync
+from checkpoint_app.workers.values import CameraState, RememberedSync
 
 if TYPE_CHECKING:
     from checkpoint_app.demo.authority import DemoAuthority
@@ -233,7 +233,7 @@ class CheckpointApp(QObject):
         self.decoder.code_read.connect(self.store._on_code_read)
         self._thread(self.decoder, "decode")
         if self.camera_spec == NO_CAMERA:
-            self.window.status._on_camera_state("none")  # a scanner-only site: no alarm
+            self.window.status._on_camera_state(CameraState.NONE)  # a scanner-only site: no alarm
             return
         self.camera = CameraWorker(self._make_source, decode_box, self.preview_box, self.exposure)
         self.camera.state_changed.connect(self.window.status._on_camera_state)

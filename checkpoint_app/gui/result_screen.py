@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from checkpoint_app.core.outcomes import REFUSALS, Outcome
+from checkpoint_app.core.rules.facts import FreshnessLevel
 from checkpoint_app.core.visit_state import VisitState
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.icons import icon_pixmap
@@ -57,7 +58,7 @@ def reasons_text(state: VisitState) -> str:
     if d.action == "cannot_verify":  # say which of the data's problems it is
         f = d.freshness
         why = [texts.ui("clock_problem")] if f.clock_error else []
-        return "\n".join([*why, texts.tr(texts.FRESHNESS["too_old"])] if f.offline_too_long else why)
+        return "\n".join([*why, texts.tr(texts.FRESHNESS[FreshnessLevel.TOO_OLD])] if f.offline_too_long else why)
     return "\n".join(texts.reason_text(r) for r in (d.reasons or ()))
 
 

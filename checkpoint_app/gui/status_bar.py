@@ -8,14 +8,16 @@ import time
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from checkpoint_app.core.rules.facts import FreshnessLevel
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.style import BAD, CHIP_NEUTRAL, INK, OK, WARN, WHITE
-from checkpoint_app.workers.values import StoreStatus, SyncOutcome
+from checkpoint_app.workers.values import CameraState, StoreStatus, SyncOutcome
 
-_LEVEL_COLOURS = {"fresh": OK, "file": OK, "stale": WARN, "too_old": BAD, "never": BAD}
-# "none": no camera on purpose (a scanner-only site): said, without an alarm colour.
-_CAMERA_COLOURS = {"running": OK, "starting": WARN, "reconnecting": WARN, "failed": BAD, "stopped": BAD,
-                   "none": CHIP_NEUTRAL}
+_LEVEL_COLOURS = {FreshnessLevel.FRESH: OK, FreshnessLevel.FILE: OK, FreshnessLevel.STALE: WARN,
+                  FreshnessLevel.TOO_OLD: BAD, FreshnessLevel.NEVER: BAD}
+# NONE: no camera on purpose (a scanner-only site): said, without an alarm colour.
+_CAMERA_COLOURS = {CameraState.RUNNING: OK, CameraState.STARTING: WARN, CameraState.RECONNECTING: WARN,
+                   CameraState.FAILED: BAD, CameraState.STOPPED: BAD, CameraState.NONE: CHIP_NEUTRAL}
 _SYNC_COLOURS = {"ok": OK, "running": OK, "idle": OK, "off": WARN, "failed": BAD}
 
 
@@ -37,7 +39,7 @@ class StatusBarWidget(QStatusBar):
             w.setObjectName("status_" + str(len(self.children())))
             self.addWidget(w)
         self.setStyleSheet("QLabel { font-size: 18px; }")
-        self.camera_state, self.sync_state = "starting", "off"
+        self.camera_state, self.sync_state = CameraState.STARTING, "off"
         self.store: StoreStatus | None = None
         self.device_problems: set[str] = set()
         self.sound_state: str | None = None  # None: sound works; else a key of texts.SOUND_STATES
@@ -47,8 +49,8 @@ class StatusBarWidget(QStatusBar):
         self.store = status
         self.show_state()
 
-    @Slot(str)
-    def _on_camera_state(self, state: str) -> None:
+    @Slot(object)
+    def _on_camera_state(self, state: CameraState) -> None:
         self.camera_state = state
         self.show_state()
 
@@ -90,7 +92,7 @@ class StatusBarWidget(QStatusBar):
                   BAD)
         _chip(self.camera, texts.tr(texts.CAMERA_STATES[self.camera_state]), _CAMERA_COLOURS[self.camera_state])
         s = self.store
-        if self.sync_state == "off" and s is not None and s.level != "file":
+        if self.sync_state == "off" and s is not None and s.level != FreshnessLevel.FILE:
             # No server on purpose (a USB-only site): the USB sync's age is what matters.
             when = time.strftime("%m-%d %H:%M", time.localtime(s.last_sync)) if s.last_sync else "—"
             _chip(self.sync, texts.ui("usb_sync", time=when), _LEVEL_COLOURS[s.level])

@@ -11,7 +11,9 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from checkpoint_app.core.rules.facts import FreshnessLevel
 from checkpoint_app.core.trust.policy import Policy
+from checkpoint_app.workers.values import CameraState
 
 CONTEXT = "Texts"
 
@@ -101,11 +103,12 @@ MANUAL_REASONS = {
 DOC_TYPES = {1: N("Resident ID card"), 2: N("Passport"), 3: N("Hong Kong/Macao travel permit"),
              4: N("Taiwan travel permit"), 5: N("Foreigner's permanent residence ID")}
 COLORS = {"green": N("Green"), "yellow": N("Yellow"), "red": N("Red"), "none": N("No colour (invalid)")}
-CAMERA_STATES = {"starting": N("Camera starting"), "running": N("Camera on"),
-                 "reconnecting": N("Camera lost, retrying"), "failed": N("No camera"), "stopped": N("Camera off"),
-                 "none": N("Scanner only")}
-FRESHNESS = {"fresh": N("Data fresh"), "stale": N("Status data stale"), "too_old": N("Data too old to decide"),
-             "file": N("Offline documents"), "never": N("Never synced")}
+CAMERA_STATES = {CameraState.STARTING: N("Camera starting"), CameraState.RUNNING: N("Camera on"),
+                 CameraState.RECONNECTING: N("Camera lost, retrying"), CameraState.FAILED: N("No camera"),
+                 CameraState.STOPPED: N("Camera off"), CameraState.NONE: N("Scanner only")}
+FRESHNESS = {FreshnessLevel.FRESH: N("Data fresh"), FreshnessLevel.STALE: N("Status data stale"),
+             FreshnessLevel.TOO_OLD: N("Data too old to decide"), FreshnessLevel.FILE: N("Offline documents"),
+             FreshnessLevel.NEVER: N("Never synced")}
 DEVICE_PROBLEMS = {"gate": N("Gate failed: open by hand"), "thermometer": N("Thermometer offline: type it"),
                    "scanner": N("Scanner offline: use camera"),
                    "id_reader": N("ID reader offline: type the number")}

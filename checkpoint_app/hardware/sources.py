@@ -19,10 +19,9 @@ import numpy as np
 from checkpoint_app.core.bounds import MAX_FRAME_PIXELS, RefusedFile, check_frame, os_error_text
 from checkpoint_app.core.scanning.images import load_image
 from checkpoint_app.hardware.exposure import ExposureControl, UvcExposure
-from checkpoint_app.hardware.reconnect import LOST, OPEN, RECONNECTING, ReconnectingSource
+from checkpoint_app.hardware.reconnect import ReconnectingSource, ReconnectState
 
-__all__ = ["LOST", "OPEN", "RECONNECTING", "CaptureSource", "FrameSource", "ImageFolderSource", "ReconnectingSource",
-           "open_source"]
+__all__ = ["CaptureSource", "FrameSource", "ImageFolderSource", "ReconnectState", "ReconnectingSource", "open_source"]
 
 log = logging.getLogger("checkpoint.camera")
 

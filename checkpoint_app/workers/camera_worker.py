@@ -12,9 +12,10 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from checkpoint_app.core.scanning.exposure import AUTO, ExposureLink, ExposureRequest
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.hardware.exposure import apply as apply_exposure
-from checkpoint_app.hardware.reconnect import LOST, OPEN, ReconnectingSource
+from checkpoint_app.hardware.reconnect import ReconnectingSource, ReconnectState
 from checkpoint_app.hardware.sources import FrameSource
 from checkpoint_app.workers.frames import Frame, PreviewFrame, owned, to_qimage
+from checkpoint_app.workers.values import CameraState
 
 log = logging.getLogger("checkpoint.camera")
 # A lost camera is reopened after 2 s, then 4, 8 ... up to 30 s (hardware.reconnect).
@@ -26,10 +27,10 @@ DEFAULT_INTERVAL_MS = 33
 class CameraWorker(QObject):
     """Lives in its own QThread; start with `start()` queued into that thread.
 
-    Signals: state_changed(str): starting/running/reconnecting/failed/stopped;
+    Signals: state_changed(CameraState);
     preview_ready(): the preview mailbox went from empty to full."""
 
-    state_changed = Signal(str)
+    state_changed = Signal(object)
     preview_ready = Signal()
 
     def __init__(self, make_source: Callable[[], FrameSource], decode_box: Mailbox[Frame],
@@ -44,11 +45,11 @@ class CameraWorker(QObject):
         self._timer: QTimer | None = None
         self._index = 0
         self._ever_open = False
-        self.state = "stopped"
+        self.state = CameraState.STOPPED
         # (index, time) of every frame read, when a benchmark asks for it (list.append is atomic)
         self.frame_log: list[tuple[int, float]] | None = None
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: CameraState) -> None:
         if state != self.state:
             self.state = state
             log.info("camera %s", state)
@@ -60,7 +61,7 @@ class CameraWorker(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(DEFAULT_INTERVAL_MS)  # never 0: a lost source is polled, not spun on
         self._timer.timeout.connect(self._on_tick)
-        self._set_state("starting")
+        self._set_state(CameraState.STARTING)
         # One reconnect mechanism for every source (webcam, file, folder, stream): a source
         # that fails or disappears is reopened with backoff, and the timer keeps polling it.
         self._source = ReconnectingSource(self._make_source(), blocking=False, initial_backoff_s=RETRY_S,
@@ -68,15 +69,15 @@ class CameraWorker(QObject):
         self._source.open()
         self._timer.start()
 
-    def _on_source_state(self, state: str, _message: str) -> None:
-        if state == OPEN:
+    def _on_source_state(self, state: ReconnectState, _message: str) -> None:
+        if state == ReconnectState.OPEN:
             self._ever_open = True
             fps = self._source.fps if self._source is not None else None
             if self._timer is not None:
                 self._timer.setInterval(max(1, round(1000 / fps)) if fps else DEFAULT_INTERVAL_MS)
-            self._set_state("running")
-        elif state == LOST and self.state != "stopped":
-            self._set_state("reconnecting" if self._ever_open else "failed")
+            self._set_state(CameraState.RUNNING)
+        elif state == ReconnectState.LOST and self.state != CameraState.STOPPED:
+            self._set_state(CameraState.RECONNECTING if self._ever_open else CameraState.FAILED)
 
     @Slot()
     def _on_tick(self) -> None:
@@ -113,7 +114,7 @@ class CameraWorker(QObject):
         """Runs in the camera thread (queued, blocking) before the thread quits."""
         if self._timer is not None:
             self._timer.stop()
-        self._set_state("stopped")
+        self._set_state(CameraState.STOPPED)
         if self._manual:
             self._apply_exposure(AUTO)  # leave the camera as we found it
         if self._source is not None:

@@ -15,12 +15,12 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from checkpoint_app.core.checkpoint import Context, scan
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.events import ScanEvent
-from checkpoint_app.core.rules.facts import Freshness
+from checkpoint_app.core.rules.facts import Freshness, freshness_level
 from checkpoint_app.core.status import EmptyCache
 from checkpoint_app.core.store.errors import StoreError
 from checkpoint_app.core.store.remembered import pinned_keys
 from checkpoint_app.core.store.store import Store
-from checkpoint_app.workers.values import RememberedSync, ScanResult, StoreStatus, freshness_level
+from checkpoint_app.workers.values import RememberedSync, ScanResult, StoreStatus
 
 log = logging.getLogger("checkpoint.store")
 STATUS_MS = 5000

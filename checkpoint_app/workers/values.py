@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from checkpoint_app.core.checkpoint import Context, Scan
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.identity import IdDocument
-from checkpoint_app.core.rules.facts import Freshness
+from checkpoint_app.core.rules.facts import Freshness, FreshnessLevel
 from checkpoint_app.core.sync.deadline import Cancel
 
 
@@ -27,18 +28,20 @@ class StoreStatus:
     pending: int
     last_sync: int | None  # what the synced data is as of: the signed platform time of its newest page
     freshness: Freshness
-    level: str  # "fresh" | "stale" | "too_old" | "file" | "never"
+    level: FreshnessLevel
     clock_error: bool
 
 
-def freshness_level(f: Freshness, *, synced: bool, file_mode: bool) -> str:
-    if file_mode:
-        return "file"
-    if not synced:
-        return "never"
-    if f.offline_too_long:
-        return "too_old"
-    return "stale" if f.cache_stale else "fresh"
+class CameraState(StrEnum):
+    """What the camera thread reports (CameraWorker.state_changed), and NONE for a site
+    without a camera on purpose (a scanner-only site: said without an alarm)."""
+
+    STARTING = "starting"
+    RUNNING = "running"
+    RECONNECTING = "reconnecting"  # it ran, was lost, and is being reopened
+    FAILED = "failed"  # it never opened; still retried
+    STOPPED = "stopped"
+    NONE = "none"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from checkpoint_app.app import CheckpointApp
 from checkpoint_app.authority.export import export_folder
 from checkpoint_app.authority.issuing import hid_for
 from checkpoint_app.core import settings as st
+from checkpoint_app.core.rules.facts import FreshnessLevel
 from checkpoint_app.core.visit_state import Phase
 from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir, hid_secret
 from tests.support.sync_platform import NOW, Platform
@@ -59,7 +60,7 @@ def test_a_sync_from_another_process_is_decided_with_within_5_s(platform: Platfo
                               "--data-dir", str(data)], capture_output=True, text=True, timeout=60)
         assert run.returncode == 0, run.stderr
         synced = time.monotonic()
-        qtbot.waitUntil(lambda: window.status.store is not None and window.status.store.level == "fresh",
+        qtbot.waitUntil(lambda: window.status.store is not None and window.status.store.level is FreshnessLevel.FRESH,
                         timeout=5000)
         assert time.monotonic() - synced < 5
         again = {c.label: c.text for c in demo_codes(NOW + 1)}  # the same person, another phone read

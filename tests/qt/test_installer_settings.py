@@ -19,6 +19,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from checkpoint_app.core import settings as st
+from checkpoint_app.core.rules.facts import FreshnessLevel
 from checkpoint_app.gui.settings_dialog import SettingsDialog
 from checkpoint_app.gui.style import BAD, WARN
 from checkpoint_app.resources import resource
@@ -118,14 +119,14 @@ def test_a_scanner_only_usb_only_site_shows_no_alarm(make_app: MakeApp) -> None:
     h.qtbot.waitUntil(lambda: h.app.sound.output is not None, timeout=5000)
     bar = h.window.status
     synced = int(time.time()) - 3600
-    fresh = StoreStatus(pending=0, last_sync=synced, freshness=bar.store.freshness, level="fresh",  # type: ignore[union-attr]
+    fresh = StoreStatus(pending=0, last_sync=synced, freshness=bar.store.freshness, level=FreshnessLevel.FRESH,  # type: ignore[union-attr]
                         clock_error=False)
     bar._on_store_status(fresh)  # what the store reports after `checkpoint-app sync --from` an hour ago
     chips = _chips(h)
     assert "仅扫码枪" in chips and f"U盘同步 {time.strftime('%m-%d %H:%M', time.localtime(synced))}" in chips, chips
     alarms = [text for text, style in chips.items() if BAD in style or WARN in style]
     assert not alarms, alarms
-    stale = StoreStatus(pending=0, last_sync=synced - 9 * 86400, freshness=fresh.freshness, level="too_old",
-                        clock_error=False)
+    stale = StoreStatus(pending=0, last_sync=synced - 9 * 86400, freshness=fresh.freshness,
+                        level=FreshnessLevel.TOO_OLD, clock_error=False)
     bar._on_store_status(stale)  # a USB stick not brought for too long IS a problem
     assert any(text.startswith("U盘同步") and BAD in style for text, style in _chips(h).items())

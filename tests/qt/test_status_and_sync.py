@@ -13,24 +13,24 @@ from pytestqt.qtbot import QtBot
 
 from checkpoint_app.app import CheckpointApp
 from checkpoint_app.core import settings as st
-from checkpoint_app.core.rules.facts import Freshness
+from checkpoint_app.core.rules.facts import Freshness, FreshnessLevel, freshness_level
 from checkpoint_app.gui.i18n import LanguageSwitcher
 from checkpoint_app.gui.status_bar import StatusBarWidget
-from checkpoint_app.workers.values import StoreStatus, freshness_level
+from checkpoint_app.workers.values import CameraState, StoreStatus
 from tests.support.qt_harness import Harness
 
 
 @pytest.mark.parametrize(("freshness", "level", "words"), [
-    (Freshness(), "fresh", "Data fresh"),
-    (Freshness(cache_stale=True), "stale", "Status data stale"),
-    (Freshness(cache_stale=True, offline_too_long=True), "too_old", "Data too old to decide"),
+    (Freshness(), FreshnessLevel.FRESH, "Data fresh"),
+    (Freshness(cache_stale=True), FreshnessLevel.STALE, "Status data stale"),
+    (Freshness(cache_stale=True, offline_too_long=True), FreshnessLevel.TOO_OLD, "Data too old to decide"),
 ])
-def test_freshness_is_graduated(qtbot: QtBot, freshness: Freshness, level: str, words: str) -> None:
-    assert freshness_level(freshness, synced=True, file_mode=False) == level
+def test_freshness_is_graduated(qtbot: QtBot, freshness: Freshness, level: FreshnessLevel, words: str) -> None:
+    assert freshness_level(freshness, synced=True, file_mode=False) is level
     bar = StatusBarWidget()
     qtbot.addWidget(bar)
     bar.store = StoreStatus(3, 1_600_000_000, freshness, level, clock_error=False)
-    bar.camera_state, bar.sync_state = "reconnecting", "failed"
+    bar.camera_state, bar.sync_state = CameraState.RECONNECTING, "failed"
     LanguageSwitcher().apply("en")
     bar.show_state()
     assert bar.freshness.text() == words and bar.pending.text() == "3 to upload"
@@ -41,7 +41,7 @@ def test_freshness_is_graduated(qtbot: QtBot, freshness: Freshness, level: str, 
 def test_clock_problem_is_shown(qtbot: QtBot) -> None:
     bar = StatusBarWidget()
     qtbot.addWidget(bar)
-    bar.store = StoreStatus(0, None, Freshness(clock_error=True), "fresh", clock_error=True)
+    bar.store = StoreStatus(0, None, Freshness(clock_error=True), FreshnessLevel.FRESH, clock_error=True)
     bar.show_state()
     assert not bar.clock.isHidden() and bar.clock.text() == "Clock wrong"
 
@@ -63,7 +63,7 @@ def test_demo_authority_sync_decide_upload(qtbot: QtBot, tmp_path: Path) -> None
     with demo_app(qtbot, tmp_path) as h:
         app, window = h.app, h.window
         qtbot.waitUntil(lambda: window.status.sync_state == "ok", timeout=15000)
-        qtbot.waitUntil(lambda: window.status.store is not None and window.status.store.level == "fresh",
+        qtbot.waitUntil(lambda: window.status.store is not None and window.status.store.level is FreshnessLevel.FRESH,
                         timeout=10000)
         h.show_code("red-turn-back")
         h.wait_screen("result")

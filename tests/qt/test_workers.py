@@ -12,6 +12,7 @@ import cv2
 from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.demo import video as demo_video
 from checkpoint_app.demo.people import demo_codes
+from checkpoint_app.workers.values import CameraState
 from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
@@ -46,7 +47,7 @@ def _video(path: Path, label: str) -> Path:
 def test_a_code_in_the_video_reaches_the_screen(make_app: MakeApp, tmp_path: Path) -> None:
     h = make_app(camera=str(_video(tmp_path / "cam.avi", "red-turn-back")))
     h.wait_screen("result", timeout=8000)
-    assert h.outcome() == "red_turn_back" and h.window.status.camera_state == "running"
+    assert h.outcome() == "red_turn_back" and h.window.status.camera_state is CameraState.RUNNING
     assert h.window.scan.preview.painted > 0
 
 

@@ -12,12 +12,11 @@ import numpy as np
 import pytest
 
 from checkpoint_app.hardware.sources import (
-    LOST,
-    OPEN,
     CaptureSource,
     FrameSource,
     ImageFolderSource,
     ReconnectingSource,
+    ReconnectState,
     open_source,
 )
 from tests.support.clocks import FakeClock
@@ -88,24 +87,25 @@ def test_a_file_that_disappears_and_reappears_is_reopened_with_backoff(tmp_path:
     clock, states = FakeClock(100.0), []
     src = ReconnectingSource(open_source(str(path)), initial_backoff_s=0.5, max_backoff_s=2.0, clock=clock,
                              sleep=clock.sleep, on_state=lambda s, _m: states.append(s))
-    assert src.open() and src.state == OPEN
+    assert src.open() and src.state == ReconnectState.OPEN
     assert [frame_number(src.read()) for _ in range(3)] == [0, 1, 2]  # type: ignore[arg-type]
     path.rename(tmp_path / "away.avi")
-    assert src.read() is None and src.state == LOST  # end of file: lost, will reopen
+    assert src.read() is None and src.state == ReconnectState.LOST  # end of file: lost, will reopen
     for _ in range(3):
         assert src.read() is None  # the file is gone: each attempt waits longer
     assert clock.sleeps == [0.5, 1.0, 2.0]
     (tmp_path / "away.avi").rename(path)
     assert frame_number(src.read()) == 0  # type: ignore[arg-type]
-    assert src.state == OPEN and src.backoff_s == 0.5
-    assert states[:3] == ["reconnecting", "open", "lost"] and states[-1] == "open"
+    assert src.state == ReconnectState.OPEN and src.backoff_s == 0.5
+    assert states[:3] == [ReconnectState.RECONNECTING, ReconnectState.OPEN, ReconnectState.LOST]
+    assert states[-1] is ReconnectState.OPEN
 
 
 def test_non_blocking_mode_returns_at_once_while_waiting(tmp_path: Path) -> None:
     clock = FakeClock(100.0)
     src = ReconnectingSource(open_source(str(tmp_path / "none.avi")), blocking=False, clock=clock,
                              sleep=clock.sleep)
-    assert not src.open() and src.state == LOST
+    assert not src.open() and src.state == ReconnectState.LOST
     assert src.read() is None and clock.sleeps == []
     clock.now += 1.0
     assert src.read() is None and src.failures == 2
@@ -160,13 +160,13 @@ def mjpeg() -> Iterator[MjpegServer]:
 def test_a_stream_that_drops_and_comes_back(mjpeg: MjpegServer) -> None:
     clock = FakeClock(100.0)
     src = ReconnectingSource(open_source(mjpeg.url), clock=clock, sleep=clock.sleep)
-    assert src.open() and src.state == OPEN
+    assert src.open() and src.state == ReconnectState.OPEN
     assert frame_number(src.read()) == 3  # type: ignore[arg-type]
     mjpeg.up.clear()  # the camera goes away: the open connection ends, new ones are refused
     mjpeg.cut.set()
     frames = [src.read() for _ in range(40)]
-    assert frames[-1] is None and src.state == LOST and src.failures >= 2
+    assert frames[-1] is None and src.state == ReconnectState.LOST and src.failures >= 2
     mjpeg.cut.clear()
     mjpeg.up.set()
     frame = next((f for f in (src.read() for _ in range(5)) if f is not None), None)
-    assert frame is not None and frame_number(frame) == 3 and src.state == OPEN
+    assert frame is not None and frame_number(frame) == 3 and src.state == ReconnectState.OPEN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypedDict
 
 VENUE_TYPES = (
@@ -44,3 +45,23 @@ class Freshness:
 
 
 FILE_MODE = Freshness()
+
+
+class FreshnessLevel(StrEnum):
+    """What the status bar says of the data the checkpoint decides with."""
+
+    FRESH = "fresh"
+    STALE = "stale"  # cache_stale (spec 4.2): a warning
+    TOO_OLD = "too_old"  # offline_too_long: the documents may be too old to decide on
+    FILE = "file"  # deciding with the bundled documents (demo, tests), in file mode
+    NEVER = "never"  # never synced
+
+
+def freshness_level(f: Freshness, *, synced: bool, file_mode: bool) -> FreshnessLevel:
+    if file_mode:
+        return FreshnessLevel.FILE
+    if not synced:
+        return FreshnessLevel.NEVER
+    if f.offline_too_long:
+        return FreshnessLevel.TOO_OLD
+    return FreshnessLevel.STALE if f.cache_stale else FreshnessLevel.FRESH
