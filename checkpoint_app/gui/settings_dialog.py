@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint_app.core.settings import SCHEMA, Settings, check_value, hash_pin
+from checkpoint_app.core.trust.key_files import KeyFileError, key_paths, read_key_files
 from checkpoint_app.gui import texts
 from checkpoint_app.gui.style import ERROR_TEXT
 
@@ -120,8 +121,11 @@ class SettingsDialog(QDialog):
         self.note.setText(texts.ui("restart_note"))
 
     def collect(self) -> Settings:
-        """The edited settings; ValueError (naming the field) when one is out of its range."""
+        """The edited settings; ValueError (naming the field) when one is out of its range,
+        KeyFileError when a new key file cannot be read (the next start would stop on it)."""
         values = {name: check_value(name, _value(name, ed)) for name, ed in self.editors.items()}
+        if values["root_keys"] != self.current.root_keys:
+            read_key_files(key_paths(str(values["root_keys"])))
         pin = self.new_pin.text()
         if pin:
             if not (pin.isdigit() and 4 <= len(pin) <= 8):
@@ -132,7 +136,7 @@ class SettingsDialog(QDialog):
     def _on_save(self) -> None:
         try:
             new = self.collect()
-        except ValueError as exc:
+        except (ValueError, KeyFileError) as exc:
             self.error.setText(str(exc))
             return
         self._refused = False
