@@ -37,7 +37,8 @@ def test_public_conformance_vectors_all_agree() -> None:
 
 @needs_vectors
 def test_images_and_payloads_in_one_call_keep_their_order() -> None:
-    cases = {json.loads(line)["id"]: json.loads(line) for line in (VECTORS / "cases.jsonl").open(encoding="utf-8")}
+    lines = (VECTORS / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+    cases = {json.loads(line)["id"]: json.loads(line) for line in lines}
     r = run("verify", "--json", *file_mode(VECTORS), "--at", "1583200000", "--temperature", "36.5", "--mask", "yes",
             cases["yellow-symptoms"]["payload"], "not a code", "--image", VECTORS / "green-pass.png",
             "--image", VECTORS / "bad-signature.png")
@@ -78,7 +79,7 @@ def test_configuration_errors(tmp_path: Path) -> None:
     for args, message in [
         (["--trust-list", VECTORS / "trust-list.cose", "JKM1:x"], "file mode needs"),
         ([*file_mode(VECTORS)[:4], "--root-key", tmp_path / "other.pub.pem", "JKM1:x"], "not a pinned"),
-        ([*file_mode(VECTORS)[:4], "--root-key", VECTORS / "policy.cose", "JKM1:x"], "not a PEM"),
+        ([*file_mode(VECTORS)[:4], "--root-key", VECTORS / "policy.cose", "JKM1:x"], "not a readable PEM"),
         (["--trust-list", VECTORS / "policy.cose", *file_mode(VECTORS)[2:], "JKM1:x"], "not a trust-list"),
         (["--trust-list", tmp_path / "missing.cose", *file_mode(VECTORS)[2:], "JKM1:x"], "cannot read"),
     ]:
