@@ -451,8 +451,10 @@ def run(args: argparse.Namespace) -> int:
         from PySide6.QtGui import QKeySequence, QShortcut
 
         from checkpoint_app.gui.kiosk import KioskController
+        from checkpoint_app.gui.screensaver import ScreenSaverInhibitor
 
-        kiosk = KioskController(window, check_pin=app.admin.check_pin_blocking)
+        kiosk = KioskController(window, check_pin=app.admin.check_pin_blocking,
+                                inhibitor=ScreenSaverInhibitor(app.tasks))
         QShortcut(QKeySequence("Ctrl+Shift+X"), window, kiosk.request_exit)  # leave: asks for the PIN
         kiosk.enable()
         if window.visitor is not None:  # the queue's screen stays full screen too (it never takes the focus)

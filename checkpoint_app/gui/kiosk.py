@@ -19,7 +19,8 @@ While enabled:
   app leaves through QCoreApplication.exit(), because a refused close also refuses
   QApplication.quit() and the app would hang;
 - the mouse cursor hides after `idle_ms` without mouse activity and comes back on movement;
-- the screen saver is inhibited where the platform allows (gui/screensaver.py).
+- the screen saver is inhibited where the platform allows, when given an inhibitor
+  (gui/screensaver.py; it asks from the tasks thread, so enable() never waits on D-Bus).
 Qt cannot block keys the operating system handles itself (Ctrl+Alt+Del, the window
 manager's bindings); the guard undoes their effect, and the kiosk session that
 install-autostart sets up (resources/kiosk/openbox-rc.xml) has no such bindings at all.
@@ -71,7 +72,7 @@ class KioskController(QObject):
         super().__init__(window)
         self._window = window
         self._check_pin = check_pin
-        self._inhibitor = inhibitor or ScreenSaverInhibitor()
+        self._inhibitor = inhibitor
         self._leave = leave  # injectable: QCoreApplication.exit() ends every later event loop of a test
         self._enabled = False
         self._exit_authorised = False
@@ -103,7 +104,8 @@ class KioskController(QObject):
         _app().installEventFilter(self)
         self.guard.start()
         self._idle.start()
-        self._inhibitor.inhibit()
+        if self._inhibitor is not None:
+            self._inhibitor.inhibit()
         log.info("kiosk mode on")
 
     def disable(self) -> None:
@@ -153,7 +155,8 @@ class KioskController(QObject):
         self.guard.stop()
         self._idle.stop()
         self._show_cursor()
-        self._inhibitor.release()
+        if self._inhibitor is not None:
+            self._inhibitor.release()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
