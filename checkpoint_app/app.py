@@ -21,6 +21,7 @@ from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
 from checkpoint_app.core.checkpoint import Context
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
+from checkpoint_app.core.configuration import Configuration, choose_keys, configured_keys
 from checkpoint_app.core.events import Station, station_from
 from checkpoint_app.core.lookup.client import LookupPlatform
 from checkpoint_app.core.scanning.exposure import ExposureLink
@@ -28,7 +29,7 @@ from checkpoint_app.core.scanning.mailbox import Mailbox
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.settings import PinGuard, Settings
 from checkpoint_app.core.trust.bundled import bundled_documents
-from checkpoint_app.core.trust.key_files import KeyFileError, key_paths, read_key_files
+from checkpoint_app.core.trust.key_files import KeyFileError
 from checkpoint_app.core.visit import VisitMachine
 from checkpoint_app.core.visit_state import Timeouts
 from checkpoint_app.crash import RunMarker
@@ -111,9 +112,9 @@ class CheckpointApp(QObject):
         """UsageError when a key file of the settings cannot be read: the checkpoint does not
         start with fewer keys than its operator pinned."""
         try:
-            root_keys = read_key_files(key_paths(self.settings.root_keys))
+            root_keys = configured_keys(self.settings, self.settings_path)
         except KeyFileError as exc:
-            raise UsageError(f"{exc} (setting root_keys in {self.settings_path})") from None
+            raise UsageError(str(exc)) from None
         log.info("start: language %s", self.settings.language)
         self.tasks.start()
         self.language = LanguageSwitcher()
@@ -123,6 +124,7 @@ class CheckpointApp(QObject):
         log.info("start: store in %s", self.data_dir)
         self.store = StoreWorker(self.data_dir, root_keys, self.settings.venue_type, bundled_context, self.clock,
                                  trust_fallback=self.bundled_documents)
+        self._configured_keys = root_keys
         self._root_keys = root_keys
         self.store.ready.connect(self._on_store_ready)
         self.store.remembered_changed.connect(self._on_store_ready)
@@ -205,11 +207,12 @@ class CheckpointApp(QObject):
     @Slot(object)
     def _on_store_ready(self, remembered: RememberedSync) -> None:
         # Only now: the store thread has opened (and migrated) the file; one opener at a time.
-        # What `sync --once` remembered in the data folder fills what the settings leave empty.
+        # What `sync --once` remembered in the data folder fills what the settings leave empty;
+        # its keys come first (core.configuration.choose_keys: they verified the stored documents).
         s = self.settings
         self.settings = dataclasses.replace(s, server_url=s.server_url or remembered.server_url,
                                             token=s.token or remembered.token)
-        self._root_keys = self._root_keys or list(remembered.root_keys)
+        self._root_keys = choose_keys(remembered=remembered.root_keys, configured=lambda: self._configured_keys)
         s = self.settings
         known = s.server_url and s.token and self._root_keys
         self.platform_known.emit(LookupPlatform(s.server_url, s.token, tuple(self._root_keys)) if known else None)
@@ -218,7 +221,8 @@ class CheckpointApp(QObject):
 
     def _start_sync(self, root_keys: list[PublicKey]) -> None:
         s = self.settings
-        self.sync = SyncWorker(self.data_dir, s.server_url, s.token, root_keys, s.sync_interval_s, s.checkpoint_id)
+        upload_id = Configuration(self.settings_path, s).checkpoint_id()  # the CLI's rule (core.configuration)
+        self.sync = SyncWorker(self.data_dir, s.server_url, s.token, root_keys, s.sync_interval_s, upload_id)
         self.sync.sync_started.connect(self.window.status._on_sync_started)
         self.sync.sync_finished.connect(self.window.status._on_sync_finished)
         self.sync.sync_finished.connect(self.store._on_synced)

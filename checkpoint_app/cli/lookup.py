@@ -14,9 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from checkpoint_app.cli.data_folder import add_config_argument, configuration, recording_station
 from checkpoint_app.cli.verify import decision_line, temperature
 from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
 from checkpoint_app.core.checkpoint import Decision, Inputs, TemperatureOutOfRange, decide, decision_json
+from checkpoint_app.core.configuration import Configuration
+from checkpoint_app.core.events import Station
 from checkpoint_app.core.identity import RESIDENT_ID, IdDocument, normalize
 
 MAX_DOC_FILE = 256  # an 18-character number and a line break; anything longer is not one
@@ -32,9 +35,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the decision as one JSON object")
     p.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                    help="data folder whose platform, token and keys `sync` remembered")
+    add_config_argument(p)
     p.add_argument("--temperature", type=temperature, metavar="C", help="temperature taken, in °C")
     p.add_argument("--mask", choices=["yes", "no"], help="mask worn")
-    p.add_argument("--record", action="store_true", help="write the decision to the outbox (source id_lookup)")
+    p.add_argument("--record", action="store_true",
+                   help="write the decision to the outbox (source id_lookup), as the configured station")
     p.add_argument("--doc-type", type=int, default=RESIDENT_ID, choices=range(1, 6), metavar="N",
                    help="1 resident ID card (default), 2 passport, 3-5 travel and residence permits")
     which = p.add_mutually_exclusive_group(required=True)
@@ -85,9 +90,11 @@ def run(a: argparse.Namespace) -> int:
     from checkpoint_app.core.store import Store, StoreError
 
     doc = document(a)
+    config = configuration(a)
+    station = recording_station(a, config)  # refused before anything is asked
     try:
         with Store.open(getattr(a, "data_dir", None), check=False) as store:
-            decision = _look_up(store, doc, a)
+            decision = _look_up(store, doc, a, config, station)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     except LookupFailure as exc:
@@ -100,20 +107,20 @@ def run(a: argparse.Namespace) -> int:
     return EXIT_OK if decision.valid else EXIT_PROBLEM
 
 
-def _look_up(store: Any, doc: IdDocument, a: argparse.Namespace) -> Decision:
-    from checkpoint_app.cli.data_folder import synced_context
+def _look_up(store: Any, doc: IdDocument, a: argparse.Namespace, config: Configuration,
+             station: Station | None) -> Decision:
+    from checkpoint_app.cli.data_folder import distribution_keys
     from checkpoint_app.core.events import event_from_decision
     from checkpoint_app.core.lookup.answer import LookupFailure
     from checkpoint_app.core.lookup.client import ask, check_url, remembered_platform
     from checkpoint_app.core.lookup.decide import lookup_context, lookup_scan
-    from checkpoint_app.core.store.remembered import station
 
     now = int(time.time())
-    st = station(store)
-    ctx = lookup_context(synced_context(store, now))
+    keys = distribution_keys(store, (), config)
+    ctx = lookup_context(store.load_context(keys, config.station.venue_type, now))
     if a.temperature is not None and not ctx.policy.temperature_in_range(a.temperature):
         raise UsageError(str(TemperatureOutOfRange(a.temperature, ctx.policy)) + "; measure again")
-    platform = remembered_platform(store)
+    platform = remembered_platform(store, keys)
     if platform is None:
         raise UsageError("no platform configured: run `sync --once --server URL --token TOKEN` once")
     try:
@@ -124,8 +131,8 @@ def _look_up(store: Any, doc: IdDocument, a: argparse.Namespace) -> Decision:
     now = int(time.time())
     inputs = Inputs(temperature_c=a.temperature, mask=None if a.mask is None else a.mask == "yes")
     decision = decide(lookup_scan(answer, doc, now), inputs, ctx)
-    if a.record:
-        store.record_event(event_from_decision(decision, st, now))
+    if station is not None:
+        store.record_event(event_from_decision(decision, station, now))
     return decision
 
 

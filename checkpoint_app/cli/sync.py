@@ -7,10 +7,14 @@ import logging
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from checkpoint_app.cli.data_folder import add_config_argument
 from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError, read_secret
 from checkpoint_app.core.bounds import DEFAULT_DEADLINE_S
+
+if TYPE_CHECKING:
+    from checkpoint_app.core.configuration import Configuration
 
 
 def _seconds(text: str) -> float:
@@ -35,10 +39,12 @@ def add_parser(sub: Any) -> None:
     secret.add_argument("--token-file", metavar="FILE",
                         help="read the token from FILE, '-' for standard input (remembered)")
     p.add_argument("--root-key", type=Path, action="append", default=[], metavar="PEM",
-                   help="pinned distribution public key; may repeat (remembered)")
+                   help="pinned distribution public key; may repeat (remembered); default: those remembered, "
+                        "else the settings' root_keys")
     # SUPPRESS: when not given here, `checkpoint-app --data-dir DIR sync` still counts.
     p.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
                    help="data folder (default: the per-user data folder)")
+    add_config_argument(p)
     p.add_argument("--timeout", type=_seconds, default=DEFAULT_DEADLINE_S, metavar="S",
                    help="whole deadline of each request: connect and the whole answer (default 60)")
     p.set_defaults(handler=run)
@@ -68,7 +74,7 @@ def _is_token(text: str) -> bool:
     return bool(text) and all(33 <= ord(c) <= 126 for c in text)
 
 
-def _sync(store: Any, a: argparse.Namespace, keys: list[Any]) -> Any:
+def _sync(store: Any, a: argparse.Namespace, keys: list[Any], config: Configuration) -> Any:
     from checkpoint_app.core.sync.client import sync_once
     from checkpoint_app.core.sync.folder import apply_folder
 
@@ -77,23 +83,25 @@ def _sync(store: Any, a: argparse.Namespace, keys: list[Any]) -> Any:
     server, token = store.get_setting("server_url"), store.get_setting("token")
     if not server or not token:
         raise UsageError("no platform configured: give --server URL and --token-file FILE once")
-    return sync_once(store, server, token, keys, deadline_s=a.timeout)
+    return sync_once(store, server, token, keys, deadline_s=a.timeout, checkpoint_id=config.checkpoint_id())
 
 
 def run(a: argparse.Namespace) -> int:
+    from checkpoint_app.cli.data_folder import configuration, distribution_keys
     from checkpoint_app.core.store import Store, StoreError
-    from checkpoint_app.core.store.remembered import pinned_keys
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    config = configuration(a)
     try:
         with Store.open(a.data_dir) as store:
             if store.recovered_from is not None:
                 sys.stderr.write(f"warning: the store was damaged; moved to {store.recovered_from}\n")
             _remember(store, a)
-            keys = pinned_keys(store)
+            keys = distribution_keys(store, (), config)  # those given now were just remembered
             if not keys:
-                raise UsageError("no distribution key pinned: give --root-key PEM once")
-            report = _sync(store, a, keys)
+                raise UsageError(f"no distribution key pinned: give --root-key PEM once, or set root_keys in "
+                                 f"{config.path}")
+            report = _sync(store, a, keys, config)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     if report.ok:

@@ -10,9 +10,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from checkpoint_app.cli.data_folder import (
+    add_config_argument,
+    configuration,
+    record_decisions,
+    recording_station,
+    store_context,
+)
 from checkpoint_app.cli_common import EXIT_OK, EXIT_PROBLEM, UsageError
 from checkpoint_app.core.bounds import MAX_DOCUMENT_BYTES, os_error_text, read_bounded
 from checkpoint_app.core.checkpoint import Context, Inputs, TemperatureOutOfRange, decide, decision_json, scan
+from checkpoint_app.core.configuration import Configuration
 from checkpoint_app.core.errors import DocumentError
 from checkpoint_app.core.trust.documents import open_document
 from checkpoint_app.core.trust.key_files import read_key_files
@@ -48,7 +56,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--image", action="append", default=[], type=Path, metavar="FILE",
                    help="read the QR codes in an image; may repeat")
     p.add_argument("--json", action="store_true", help="one JSON object per code, one per line")
-    p.add_argument("--data-dir", type=Path, help="use the trust list, policy and cache the last sync left here")
+    # SUPPRESS: when not given here, `checkpoint-app --data-dir DIR verify` still counts.
+    p.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="use the trust list, policy and cache the last sync left here (default: the per-user one)")
+    add_config_argument(p)
     p.add_argument("--trust-list", type=Path, help="signed trust list file (file mode)")
     p.add_argument("--policy", type=Path, help="signed policy file (file mode)")
     p.add_argument("--root-key", type=Path, action="append", default=[], metavar="PEM",
@@ -56,7 +67,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--at", type=unix_time, metavar="UNIX_TIME", help="take this as now")
     p.add_argument("--temperature", type=temperature, metavar="C", help="temperature taken, in °C")
     p.add_argument("--mask", choices=["yes", "no"], help="mask worn")
-    p.add_argument("--record", action="store_true", help="write each decision to the outbox in --data-dir")
+    p.add_argument("--record", action="store_true",
+                   help="write each decision to the outbox in --data-dir, as the configured station")
     p.set_defaults(handler=run)
 
 
@@ -67,7 +79,7 @@ def _read(path: Path, what: str, limit: int) -> bytes:
         raise UsageError(f"cannot read {what} {path}: {os_error_text(exc)}") from None
 
 
-def file_context(a: argparse.Namespace) -> Context:
+def file_context(a: argparse.Namespace, venue_type: str) -> Context:
     if not (a.trust_list and a.policy and a.root_key):
         raise UsageError("file mode needs --trust-list, --policy and at least one --root-key")
     keys = read_key_files(a.root_key)
@@ -76,7 +88,7 @@ def file_context(a: argparse.Namespace) -> Context:
         policy = parse_policy(open_document(_read(a.policy, "policy", MAX_DOCUMENT_BYTES), keys))
     except DocumentError as exc:
         raise UsageError(str(exc)) from None
-    return Context(trust=trust, policy=policy)
+    return Context(trust=trust, policy=policy, venue_type=venue_type)
 
 
 def _payloads(a: argparse.Namespace) -> list[str]:
@@ -103,33 +115,30 @@ def decision_line(d: dict[str, Any]) -> str:
 
 
 def run(a: argparse.Namespace) -> int:
-    ctx = _context(a)
+    config = configuration(a)
+    station = recording_station(a, config)
+    ctx = _context(a, config)
     if a.temperature is not None and not ctx.policy.temperature_in_range(a.temperature):
         raise UsageError(str(TemperatureOutOfRange(a.temperature, ctx.policy)) + "; measure again")
     inputs = Inputs(temperature_c=a.temperature, mask=None if a.mask is None else a.mask == "yes")
     now = a.at if a.at is not None else int(time.time())
     decisions = [decide(scan(text, ctx, now), inputs, ctx) for text in _payloads(a)]
-    if a.record:
-        _record(a, decisions)
+    if station is not None:
+        record_decisions(getattr(a, "data_dir", None), decisions, station)
     for d in decisions:
         obj = decision_json(d)
         sys.stdout.write((json.dumps(obj, ensure_ascii=False) if a.json else decision_line(obj)) + "\n")
     return EXIT_OK if all(d.valid for d in decisions) else EXIT_PROBLEM
 
 
-def _context(a: argparse.Namespace) -> Context:
+def _context(a: argparse.Namespace, config: Configuration) -> Context:
+    """File mode with the given documents and keys, else the data folder's last sync; for the
+    configured venue type either way (the site is the site)."""
     if a.trust_list or a.policy:
-        return file_context(a)
-    from checkpoint_app.cli.data_folder import store_context
+        return file_context(a, config.station.venue_type)
     from checkpoint_app.core.store.errors import StoreError
 
     try:
-        return store_context(a.data_dir, a.root_key, now=a.at)
+        return store_context(getattr(a, "data_dir", None), a.root_key, config, now=a.at)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _record(a: argparse.Namespace, decisions: list[Any]) -> None:
-    from checkpoint_app.cli.data_folder import record_decisions
-
-    record_decisions(a.data_dir, decisions)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from checkpoint_app.core.checkpoint import Context, scan
 from checkpoint_app.core.codes.signature import PublicKey
+from checkpoint_app.core.configuration import choose_keys
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.rules.facts import Freshness, freshness_level
 from checkpoint_app.core.status import EmptyCache
@@ -53,7 +54,7 @@ class StoreWorker(QObject):
                  trust_fallback: bool = False) -> None:
         super().__init__()
         self._data_dir, self._root_keys, self._venue_type = data_dir, list(root_keys), venue_type
-        self._own_keys = bool(root_keys)  # keys from the settings; otherwise those a `sync` remembered
+        self._configured_keys = list(root_keys)  # the settings'; those a `sync` remembered come first
         self._fallback = fallback  # the bundled documents, until a first sync
         # Only the demo and tests decide with the bundled (demo-key) documents in file mode;
         # a real checkpoint that never synced must not: its data is as old as it gets.
@@ -83,8 +84,7 @@ class StoreWorker(QObject):
         self._watch.timeout.connect(self._on_watch_due)
         self._watch.start(WATCH_MS)
         remembered = self._remembered()
-        if not self._root_keys:
-            self._root_keys = list(remembered.root_keys)
+        self._root_keys = self._keys(remembered)
         self._load_context()
         self.ready.emit(remembered)
         self._on_status_due()
@@ -98,6 +98,9 @@ class StoreWorker(QObject):
             keys = ()
         return RememberedSync(str(self._store.get_setting("server_url") or ""),
                               str(self._store.get_setting("token") or ""), keys)
+
+    def _keys(self, remembered: RememberedSync) -> list[PublicKey]:
+        return choose_keys(remembered=remembered.root_keys, configured=lambda: self._configured_keys)
 
     def _load_context(self) -> Context:
         assert self._store is not None
@@ -164,8 +167,7 @@ class StoreWorker(QObject):
         self._version = version
         log.info("the store was changed by another process: reloading the documents")
         remembered = self._remembered()
-        if not self._own_keys:
-            self._root_keys = list(remembered.root_keys)
+        self._root_keys = self._keys(remembered)
         self._load_context()
         self.data_changed.emit()
         self._on_status_due()

@@ -25,7 +25,7 @@ class SyncWorker(QObject):
     sync_finished = Signal(object)
 
     def __init__(self, data_dir: Path, server_url: str, token: str, root_keys: Sequence[PublicKey],
-                 interval_s: int, checkpoint_id: str) -> None:
+                 interval_s: int, checkpoint_id: str | None) -> None:
         super().__init__()
         self._data_dir, self._url, self._token = data_dir, server_url, token
         self._keys, self._interval_ms, self._checkpoint_id = list(root_keys), interval_s * 1000, checkpoint_id

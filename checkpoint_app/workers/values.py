@@ -55,7 +55,8 @@ class SyncOutcome:
 @dataclass(frozen=True, slots=True)
 class RememberedSync:
     """What `checkpoint-app sync --once` remembered in the data folder (spec section 9:
-    "for later runs and for the window"): used where the window's settings are empty."""
+    "for later runs and for the window"): its server and token are used where the window's
+    settings are empty; its keys come before the settings' (core.configuration.choose_keys)."""
 
     server_url: str = ""
     token: str = ""

@@ -23,6 +23,7 @@ from checkpoint_app.cli import main
 from checkpoint_app.core.store import Store
 from checkpoint_app.demo.people import hid_secret
 from tests.support.lookup_platform import PEOPLE, ROOT_PEM, STRANGER, LookupPlatform, RecordingProxy, lookup_platform
+from tests.support.station import configure_station
 
 GREEN, RED = PEOPLE["green"].id_number, PEOPLE["red-turn-back"].id_number
 
@@ -41,7 +42,9 @@ def proxy(lp: LookupPlatform) -> Iterator[RecordingProxy]:
 
 
 def synced(tmp_path: Path, url: str, token: str) -> Path:
+    """A data folder synced with the platform, at a configured station (for --record)."""
     data = tmp_path / "checkpoint"
+    configure_station()
     assert main(["sync", "--once", "--server", url, "--token", token, "--root-key", str(ROOT_PEM),
                  "--data-dir", str(data)]) == 0
     return data

@@ -13,6 +13,7 @@ from checkpoint_app.authority.export import export_folder
 from checkpoint_app.cli import main
 from checkpoint_app.core.store import Store
 from checkpoint_app.demo.people import demo_codes, demo_keys_dir
+from tests.support.station import configure_station
 from tests.support.sync_checks import cache_state, expected_state, snapshot
 from tests.support.sync_platform import NOW, Platform
 
@@ -26,6 +27,7 @@ def _codes() -> dict[str, str]:
 def test_sync_once_remembers_the_platform_and_verify_uses_the_cache(platform: Platform, tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     data = str(tmp_path / "cp")
+    configure_station()
     assert main(["sync", "--once", "--server", platform.url, "--token", platform.token, "--root-key", PUB,
                  "--data-dir", data]) == 0
     out = capsys.readouterr().out
@@ -104,6 +106,7 @@ def test_a_tampered_folder_is_refused_whole(platform: Platform, tmp_path: Path,
 def test_export_of_scan_records_as_csv_and_json_lines(platform: Platform, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     data = str(tmp_path / "cp")
+    configure_station()
     assert main(["sync", "--once", "--server", platform.url, "--token", platform.token, "--root-key", PUB,
                  "--data-dir", data]) == 0
     assert main(["verify", "--data-dir", data, "--record", "--temperature", "36.5", "--mask", "yes",

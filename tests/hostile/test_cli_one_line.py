@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from checkpoint_app.cli import main
+from tests.support.station import configure_station
 from tests.support.store_world import STORE, World, loopback_platform, one_line_error, rows, run_cli
 
 
@@ -29,8 +30,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def synced(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synced data folder with one recorded decision (made once, copied per test)."""
     folder = tmp_path_factory.mktemp("synced") / "cp"
+    config = configure_station(folder.parent / "settings.json")  # module scope: before the per-user folders
     assert run_cli(world.sync_args(folder)).code == 0
-    assert run_cli(["verify", "--record", "--data-dir", str(folder), world.codes()["green"]]).code == 0
+    assert run_cli(["verify", "--record", "--config", str(config), "--data-dir", str(folder),
+                    world.codes()["green"]]).code == 0
     return folder
 
 
@@ -87,6 +90,7 @@ def test_a_damaged_cache_time_gives_no_decision(world: World, data: Path, capsys
                                 "0x10", "nan", ""])
 def test_hostile_at(at: str, world: World, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = rows(data / STORE)
+    configure_station()
     _fails_in_one_line(["verify", "--record", "--at", at, "--data-dir", str(data), world.codes()["green"]], capsys,
                        "--at", "Unix time")
     assert rows(data / STORE) == before

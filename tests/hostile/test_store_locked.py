@@ -16,6 +16,7 @@ import pytest
 
 from checkpoint_app.core.store import Store
 from checkpoint_app.core.store.connection import BUSY_TIMEOUT_MS
+from tests.support.station import configure_station
 from tests.support.store_world import STORE, World, listing, loopback_platform, one_line_error, run_cli
 from tests.support.waiting import wait_for
 
@@ -30,6 +31,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 def test_a_sync_stopped_inside_its_transaction_is_waited_for_never_replaced(world: World, tmp_path: Path) -> None:
     data, marker = tmp_path / "cp", tmp_path / "applying"
     codes = world.codes()
+    configure_station()
     assert run_cli(world.sync_args(data)).code == 0
     assert run_cli(["verify", "--record", "--data-dir", str(data), codes["green"], codes["yellow"]]).code == 0
     world.authority.set_statuses([(os.urandom(16), 2, (103,), world.now) for _ in range(30)])

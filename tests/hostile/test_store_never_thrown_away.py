@@ -20,6 +20,7 @@ import pytest
 from checkpoint_app.cli import main
 from checkpoint_app.core.store import Store
 from tests.support.small_disk import fill, small_disk
+from tests.support.station import configure_station
 from tests.support.store_world import STORE, World, digest, listing, loopback_platform, one_line_error, rows, run_cli
 
 
@@ -32,6 +33,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 def _synced(world: World, data: Path) -> None:
     """A working checkpoint: synced, a token and keys remembered, two unsent records. In
     other processes, so that no connection of this one holds the files open."""
+    configure_station()
     assert run_cli(world.sync_args(data)).code == 0
     codes = world.codes()
     assert run_cli(["verify", "--record", "--data-dir", str(data), codes["green"], codes["red-turn-back"]]).code == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,7 +26,6 @@ from checkpoint_app.core.lookup.answer import (
     request_body,
 )
 from checkpoint_app.core.store import Store
-from checkpoint_app.core.store.remembered import pinned_keys
 from checkpoint_app.core.sync.deadline import Cancel
 from checkpoint_app.core.sync.http import Http, SyncError, SyncFailure
 
@@ -101,11 +100,10 @@ def _problem(exc: SyncFailure) -> LookupProblem:
     return _PROBLEMS.get(exc.code, LookupProblem.REJECTED)
 
 
-def remembered_platform(store: Store) -> LookupPlatform | None:
-    """The platform, token and keys that `sync` remembered in the data folder (spec 9), or
-    None when one of them is missing. StoreError when they are damaged."""
+def remembered_platform(store: Store, keys: Sequence[PublicKey]) -> LookupPlatform | None:
+    """The platform and token that `sync` remembered in the data folder (spec 9) with the
+    pinned `keys` (core.configuration.choose_keys), or None when one of them is missing."""
     server, token = store.get_setting("server_url"), store.get_setting("token")
-    keys = tuple(pinned_keys(store))
     if not (isinstance(server, str) and server and isinstance(token, str) and token and keys):
         return None
-    return LookupPlatform(server, token, keys)
+    return LookupPlatform(server, token, tuple(keys))

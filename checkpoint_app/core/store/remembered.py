@@ -1,15 +1,14 @@
 """What the data folder remembers for later runs and for the window (spec section 9).
 
 `sync` keeps `server_url`, `token` and `root_keys_pem` (the PEM texts of the pinned keys,
-so that a removed USB stick does not unpin them) in the store's settings; the command
-line reads the station (`checkpoint_id`, `venue_id`, `venue_type`, `operator`) there."""
+so that a removed USB stick does not unpin them) in the store's settings. The station is
+not kept here: the command line reads it from the window's settings (core.configuration)."""
 
 from __future__ import annotations
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
-from checkpoint_app.core.events import Station, station_from
 from checkpoint_app.core.store.errors import StoreError
 from checkpoint_app.core.store.store import Store
 
@@ -30,7 +29,3 @@ def pinned_keys(store: Store) -> list[PublicKey]:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-
-
-def station(store: Store) -> Station:
-    return station_from(store.get_setting)
