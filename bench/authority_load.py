@@ -140,7 +140,8 @@ def db_cpu(db: str) -> float:
         return 0.0
     for proc in psutil.process_iter(["cmdline"]):
         if folder.group(1) in (proc.info["cmdline"] or [])[1:3]:
-            return sum(sum(p.cpu_times()[:2]) for p in [proc, *proc.children(recursive=True)])
+            # With the children it has reaped: a command's backend exits with the command.
+            return sum(sum(p.cpu_times()[:4]) for p in [proc, *proc.children(recursive=True)])
     return 0.0
 
 
@@ -249,6 +250,7 @@ def main() -> None:
     p.add_argument("--workdir", type=Path)
     p.add_argument("--reuse", action="store_true", help="SQLite: keep the database of an earlier run in --workdir")
     p.add_argument("--no-uploads", dest="uploads", action="store_false")
+    p.add_argument("--no-polls", dest="polls", action="store_false")
     a = p.parse_args()
     with ExitStack() as stack:
         work = a.workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="checkpoint-load-")))
@@ -274,7 +276,8 @@ def main() -> None:
         from checkpoint_app.authority import statuslog
         from checkpoint_app.authority.db import make_engine
 
-        polls(url, port, work, db, a, statuslog.head(make_engine(db)))
+        if a.polls:
+            polls(url, port, work, db, a, statuslog.head(make_engine(db)))
         if a.uploads:
             uploads(url, port, work, db, a)
         if a.nginx:
