@@ -5,6 +5,13 @@ The file is applied CHUNK changes per transaction, each under the log's write lo
 a newer change cancels a person's pending ones (schedule.record_locked). The rows go in
 with PostgreSQL's COPY or one executemany on SQLite (statuslog.append_locked).
 
+Into an empty log on PostgreSQL (the first load of a platform) the whole file goes in one
+transaction, with the index on hid dropped and built again after the rows: maintaining it
+row by row was three quarters of the database's work (2.6 of 3.3 CPU-seconds for a million
+rows; building it once takes 0.5). Dropping an index locks the table against readers until
+the commit, so this is done only while no entry has ever been served (head 0), never into
+a log that checkpoints are following.
+
 Idempotent and resumable: the file is known by the SHA-256 of its bytes, and each
 chunk's transaction records how many of them are applied (`status_imports`). Running the
 same file again applies nothing; after an interruption it goes on at the first change
@@ -14,6 +21,7 @@ under the write lock."""
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, update
@@ -47,11 +55,18 @@ def import_statuses(authority: Authority, changes: list[statuslog.Change], key: 
             done = _done(conn, key, len(checked), int(authority.clock()))
             if done >= start + chunk or done >= len(checked):
                 continue
-            part = checked[max(start, done):start + chunk]
-            head = schedule.record_locked(conn, head, part, int(authority.clock()))
+            # Into an empty log on PostgreSQL: the rest of the file in this transaction, the hid
+            # index built once after the rows rather than entry by entry (statuslog.hid_index_after).
+            whole = head == 0 and conn.dialect.name == "postgresql"
+            end = len(checked) if whole else min(start + chunk, len(checked))
+            part = checked[max(start, done):end]
+            with statuslog.hid_index_after(conn) if whole else nullcontext():
+                head = schedule.record_locked(conn, head, part, int(authority.clock()))
             conn.execute(update(status_imports).where(status_imports.c.digest == key)
-                         .values(done=start + len(checked[start:start + chunk]), updated_at=int(authority.clock())))
+                         .values(done=end, updated_at=int(authority.clock())))
             applied += len(part)
+            if whole:
+                break
     authority.pages.invalidate()
     return Imported(len(checked), applied, head)
 

@@ -7,7 +7,8 @@ Changes reach the log through schedule.py, which holds those that take effect la
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, func, select, text, update
@@ -26,6 +27,7 @@ _PAGE_SQL = text("SELECT seq, hid, color, reasons, effective_at FROM status_log"
 
 COMPACT_CHUNK = 20_000
 COPY_FROM = 1_000  # rows from which PostgreSQL's COPY beats executemany
+_COPY_TYPES = ["int8", "bytea", "int2", "varchar", "int8"]  # status_log's columns, exactly (a binary COPY)
 _SUPERSEDED_SQL = text("DELETE FROM status_log WHERE seq > :low AND seq <= :high AND EXISTS"
                        " (SELECT 1 FROM status_log AS newer WHERE newer.hid = status_log.hid"
                        " AND newer.seq > status_log.seq)")
@@ -90,7 +92,8 @@ def append_locked(conn: Connection, head: int, changes: Iterable[Change]) -> int
         driver = conn.connection.driver_connection
         assert driver is not None  # None only once the connection is closed
         with driver.cursor() as cur, \
-                cur.copy("COPY status_log (seq, hid, color, reasons, effective_at) FROM STDIN") as copy:
+                cur.copy("COPY status_log (seq, hid, color, reasons, effective_at) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_COPY_TYPES)  # binary: the server parses no hex for the hids, no digits
             for row in rows:
                 copy.write_row(row)
     else:
@@ -99,6 +102,19 @@ def append_locked(conn: Connection, head: int, changes: Iterable[Change]) -> int
                              f" VALUES ({', '.join([mark] * 5)})", rows)
     conn.execute(update(counters).where(counters.c.name == "head").values(value=head))
     return head
+
+
+@contextmanager
+def hid_index_after(conn: Connection) -> Iterator[None]:
+    """Inside the caller's transaction: drop the index on hid, and build it again at the end of
+    the block (a bulk load into an empty log). PostgreSQL's DDL is transactional: a failure
+    leaves the index as it was. The table is locked against readers until the commit."""
+    indexes = list(status_log.indexes)
+    for index in indexes:
+        index.drop(conn)
+    yield
+    for index in indexes:
+        index.create(conn)
 
 
 @dataclass(frozen=True)
