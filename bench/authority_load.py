@@ -278,6 +278,8 @@ def main() -> None:
 
         if a.polls:
             polls(url, port, work, db, a, statuslog.head(make_engine(db)))
+        else:
+            time.sleep(5)  # each worker's one-off start (the report's font, ~1 s of CPU) is not ingest
         if a.uploads:
             uploads(url, port, work, db, a)
         if a.nginx:
