@@ -50,7 +50,7 @@ from checkpoint_app.workers.refcounts import pin_singletons
 from checkpoint_app.workers.store_worker import StoreWorker
 from checkpoint_app.workers.sync_worker import SyncWorker
 from checkpoint_app.workers.tasks import TaskRunner
-from checkpoint_app.workers.threads import WorkerThread, left_running
+from checkpoint_app.workers.threads import STOP_MS, WorkerThread, left_running
 from checkpoint_app.workers.values import CameraState, RememberedSync
 
 if TYPE_CHECKING:
@@ -61,6 +61,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("checkpoint.app")
 NO_CAMERA = "none"
 STORE_STOP_MS = 15_000  # the records still queued, each bounded by SQLite's busy timeout
+# A camera holds no records, and OpenCV's open and read cannot be interrupted: one stuck in
+# the driver (a stream that never answers, up to hardware.sources.STREAM_TIMEOUT_MS) is not
+# waited for beyond this; run() then leaves without destroying its thread.
+CAMERA_STOP_MS = 1000
 
 
 class Device(Protocol):
@@ -399,7 +403,7 @@ class CheckpointApp(QObject):
             qapp.removeEventFilter(self.wedge)
         for t in reversed(self.threads):
             if t.worker is not self.store:
-                t.stop()
+                t.stop(CAMERA_STOP_MS if t.worker is self.camera else STOP_MS)
         self.tasks.stop()
         for t in self.threads:
             if t.worker is self.store:
@@ -444,13 +448,28 @@ def run(args: argparse.Namespace) -> int:
     _setup_logging(settings.log_level)
     previous_handler = route_qt_messages()  # Qt's own warnings into the log (STYLE rule 7)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    # SIGTERM (systemd, shutdown) and Ctrl+C leave through the same path as the PIN exit,
+    # from the first step of the start on: one arriving before the loop runs is acted on
+    # as soon as it does (before, it killed the process on the spot).
+    release: list[Callable[[], None]] = []
+
+    def leave() -> None:
+        for undo in release:
+            undo()
+        QCoreApplication.exit(0)
+
+    stopper = _signal_quitter(leave)
     app = CheckpointApp(settings_path, data_dir, demo=args.demo, kiosk=args.kiosk,
                         language=settings_mod.LANGUAGE_ARGS.get(getattr(args, "lang", None) or ""))
-    window = app.start()
+    try:
+        window = app.start()
+    except BaseException:
+        if stopper is not None:
+            stopper.close()
+        raise
     app.start_hardware(qapp)
     app.catch_bugs()
     qapp.aboutToQuit.connect(app.shutdown)
-    release: Callable[[], None] = lambda: None  # noqa: E731
     if args.kiosk or app.settings.kiosk:
         from PySide6.QtGui import QKeySequence, QShortcut
 
@@ -463,17 +482,12 @@ def run(args: argparse.Namespace) -> int:
         kiosk.enable()
         if window.visitor is not None:  # the queue's screen stays full screen too (it never takes the focus)
             kiosk.also_watch(window.visitor.keep_full_screen(parent=kiosk))
-        release = kiosk.release
+        release.append(kiosk.release)
     else:
         window.show_maximised()
-    # SIGTERM (systemd, shutdown) and Ctrl+C leave through the same path as the PIN exit.
-    def leave() -> None:
-        release()
-        QCoreApplication.exit(0)
-
-    stopper = _signal_quitter(leave)
     code: int = qapp.exec()
-    release()
+    for undo in release:
+        undo()
     app.shutdown()
     if code == 0 and app.run_marker is not None:
         app.run_marker.clean_exit()
