@@ -181,8 +181,8 @@ class VisitController(QObject):
 
     @Slot(object)
     def _on_looked_up(self, reply: LookupReply) -> None:
-        if self._stopped:
-            return  # the lookup the shutdown cancelled: the window may be gone
+        if self._stopped or self._failed:
+            return  # the lookup the shutdown or "out of service" cancelled: no hidden visit goes on
         now = self._now()
         if reply.result is None:
             self._apply(self.machine.lookup_failed(reply.request, now))
@@ -215,6 +215,7 @@ class VisitController(QObject):
     def out_of_service(self) -> None:
         """A record failed or a bug was caught: say so until a guard dismisses it, then go on."""
         self._failed = True
+        self._cancel_lookup()
         self.sound.play(OUT_OF_SERVICE.sound)
         self._wake.stop()
         self._tick.stop()
@@ -231,6 +232,8 @@ class VisitController(QObject):
             self.record_requested.emit(event)
         if step.gate_withdrawn:
             self.entry_withdrawn.emit()
+        if self._failed:
+            return  # "out of service" hides the visit: no gate opens, no timer runs it on
         if step.open_gate:
             self.entry_allowed.emit()
         if step.rescan is not None:
@@ -239,7 +242,7 @@ class VisitController(QObject):
         if st.phase is Phase.SCANNING and before.phase is not Phase.SCANNING:
             self._forget_codes()
         self._arm()
-        if st.phase is Phase.RECORDING or self._failed:
+        if st.phase is Phase.RECORDING:
             return  # the screen changes once the record is durable (a few ms)
         self._shown = st
         if _new_screen(before, st) and st.outcome is not None:
