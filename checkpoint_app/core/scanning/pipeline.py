@@ -28,6 +28,10 @@ from checkpoint_app.core.scanning.result import Corners, FrameResult, ReadCode
 __all__ = ["FrameResult", "ReadCode", "ScanPipeline"]
 
 DARK_LEVEL = 90.0
+# The smallest QR symbol (version 1) is 21 modules a side: a frame narrower than that holds
+# no code, and the escalation's quarter-size maps of one of 1-3 pixels made OpenCV raise
+# (a 2x2 image to `decode`, a camera set to a degenerate mode, on every frame).
+MIN_SIDE = 21
 
 
 class ScanPipeline:
@@ -52,6 +56,8 @@ class ScanPipeline:
     def decode(self, frame: np.ndarray, t: float) -> FrameResult:
         """All codes in one frame (BGR or gray) taken at time t (seconds, monotonic)."""
         start = self._clock()
+        if min(frame.shape[:2]) < MIN_SIDE:
+            return FrameResult((), (self._clock() - start) * 1000.0)
         gray = to_gray(frame)
         found: dict[str, Corners] = {}
         pending = self._first_pass(gray, found)
