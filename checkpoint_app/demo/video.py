@@ -85,9 +85,13 @@ def make_demo_video(folder: Path, now: int | None = None, *, empty_s: float = EM
     now = int(time.time()) if now is None else now
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"demo-{now}.avi"
+    # Written under another name and renamed when whole: a demo quit while this runs (it
+    # takes seconds, in the camera thread, which the shutdown does not wait for) left a
+    # truncated demo-<now>.avi that the next starts took as recent enough, for 12 h.
+    partial = folder / f"demo-{now}.partial.avi"
     codes = {c.label: c.text for c in demo_codes(now)}
     bg = _background()
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (W, H))
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (W, H))
     writer.set(cv2.VIDEOWRITER_PROP_QUALITY, 80)
     try:
         for label in ORDER:
@@ -98,6 +102,7 @@ def make_demo_video(folder: Path, now: int | None = None, *, empty_s: float = EM
                 writer.write(phone)
     finally:
         writer.release()
+    partial.replace(path)
     for old in folder.glob("demo-*.avi"):
         if old != path:
             old.unlink(missing_ok=True)
