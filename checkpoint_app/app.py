@@ -384,6 +384,15 @@ class CheckpointApp(QObject):
         self.window.retranslate()
         self.admin.retranslate()
 
+    def abandon_start(self) -> None:
+        """start() failed half way (a bug, a broken installation): end the threads it had
+        started, or Qt aborts the process on destroying them and the error is lost in a core dump."""
+        for t in reversed(self.threads):
+            t.stop()
+        self.tasks.stop()
+        if self.authority is not None:
+            self.authority.stop()
+
     # -- one shutdown path -------------------------------------------------------------------
     def shutdown(self) -> None:
         if self._stopped:
@@ -432,8 +441,10 @@ def _setup_logging(level: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.demo:
-        from checkpoint_app.demo.folders import demo_folders
-
+        try:
+            from checkpoint_app.demo.folders import demo_folders
+        except ImportError as exc:  # an installation without the demo still starts as a checkpoint
+            raise UsageError(f"--demo is not part of this installation ({exc.msg})") from None
         settings_path, data_dir = demo_folders()
     else:
         settings_path = paths.settings_file(args.config)
@@ -464,6 +475,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         window = app.start()
     except BaseException:
+        app.abandon_start()
         if stopper is not None:
             stopper.close()
         raise
