@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -505,6 +506,11 @@ def run(args: argparse.Namespace) -> int:
         app.run_marker.clean_exit()
     if stopper is not None:
         stopper.close()
+    # The way out is taken: a second SIGTERM or Ctrl+C (a guard pressing it again, systemd
+    # and a terminal both) must not kill the interpreter's teardown or raise a
+    # KeyboardInterrupt traceback in it; before, the default handlers were back here.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
     qInstallMessageHandler(previous_handler)
     if left := left_running():  # a camera stuck in a driver call: Qt would abort on destroying it
         log.error("leaving without waiting for thread %s", ", ".join(left))

@@ -14,6 +14,7 @@ or a masked name/document as printed on the result screen.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import re
@@ -60,6 +61,45 @@ class RedactFilter(logging.Filter):
         return True
 
 
+class LogFile(logging.handlers.RotatingFileHandler):
+    """The rotating log file, calm when its disk refuses (full, read-only, gone): one line
+    on stderr when writing starts to fail and one when it works again, and the records in
+    between are dropped. The stock handler printed a "--- Logging error ---" traceback with
+    its call stack for every record -- dozens a second on a full disk, into the journal."""
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=True)
+        self.failing: str | None = None  # why writing fails, while it does
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.failing is not None:  # end the line a failed write may have left torn
+                if self.stream is None:
+                    self.stream = self._open()
+                self.stream.write(self.terminator)
+            super().emit(record)
+        except Exception:  # the stock emit catches and calls handleError; the line end above does not
+            self.handleError(record)
+            return
+        if self.failing is not None and self.stream is not None:
+            sys.stderr.write(f"checkpoint: writing the log {self.baseFilename} works again\n")
+            self.failing = None
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)  # a bug in a message (bad arguments): the stock report
+            return
+        if self.failing is None:
+            self.failing = exc.strerror or str(exc)
+            sys.stderr.write(f"checkpoint: cannot write the log {self.baseFilename} ({self.failing}); "
+                             "its records are dropped until it can\n")
+        if self.stream is not None:  # reopened at the next record: a rotation may have half-happened
+            with contextlib.suppress(OSError):
+                self.stream.close()
+            self.stream = None
+
+
 def setup_logging(log_dir: Path, level: str | int = "INFO", *, max_bytes: int = 2_000_000, backups: int = 5,
                   console: bool = False) -> Path:
     """Log to `log_dir`/checkpoint.log (rotating: at most (backups+1) x max_bytes on disk).
@@ -71,8 +111,7 @@ def setup_logging(log_dir: Path, level: str | int = "INFO", *, max_bytes: int = 
     for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
         old.close()
-    handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")]
+    handlers: list[logging.Handler] = [LogFile(path, max_bytes, backups)]
     if console:
         handlers.append(logging.StreamHandler(sys.stderr))
     formatter = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,9 +17,10 @@ from checkpoint_app.core.checkpoint import Context, scan
 from checkpoint_app.core.codes.signature import PublicKey
 from checkpoint_app.core.configuration import choose_keys
 from checkpoint_app.core.events import ScanEvent
+from checkpoint_app.core.paths import store_path
 from checkpoint_app.core.rules.facts import Freshness, freshness_level
 from checkpoint_app.core.status import EmptyCache
-from checkpoint_app.core.store.errors import StoreError
+from checkpoint_app.core.store.errors import StoreError, describe
 from checkpoint_app.core.store.remembered import pinned_keys
 from checkpoint_app.core.store.store import Store
 from checkpoint_app.workers.values import RememberedSync, ScanResult, StoreStatus
@@ -137,7 +139,11 @@ class StoreWorker(QObject):
         try:
             assert self._store is not None, "store not open"
             self._store.record_event(event)
-        except Exception:
+        except (sqlite3.Error, OSError) as exc:  # the disk (full, read-only, failing): one line, no traceback
+            log.error("recording event %s failed: %s", event.event_id, describe(exc, store_path(self._data_dir)))
+            self.record_failed.emit(event.event_id)
+            return
+        except Exception:  # a bug: its traceback for the log
             log.exception("recording event %s failed", event.event_id)
             self.record_failed.emit(event.event_id)
             return
