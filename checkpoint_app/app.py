@@ -62,10 +62,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("checkpoint.app")
 NO_CAMERA = "none"
 STORE_STOP_MS = 15_000  # the records still queued, each bounded by SQLite's busy timeout
-# A camera holds no records, and OpenCV's open and read cannot be interrupted: one stuck in
-# the driver (a stream that never answers, up to hardware.sources.STREAM_TIMEOUT_MS) is not
-# waited for beyond this; run() then leaves without destroying its thread.
-CAMERA_STOP_MS = 1000
+# The camera and the tasks thread hold no records, and what they may be stuck in cannot be
+# interrupted: OpenCV's open or read (a stream that never answers, up to
+# hardware.sources.STREAM_TIMEOUT_MS), a child process (pactl asking a wedged sound server,
+# up to hardware.audio.PROBE_TIMEOUT_S). They are not waited for beyond this; run() then
+# leaves without destroying their threads (a child process ends at its own timeout).
+NO_RECORDS_STOP_MS = 1000
 
 
 class Device(Protocol):
@@ -413,8 +415,8 @@ class CheckpointApp(QObject):
             qapp.removeEventFilter(self.wedge)
         for t in reversed(self.threads):
             if t.worker is not self.store:
-                t.stop(CAMERA_STOP_MS if t.worker is self.camera else STOP_MS)
-        self.tasks.stop()
+                t.stop(NO_RECORDS_STOP_MS if t.worker is self.camera else STOP_MS)
+        self.tasks.stop(NO_RECORDS_STOP_MS)
         for t in self.threads:
             if t.worker is self.store:
                 t.stop(STORE_STOP_MS)  # last: pending records land before the store closes
