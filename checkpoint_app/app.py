@@ -242,6 +242,8 @@ class CheckpointApp(QObject):
             self.exposure = ExposureLink()
         self.decoder = DecodeWorker(decode_box, ScanPipeline(), exposure=self.exposure)
         self.decoder.code_read.connect(self.store._on_code_read)
+        self.decoder.failed.connect(self._on_decoding_failed)
+        self.decoder.recovered.connect(self._on_decoding_recovered)
         self._thread(self.decoder, "decode")
         if self.camera_spec == NO_CAMERA:
             self.window.status._on_camera_state(CameraState.NONE)  # a scanner-only site: no alarm
@@ -323,6 +325,14 @@ class CheckpointApp(QObject):
         self.hardware.append(reader)
         self.window.scan.id_reader = True
         self.window.retranslate()
+
+    @Slot(str)
+    def _on_decoding_failed(self, _why: str) -> None:
+        self.window.status.device_failed("decoder")  # the camera shows, nothing is read: say so
+
+    @Slot()
+    def _on_decoding_recovered(self) -> None:
+        self.window.status.device_working("decoder")
 
     @Slot(str)
     def _on_card_rejected(self, why: str) -> None:

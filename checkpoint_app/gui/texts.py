@@ -111,7 +111,8 @@ FRESHNESS = {FreshnessLevel.FRESH: N("Data fresh"), FreshnessLevel.STALE: N("Sta
              FreshnessLevel.NEVER: N("Never synced")}
 DEVICE_PROBLEMS = {"gate": N("Gate failed: open by hand"), "thermometer": N("Thermometer offline: type it"),
                    "scanner": N("Scanner offline: use camera"),
-                   "id_reader": N("ID reader offline: type the number")}
+                   "id_reader": N("ID reader offline: type the number"),
+                   "decoder": N("Codes cannot be read: use manual entry")}
 # How a person was identified (events' `source`, spec 5.1), for the statistics.
 SOURCES = {"code": N("Health code"), "id_lookup": N("ID lookup"), "manual": N("Manual entry")}
 # Why a placed card gave no number (workers.hardware_workers.IdCardReaderWorker.card_rejected).

@@ -164,6 +164,10 @@
       <translation>健康码过旧：请刷新</translation>
     </message>
     <message>
+      <source>Codes cannot be read: use manual entry</source>
+      <translation>无法读码：请人工登记</translation>
+    </message>
+    <message>
       <source>Confirmed case</source>
       <translation>确诊病人</translation>
     </message>

@@ -1,0 +1,64 @@
+"""A decoder that fails on every frame (a camera driver handing over 16-bit frames, as a
+thermal or depth camera does with RGB conversion off): the preview shows, nothing is read.
+Before, each frame's failure was logged with a traceback -- 30 a second -- and the guard
+was told nothing. Now the first failure is logged with its traceback, the rest counted;
+after FAILED_FRAMES in a row the status bar says codes cannot be read (use manual entry);
+it clears when a frame decodes again; and the other workers go on (a code from a scanner
+still starts a visit). The real decode thread and pipeline, in a real window."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+
+from checkpoint_app.workers.decode_worker import FAILED_FRAMES
+from checkpoint_app.workers.frames import Frame
+from tests.support.qt_harness import Harness
+
+MakeApp = Callable[..., Harness]
+
+
+def _feed(h: Harness, image: np.ndarray) -> QTimer:
+    """One frame every 20 ms into the decoder's mailbox, as the camera thread does."""
+    decoder = h.app.decoder
+    assert decoder is not None
+    index = [0]
+
+    def put() -> None:
+        index[0] += 1
+        decoder._box.put(Frame(image, time.monotonic(), index[0]))
+
+    timer = QTimer()
+    timer.timeout.connect(put)
+    timer.start(20)
+    return timer
+
+
+def test_a_decoder_failing_on_every_frame_is_shown_to_the_guard(make_app: MakeApp,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="checkpoint.decode")
+    h = make_app()
+    bar = h.window.status
+    feeding = _feed(h, np.zeros((480, 640, 3), np.uint16))  # 16-bit: the decoders take 8-bit only
+    try:
+        h.qtbot.waitUntil(lambda: "decoder" in bar.device_problems, timeout=10_000)
+        assert bar.devices.isVisible() and "无法读码：请人工登记" in bar.devices.text()
+        h.qtbot.wait(500)  # more failed frames: no more tracebacks
+        failures = [r for r in caplog.records if r.name == "checkpoint.decode" and r.levelno >= logging.ERROR]
+        assert len(failures) == 1 and failures[0].exc_info is not None, [r.getMessage() for r in failures]
+        h.show_code("green")  # the store, the visit and the window go on
+        h.wait_screen("prompt")
+    finally:
+        feeding.stop()
+    feeding = _feed(h, np.full((480, 640, 3), 128, np.uint8))  # the camera is fixed
+    try:
+        h.qtbot.waitUntil(lambda: "decoder" not in bar.device_problems, timeout=10_000)
+        assert not bar.devices.isVisible()
+    finally:
+        feeding.stop()
+    assert FAILED_FRAMES > 1
