@@ -74,7 +74,12 @@ class StoreWorker(QObject):
     def start(self) -> None:
         try:
             self._store = Store.open(self._data_dir)
-        except Exception as exc:  # disk full, permissions: a calm message, not a crash
+        except (StoreError, sqlite3.Error, OSError) as exc:  # disk full, permissions: one calm line
+            why = describe(exc, store_path(self._data_dir)) if isinstance(exc, sqlite3.Error | OSError) else exc
+            log.error("cannot open the store in %s: %s", self._data_dir, why)
+            self.failed.emit(type(exc).__name__)
+            return
+        except Exception as exc:  # a bug: its traceback for the log, and the same out of service
             log.exception("cannot open the store in %s", self._data_dir)
             self.failed.emit(type(exc).__name__)
             return
