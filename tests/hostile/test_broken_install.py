@@ -75,6 +75,7 @@ def test_a_kiosk_starts_and_stops_without_the_demo_package(tmp_path: Path) -> No
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate()  # reaped, pipes closed: no warning lands on a later test
     assert proc.returncode == 0, err[-3000:]
     assert "LOADED []" in err, err[-2000:]
     assert f"FROM {root / 'checkpoint_app' / '__init__.py'}" in err  # the copy ran, not the checkout

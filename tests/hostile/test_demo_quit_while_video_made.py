@@ -65,6 +65,7 @@ def test_a_demo_stopped_while_it_makes_its_video_leaves_no_truncated_video(tmp_p
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate()  # reaped, pipes closed: no warning lands on a later test
     print(f"demo stopped while making its video: gone after {gone:.2f} s")
     assert proc.returncode == 0, err[-3000:]
     assert "demo video" not in log.read_text(), "the video was finished before the stop: no test"
@@ -81,4 +82,5 @@ def test_a_demo_stopped_while_it_makes_its_video_leaves_no_truncated_video(tmp_p
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate()  # reaped, pipes closed: no warning lands on a later test
     assert list(_whole_videos(videos).values()) == [True]

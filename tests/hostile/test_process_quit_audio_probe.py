@@ -53,6 +53,7 @@ def test_sigterm_while_the_audio_probe_waits_on_a_wedged_sound_server(tmp_path: 
         finally:
             if proc.poll() is None:
                 proc.kill()
+                proc.communicate()  # reaped, pipes closed: no warning lands on a later test
     text = log.read_text()
     print(f"SIGTERM while the audio probe waits on a wedged sound server: gone after {gone:.2f} s")
     assert proc.returncode == 0, err[-3000:]

@@ -88,6 +88,7 @@ def test_quit_twice_on_a_full_disk_ends_within_2_s_and_loses_no_record(tmp_path:
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate()  # reaped, pipes closed: no warning lands on a later test
         os.close(master)
         os.close(slave)
     err = stderr.read_text()
