@@ -68,9 +68,10 @@ def area_model(code: str, period: Period) -> dict[str, Any]:
     day = _day_arg(period, days)
     children = use.children if level != "county" else {}
     fleets = _fleet_by(code)
+    order = queries.ranked(children, code, div, fleets) if level != "county" else []
+    places = queries.ranks(order, children)
     ranked = [{"code": c, "name": area_name(c), "counts": children.get(c, Counts()),
-               "fleet": fleets.get(c, CityFleet()), "link": c != OTHER}
-              for c in queries.ranked(children, code, div)] if level != "county" else []
+               "fleet": fleets.get(c, CityFleet()), "link": c != OTHER, "rank": places.get(c)} for c in order]
     here = fleet(engine, d.fleet.snapshot(), d.now(), div, keep=lambda r: r.region == code) if level == "county" else []
     return {"code": code, "level": level, "trail": _trail(code), "period": period, "day": day,
             "total": use.total, "days": [(k, days.get(k, Counts())) for k in period.days()],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -213,9 +214,24 @@ def _collect(engine: Engine, query: Any, key: Any) -> dict[Any, Counts]:
     return dict(out)
 
 
-def ranked(children: dict[str, Counts], area: str, divisions: Divisions) -> list[str]:
-    """The 通报 order: most scans first; every city (or county) of the area is listed, idle ones last."""
+def ranked(children: dict[str, Counts], area: str, divisions: Divisions, listed: Iterable[str] = ()) -> list[str]:
+    """The 通报 order: most scans first; every city (or county) of the area is listed, idle ones
+    last, and so is every code of `listed` (those with checkpoints: the checkpoints of the
+    rows add up to the area's, also when those outside any division have no scans)."""
     codes = [d.code for d in (divisions.cities() if area == PROVINCE else divisions.counties(area))]
-    codes += [c for c in children if c not in codes and c != OTHER]
+    extra = [*children, *listed]
+    codes += sorted({c for c in extra if c not in codes and c != OTHER})
     codes.sort(key=lambda c: (-children[c].scans if c in children else 0, c))
-    return codes + ([OTHER] if OTHER in children else [])
+    return codes + ([OTHER] if OTHER in extra else [])
+
+
+def ranks(order: list[str], children: dict[str, Counts]) -> dict[str, int]:
+    """The rank of each code of `ranked`'s order, equal scans sharing a rank (1, 2, 2, 4):
+    two cities with as many scans are not first and second. OTHER gets no rank."""
+    out: dict[str, int] = {}
+    rank, last = 0, -1
+    for place, code in enumerate((c for c in order if c != OTHER), start=1):
+        scans = children[code].scans if code in children else 0
+        rank, last = (rank if scans == last else place), scans
+        out[code] = rank
+    return out

@@ -71,7 +71,7 @@ UI: dict[str, tuple[str, str]] = {
     "report_title": ("山西省健康码使用情况通报", "Shanxi health-code usage report"),
     "report_intro": ("统计期间：{first} 至 {last}。数据来自各核验点上传的核验记录。",
                      "Period: {first} to {last}. From the scan records the checkpoints uploaded."),
-    "report_generated": ("生成时间", "Generated"),
+    "report_generated": ("生成时间：{at}", "Generated: {at}"),
     "offline_list": ("离线核验点清单", "Offline checkpoints"),
     "and_more": ("另有 {n} 个", "and {n} more"),
     "none_offline": ("无离线核验点", "No checkpoint offline"),
