@@ -32,7 +32,9 @@ def value_key(value: object) -> str:
 
 def origin(body: str) -> str:
     """From the stored body (scans._row writes it with json.dumps' default separators, so a
-    key and its value appear exactly so, and quotes inside values are escaped)."""
+    key and its value appear exactly so, and quotes inside values are escaped), in any letter
+    case like the colours (`/v1/stats` counts the same in SQL: scans._source)."""
+    body = body.lower()
     if '"source": "id_lookup"' in body:
         return "id_lookup"
     if '"source": "manual"' in body or ('"source": null' in body and '"kind": "manual"' in body):

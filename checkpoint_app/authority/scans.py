@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, case, func, literal, select
 
 from checkpoint_app.authority import rollup, scan_checks
 from checkpoint_app.authority.db import scans
@@ -133,16 +133,31 @@ def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
 
 
 def stats(engine: Engine, ts_from: int, ts_to: int) -> dict[str, Any]:
-    """Counts per day, region, colour, action and fever for scans with ts_from <= ts < ts_to."""
+    """Counts per day, region, colour, action, fever and source for scans with ts_from <= ts < ts_to,
+    from the events themselves (the dashboard reads the count tables, rollup.py)."""
     window = (scans.c.ts >= ts_from, scans.c.ts < ts_to)
     out: dict[str, Any] = {"from": ts_from, "to": ts_to}
     with engine.connect() as conn:
         out["total"] = conn.execute(select(func.count()).select_from(scans).where(*window)).scalar_one()
-        for name in ("day", "region", "color", "action", "fever"):
-            col = scans.c[name]
+        for name, col in (*((n, scans.c[n]) for n in ("day", "region", "color", "action", "fever")),
+                          ("source", _source())):
             rows = conn.execute(select(col, func.count()).where(*window).group_by(col)).all()
             out[f"by_{name}"] = {_key(value): n for value, n in sorted(rows, key=lambda r: _key(r[0]))}
     return out
+
+
+def _source() -> ColumnElement[str]:
+    """The event's source as rollup.origin reads it from the stored body, in SQL: `id_lookup`
+    (spec 5.1), `manual` (or `kind` manual before 1.1 added `source`), else `code`, in any
+    letter case like the colours. The body is json.dumps' (_row): a key and its value appear
+    exactly so, and a quote inside a value is escaped, so no text a checkpoint sends can look
+    like one."""
+    body = scans.c.body
+    manual = body.icontains('"source": "manual"', autoescape=True) | (
+        body.icontains('"source": null', autoescape=True) & body.icontains('"kind": "manual"', autoescape=True))
+    source: ColumnElement[str] = case((body.icontains('"source": "id_lookup"', autoescape=True), literal("id_lookup")),
+                                      (manual, literal("manual")), else_=literal("code"))
+    return source
 
 
 def _key(value: object) -> str:

@@ -279,7 +279,7 @@ def _add(sub: Any) -> None:
     e.add_argument("folder", type=Path, metavar="DIR")
     e.set_defaults(handler=_cmd_export)
 
-    st = sub.add_parser("stats", help="scan counts per day, region, colour, action and fever (JSON)")
+    st = sub.add_parser("stats", help="scan counts per day, region, colour, action, fever and source (JSON)")
     _common(st)
     st.add_argument("--from", dest="day_from", metavar="DATE", help="first day, YYYY-MM-DD (UTC+8)")
     st.add_argument("--to", dest="day_to", metavar="DATE", help="last day, inclusive")

@@ -56,11 +56,24 @@ def test_counts_equal_the_stats_and_duplicates_count_once(authority: Authority) 
     assert c.scans == stats["total"] == len(events)
     assert dict(c["color"]) == stats["by_color"] and dict(c["action"]) == stats["by_action"]
     assert dict(c["fever"]) == stats["by_fever"]
-    assert dict(c["origin"]) == {"code": 6, "id_lookup": 1, "manual": 2}
+    assert dict(c["origin"]) == stats["by_source"] == {"code": 6, "id_lookup": 1, "manual": 2}
     assert dict(c["refused"]) == {"turn_back_isolation": 1, "fever_referral": 1, "invalid_code": 1}
     period = queries.Period(queries.today(T0), queries.today(T0 + 86400 * 3))
     cities = queries.by_child(authority.engine, PROVINCE, period, shanxi())
     assert {k: v.scans for k, v in cities.items()} == {"140100": 6, "140200": 1, OTHER: 2}
+
+
+def test_the_source_is_the_events_own_never_a_text_inside_another_field(authority: Authority) -> None:
+    forged = '", "source": "id_lookup", "kind": "manual'  # json.dumps escapes its quotes in the body
+    # Like the colours, a source is read in any letter case (ID_Lookup); LIKE's wildcards are
+    # no wildcards here (manual_, id%lookup).
+    events = [_event(0, operator=forged), _event(1, venue_type='"source": "manual"'), _event(2, error=forged),
+              _event(3, source="ID_Lookup"), _event(4, source=None, kind="manual"), _event(5, source="manual_"),
+              _event(6, source="id%lookup")]
+    result = authority.ingest("CP-1", {"checkpoint_id": "CP-1", "events": events})
+    assert len(result.accepted) == len(events)
+    stats, c = authority.stats(0, 2**62), _counts(authority)
+    assert stats["by_source"] == dict(c["origin"]) == {"code": 5, "id_lookup": 1, "manual": 1}
 
 
 def test_hourly_counts_add_up_to_the_day(authority: Authority) -> None:
