@@ -87,9 +87,31 @@ def test_city_page_lists_counties_and_api_agrees(province: Province, user: Dashb
     api = user.get(f"/dashboard/api/area/140000{_period(province)}").json()
     assert api["total"]["scans"] == stats["total"]
     assert api["total"]["color"] == stats["by_color"] and api["total"]["fever"] == stats["by_fever"]
-    assert api["total"]["origin"]["id_lookup"] > 0 and api["total"]["origin"]["manual"] > 0
     assert sum(h["scans"] for h in api["hours"]) == stats["total"] and len(api["hours"]) == 24
     assert set(api["actions"]) <= set(ACTIONS)
+
+
+def test_lookups_and_manual_records_are_exactly_those_uploaded_per_city(province: Province,
+                                                                       user: DashboardClient) -> None:
+    """The demo day knows what it recorded: every city's no-phone lookups, manual records and
+    code scans on the API, in the page's ranked table and its KPIs, and /v1/stats by source."""
+    made = province.sources_per_city()
+    everything = sum(made.values(), Counter[str]())
+    assert everything["id_lookup"] > 5 and everything["manual"] > 5 and len(made) >= 5
+    assert province.stats()["by_source"] == dict(everything)
+    api = user.get(f"/dashboard/api/area/140000{_period(province)}").json()
+    assert api["total"]["origin"] == dict(everything)
+    cities = {c["code"]: c.get("origin", {}) for c in api["children"]}
+    assert {code: origin for code, origin in cities.items() if origin} == {c: dict(n) for c, n in made.items()}
+    html = user.get(f"/dashboard/area/140000{_period(province)}").text
+    ranked = numbers(html, "ranked", "code")
+    for code, row in ranked.items():
+        assert (row["id_lookups"], row["manual"]) == (made.get(code, Counter())["id_lookup"],
+                                                     made.get(code, Counter())["manual"]), code
+    assert (kpis(html)["id_lookups"], kpis(html)["manual"]) == (everything["id_lookup"], everything["manual"])
+    county = numbers(user.get(f"/dashboard/area/140100{_period(province)}").text, "ranked", "code")
+    assert sum(r["id_lookups"] for r in county.values()) == made["140100"]["id_lookup"]
+    assert sum(r["manual"] for r in county.values()) == made["140100"]["manual"]
 
 
 def test_fleet_lists_every_checkpoint_with_its_health(province: Province, user: DashboardClient) -> None:

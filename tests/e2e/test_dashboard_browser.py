@@ -1,6 +1,7 @@
 """The dashboard in headless Chromium (Debian's chromium + chromium-driver, driven by
 Selenium) after a demo day of scans: log in through the form, wait for the charts, and
-check that the numbers on the page equal /v1/stats, in Chinese and in English.
+check that the numbers on the page equal /v1/stats, and the no-phone lookups and manual
+records per city those the demo day uploaded, in Chinese and in English; the fleet page too.
 
 Screenshots go to the test's folder; with CHECKPOINT_SCREENSHOTS=DIR they are also kept
 there (docs/images holds the ones in the documentation), as small palette PNGs."""
@@ -73,6 +74,16 @@ def _column(driver: Any, table: str, key: str, col: str) -> dict[str, int]:
     return out
 
 
+def _check_sources(driver: Any, made: dict[str, Counter[str]]) -> None:
+    """No-phone lookups and manual records, per city and in all, as the demo day made them."""
+    everything = sum(made.values(), Counter[str]())
+    assert (_kpi(driver, "id_lookups"), _kpi(driver, "manual")) == (everything["id_lookup"], everything["manual"])
+    for col, source in (("id_lookups", "id_lookup"), ("manual", "manual")):
+        shown = _column(driver, "ranked", "code", col)
+        assert shown == {code: made.get(code, Counter())[source] for code in shown}, col
+        assert {c for c, n in shown.items() if n} == {c for c, n in made.items() if n[source]}, col
+
+
 def _check_numbers(driver: Any, stats: dict[str, Any]) -> None:
     assert _kpi(driver, "scans") == stats["total"]
     for color in ("green", "yellow", "red", "none"):
@@ -89,8 +100,16 @@ def _check_numbers(driver: Any, stats: dict[str, Any]) -> None:
 
 
 def _shot(driver: Any, tmp_path: Path, name: str) -> Path:
+    """The whole page, no more (the window takes its content's height for the shot), as a
+    small palette PNG."""
     path = tmp_path / name
+    size = driver.get_window_size()
+    height = driver.execute_script("return Math.ceil(Math.max(...Array.from(document.body.children, "
+                                   "e => e.getBoundingClientRect().bottom + window.scrollY))) + 16")
+    chrome = size["height"] - driver.execute_script("return window.innerHeight")
+    driver.set_window_size(size["width"], min(3000, height + chrome))
     driver.save_screenshot(str(path))
+    driver.set_window_size(size["width"], size["height"])
     with Image.open(path) as img:
         assert img.width >= 1200 and len(img.convert("L").getcolors(2**16) or []) > 20  # not a blank page
         small = img.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
@@ -110,13 +129,21 @@ def test_dashboard_in_chromium_shows_the_stats_in_zh_and_en(province: Province, 
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
     assert "太原市" in browser.find_element(By.ID, "ranked").text
     _check_numbers(browser, stats)
+    _check_sources(browser, province.sources_per_city())
     _shot(browser, tmp_path, "dashboard-zh.png")
+    browser.get(f"{province.url}/dashboard/fleet")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#fleet tr[data-offline='1']")) == 2
+    assert "临汾市" in browser.find_element(By.ID, "fleet").text
+    _shot(browser, tmp_path, "dashboard-fleet-zh.png")
+    browser.get(f"{province.url}/dashboard/area/140000")
+    _charts_ready(browser)
 
     browser.find_element(By.ID, "lang-switch").click()
     WebDriverWait(browser, 30).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
     _charts_ready(browser)
     assert "Taiyuan" in browser.find_element(By.ID, "ranked").text
     _check_numbers(browser, stats)
+    _check_sources(browser, province.sources_per_city())
     _shot(browser, tmp_path, "dashboard-en.png")
 
     browser.get(f"{province.url}/dashboard/fleet")

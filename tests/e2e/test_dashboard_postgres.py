@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +55,9 @@ def test_dashboard_on_postgresql(province: Province) -> None:
     html = user.get(f"/dashboard/area/140000?from={day}&to={day}").text
     k = kpis(html)
     assert k["scans"] == stats["total"] and k["red"] == stats["by_color"]["red"]
+    made = sum(province.sources_per_city().values(), Counter[str]())
+    assert stats["by_source"] == dict(made)  # the SQL of /v1/stats reads the source as on SQLite
+    assert (k["id_lookups"], k["manual"]) == (made["id_lookup"], made["manual"])
     assert {d: r["scans"] for d, r in numbers(html, "per-day", "day").items() if r["scans"]} == stats["by_day"]
     taiyuan = numbers(user.get(f"/dashboard/area/140100?from={day}&to={day}").text, "ranked", "code")
     assert {c: r["scans"] for c, r in taiyuan.items() if r["scans"]} == {

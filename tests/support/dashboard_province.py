@@ -5,6 +5,7 @@ registered and never seen, and an admin account."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from checkpoint_app.authority.dashboard import auth
 from checkpoint_app.authority.dashboard.queries import day_start, today
 from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.authority.platform import Authority
+from checkpoint_app.authority.regions import OTHER
 from checkpoint_app.authority.server import ServerHandle, start_in_thread
 from checkpoint_app.demo.authority import seed
 from checkpoint_app.demo.people import demo_keys_dir
@@ -40,6 +42,16 @@ class Province:
     @property
     def url(self) -> str:
         return self.handle.url
+
+    def sources_per_city(self) -> dict[str, Counter[str]]:
+        """What the demo day uploaded per city and spec 5.1 `source` (code, id_lookup, manual),
+        as the test made it: the city of a Shanxi venue is its id's first 4 digits and 00,
+        anything else is the dashboard's "other"."""
+        out: dict[str, Counter[str]] = defaultdict(Counter)
+        for site in self.sites:
+            city = f"{site.venue_id[:4]}00" if site.venue_id.startswith("14") else OTHER
+            out[city].update(site.sources)
+        return dict(out)
 
     def stats(self) -> dict[str, Any]:
         resp = requests.get(f"{self.url}/v1/stats", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)

@@ -8,6 +8,7 @@ document (spec 5.1, `"source": "id_lookup"`) and manual records."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class DemoSite:
     venue_type: str
     token: str
     store: Store
+    sources: Counter[str]  # the events it recorded and uploaded, by spec 5.1 `source`
 
 
 def events_for(site: tuple[str, str, str], day_start: int, n: int, rng: random.Random) -> list[ScanEvent]:
@@ -60,10 +62,9 @@ def events_for(site: tuple[str, str, str], day_start: int, n: int, rng: random.R
             out.append(manual_event(station, ts, "no_smartphone", temperature_c=36.5, mask=True))
             continue
         _, color, action, allow, temp = rng.choices(OUTCOMES, weights)[0]
-        extra = {"source": "id_lookup"} if roll < 0.07 else {"source": "code"}
         out.append(ScanEvent(new_event_id(), ts, venue, kind, f"{rng.getrandbits(128):032x}", "140000", color, color,
                              (), temp, True, action, allow, None if color else "BAD_SIGNATURE", 1, "guard-1",
-                             extra=extra))
+                             source="id_lookup" if roll < 0.07 else "code"))
     return out
 
 
@@ -76,11 +77,12 @@ def run_demo_day(authority: Authority, url: str, keys: list[PublicKey], folder: 
     for site in sites:
         token = authority.register_checkpoint(site[0])
         store = Store.open(folder / site[0])
-        for event in events_for(site, day_start, per_checkpoint, rng):
+        events = events_for(site, day_start, per_checkpoint, rng)
+        for event in events:
             store.record_event(event)
         moment = now if now is not None else int(authority.clock())
         report = sync_once(store, url, token, keys, now=lambda m=moment: m, attempts=2, backoff=FAST,
                            deadline_s=20.0, checkpoint_id=site[0])
         assert report.ok and report.pending == 0, report.summary()
-        made.append(DemoSite(site[0], site[1], site[2], token, store))
+        made.append(DemoSite(site[0], site[1], site[2], token, store, Counter(e.source for e in events)))
     return made
