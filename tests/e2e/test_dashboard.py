@@ -73,6 +73,9 @@ def test_province_page_numbers_equal_v1_stats(province: Province, user: Dashboar
     assert {c: row["scans"] for c, row in ranked.items() if row["scans"]} == dict(per_city)
     assert next(iter(ranked)) == "140100"  # Taiyuan has the most scans: ranked first
     assert len([c for c in ranked if c != "other"]) == 11  # every city is listed, idle ones too
+    cities = [row for c, row in ranked.items() if c != "other"]
+    assert [r["rank"] for r in cities] == [1 + sum(o["scans"] > r["scans"] for o in cities) for r in cities]
+    assert "rank" not in ranked["other"]  # outside the ranking
     hours = numbers(html, "per-hour", "hour")
     assert sum(row["scans"] for row in hours.values()) == stats["total"]
 

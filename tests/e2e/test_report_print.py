@@ -145,7 +145,8 @@ def test_a_long_offline_list_goes_on_over_pages_under_its_city_and_header(tmp_pa
     authority = Authority.open(f"sqlite:///{tmp_path / 'a.sqlite3'}", None, clock=lambda: registered)
     bulk.register_checkpoints(authority, [
         *(bulk.CheckpointSpec(f"TY-{i:04d}", f"140105-mall-{i:04d}", "mall") for i in range(45)),
-        *(bulk.CheckpointSpec(f"DT-{i:04d}", f"140213-hotel-{i:04d}", "hotel") for i in range(30))])
+        *(bulk.CheckpointSpec(f"DT-{i:04d}", f"140213-hotel-{i:04d}", "hotel") for i in range(30)),
+        *(bulk.CheckpointSpec(f"BJ-{i:04d}", f"110105-mall-{i:04d}", "mall") for i in range(2))])
     out = tmp_path / "report.pdf"
     day = today(time.time()).isoformat()
     assert authority_main(["report", "--db", str(authority.engine.url), "--from", day, "--to", day,
@@ -153,8 +154,12 @@ def test_a_long_offline_list_goes_on_over_pages_under_its_city_and_header(tmp_pa
     pdf = out.read_bytes()
     pages = [pdf_text(pdf, page=n) for n in range(1, len(pdf_pages(pdf)) + 1)]
     assert len(pages) >= 2
-    listed = Counter(m for page in pages for m in re.findall(r"\b(?:TY|DT)-\d{4}\b", page))
-    assert set(listed.values()) == {1} and len(listed) == 40 + 30  # 40 per city, then a count
+    listed = Counter(m for page in pages for m in re.findall(r"\b(?:TY|DT|BJ)-\d{4}\b", page))
+    assert set(listed.values()) == {1} and len(listed) == 40 + 30 + 2  # 40 per city, then a count
+    # Checkpoints outside Shanxi are a row even without scans: the rows add up to the province.
+    rows = {m[0]: [int(n) for n in m[1].split()] for m in re.findall(r"^ *(?:\d+ +)?(\S+) +((?:\d+ +){9}\d+)$",
+                                                                   pages[0], re.MULTILINE)}
+    assert (rows["其他/未知地区"][-2:], rows["太原市"][-2:], rows["山西省"][-2:]) == ([2, 2], [45, 45], [77, 77])
     assert "另有 5 个" in "".join(pages)
     for page in pages[1:]:  # a table that goes on starts its page with its city and its header
         lines = [line.strip() for line in page.splitlines() if line.strip()]
