@@ -7,14 +7,17 @@ already dependencies of the project."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
+from waitress import trigger
 from waitress.server import create_server
 from werkzeug.exceptions import HTTPException
 
@@ -199,6 +202,41 @@ def create_app(authority: Authority) -> Flask:
     return app
 
 
+STOP_S = 30.0  # for the loop and each worker to end: generous, a loaded machine is slow to schedule them
+
+
+class _Trigger(trigger.trigger):  # type: ignore[misc]  # waitress has no type hints
+    """waitress' wake-up pipe, which a worker thread writes to ("pull") when it has an answer
+    for the loop to send. A worker may pull it after the loop has closed it at stop(): such a
+    pull now does nothing. It wrote to a closed descriptor (EBADF, 'Exception when servicing'),
+    or into whatever pipe, socket or file had reused the number by then."""
+
+    def __init__(self, socket_map: dict[int, Any]) -> None:
+        self._pulling = threading.Lock()
+        super().__init__(socket_map)
+        os.set_blocking(self.trigger, False)  # a full pipe wakes the loop already: never wait on it
+
+    def _physical_pull(self) -> None:
+        with self._pulling:
+            if not self._closed:
+                with contextlib.suppress(BlockingIOError):
+                    super()._physical_pull()
+
+    def _close(self) -> None:
+        with self._pulling:  # `_closed` is set: no pull starts, and one under way ends first
+            super()._close()
+
+
+def _close_everything(server: Any) -> None:
+    """In the loop's own thread (it is not thread-safe): every connection, through
+    handle_close so that a worker waiting to send is woken, then the listener and the
+    trigger. With nothing left to watch, the loop ends."""
+    for channel in list(server._map.values()):
+        if channel is not server and channel is not server.trigger:
+            channel.handle_close()
+    server.close()
+
+
 @dataclass
 class ServerHandle:
     """A server running in a background thread; `stop()` closes it and joins the thread."""
@@ -210,11 +248,12 @@ class ServerHandle:
     app: Flask | None = None
 
     def stop(self) -> None:
-        # The loop is not thread-safe: ask it, through its trigger, to close every channel.
         server = self._server
-        server.trigger.pull_trigger(lambda: [ch.close() for ch in list(server._map.values())])
-        self._thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
+        server.trigger.pull_trigger(lambda: _close_everything(server))
+        self._thread.join(timeout=STOP_S)
+        if self._thread.is_alive():
+            log.warning("the HTTP loop did not end within %.0f s", STOP_S)
+        server.task_dispatcher.shutdown(timeout=STOP_S)
         # The fleet's writer thread writes what it still holds and ends with the server: left
         # running, it retried a database that a test had already stopped, every 5 s.
         fleet = self.app.extensions.get("fleet") if self.app is not None else None
@@ -259,6 +298,8 @@ def start_in_thread(authority: Authority, host: str = "127.0.0.1", port: int = 0
     """Serve in a daemon thread (port 0: an ephemeral port on loopback)."""
     app = create_app(authority)
     server = create_server(app, host=host, port=port, threads=threads, **limits.waitress())
+    server.trigger.close()  # before the loop runs: the one that stop() can close safely instead
+    server.trigger = _Trigger(server._map)
     thread = threading.Thread(target=server.run, name="authority-http", daemon=True)
     thread.start()
     url = f"http://{host}:{server.effective_port}"
