@@ -16,6 +16,7 @@ import pytest
 from checkpoint_app.core.outcomes import Outcome
 from tests.support.demo_driver import WANTED
 from tests.support.programs import needs_programs
+from tests.support.x11 import start_xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,16 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def xvfb_display() -> Iterator[str]:
     needs_programs("Xvfb")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as r:
-        number = r.readline().strip()  # Xvfb writes the display number once it accepts clients
-    if not number:
-        proc.kill()
-        pytest.skip("Xvfb did not start")
-    yield f":{number}"
+    proc, display = start_xvfb(["-screen", "0", "1920x1080x24"])
+    yield display
     proc.terminate()
     proc.wait(timeout=10)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import select
 import subprocess
 import sys
 import threading
@@ -27,40 +28,78 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+START_S = 60.0  # seconds for Xvfb or openbox to be ready: instant when idle, over 30 at load 15
+ATTEMPTS = 3  # starts of Xvfb, and of openbox, before giving up
+
+
+def start_xvfb(args: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Xvfb with `args` (screens, extensions) and the display it serves, e.g. ":5".
+
+    Xvfb picks a free display number itself and writes it once it accepts clients
+    (-displayfd). It may still fail: another X server, a test's or not, took the number
+    between its check and its bind. Then it exits and is started again."""
+    failures = []
+    for _ in range(ATTEMPTS):
+        read, write = os.pipe()
+        proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", *args], pass_fds=(write,),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        os.close(write)
+        with os.fdopen(read) as f:
+            ready, _, _ = select.select([f], [], [], START_S)
+            number = f.readline().strip() if ready else ""  # "" also when it exited: the pipe closed
+        if number.isdigit():
+            return proc, f":{number}"
+        proc.terminate()
+        failures.append(f"exit status {proc.wait(10)}" if ready else f"no display within {START_S:g} s")
+    raise RuntimeError("Xvfb did not start: " + "; ".join(failures))
+
+
 class X11:
     """`screens`: Xvfb -screen arguments, one per X screen (e.g. ["1280x800x24"])."""
 
     def __init__(self, screens: tuple[str, ...] = ("1280x800x24",), *, wm_config: Path | None = None,
                  xinerama: bool = False) -> None:
-        read, write = os.pipe()
-        args = ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp"]
-        for i, geometry in enumerate(screens):
-            args += ["-screen", str(i), geometry]
-        if xinerama:
-            args.append("+xinerama")
-        self.xvfb = subprocess.Popen(args, pass_fds=(write,), stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-        os.close(write)
-        with os.fdopen(read) as f:
-            display = f.readline().strip()
-        self.env = {**os.environ, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb"}
+        args = [arg for i, geometry in enumerate(screens) for arg in ("-screen", str(i), geometry)]
+        self.xvfb, display = start_xvfb([*args, "+xinerama"] if xinerama else args)
+        self.env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
         for name in ("WAYLAND_DISPLAY", "QT_LOGGING_RULES"):
             self.env.pop(name, None)
-        wm = ["openbox"] + (["--config-file", str(wm_config)] if wm_config else [])
-        self.wm = subprocess.Popen(wm, env=self.env, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        self._wm_args = ["openbox"] + (["--config-file", str(wm_config)] if wm_config else [])
+        self.wm: subprocess.Popen[bytes] | None = None
         try:
-            self.wait_for_wm()
+            self._start_wm()
         except BaseException:  # no fixture teardown follows a failed set-up: end both processes here
             self.close()
             raise
 
-    def wait_for_wm(self) -> None:
-        end = time.monotonic() + 60  # seconds on an idle machine; a loaded one (load 15) took over 30
-        # Ready when it has claimed the screen and published its desktops (it sets them last).
-        while "CARDINAL) =" not in self.run("xprop", "-root", "_NET_NUMBER_OF_DESKTOPS", "_NET_SUPPORTING_WM_CHECK") \
-                or "_NET_SUPPORTING_WM_CHECK(WINDOW)" not in self.run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"):
+    def _start_wm(self) -> None:
+        """openbox, started again if it exits before it has claimed the screen."""
+        for _ in range(ATTEMPTS):
+            self.wm = subprocess.Popen(self._wm_args, env=self.env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            if self._wm_ready_or_gone(self.wm):
+                return
+            self.wm.wait(10)
+        raise RuntimeError(f"openbox did not start (it exited {ATTEMPTS} times)")
+
+    def _wm_ready_or_gone(self, wm: subprocess.Popen[bytes]) -> bool:
+        """True once openbox has claimed the screen and published its desktops (it sets them
+        last), False if it exited first."""
+        end = time.monotonic() + START_S
+        while wm.poll() is None:
+            if self._wm_published():
+                return True
             if time.monotonic() > end:
-                raise RuntimeError("openbox did not start")
+                raise RuntimeError(f"openbox did not claim the screen within {START_S:g} s")
             time.sleep(0.05)
+        return False
+
+    def _wm_published(self) -> bool:
+        try:
+            said = self.run("xprop", "-root", "_NET_NUMBER_OF_DESKTOPS", "_NET_SUPPORTING_WM_CHECK")
+        except subprocess.TimeoutExpired:  # xprop itself starved on a loaded machine: ask again
+            return False
+        return "_NET_NUMBER_OF_DESKTOPS(CARDINAL) =" in said and "_NET_SUPPORTING_WM_CHECK(WINDOW)" in said
 
     def run(self, *args: str, check: bool = False, timeout: float = 10) -> str:
         done = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=timeout, check=check)
@@ -75,8 +114,9 @@ class X11:
 
     def close(self) -> None:
         for p in (self.wm, self.xvfb):
-            p.terminate()
-            p.wait(10)
+            if p is not None:
+                p.terminate()
+                p.wait(10)
 
     # -- what the X server says about a window -------------------------------------------
     def mapped(self, window: str) -> bool:
