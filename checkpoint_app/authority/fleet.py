@@ -25,6 +25,7 @@ from checkpoint_app.authority.db import checkpoint_health
 log = logging.getLogger("checkpoint.authority.fleet")
 WRITE_EVERY_S = 60
 FLUSH_POLL_S = 5.0
+STOP_WRITER_S = 30.0  # for a write under way to end at stop(): generous, a database may be slow
 TS_MIN, TS_MAX = 1_577_836_800, 4_102_444_800  # 2020-01-01 .. 2100-01-01, as for scan events
 _VERSION_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_~")
 
@@ -81,6 +82,7 @@ class FleetMonitor:
     _written_at: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _writer_pid: int | None = None
+    _writer: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def observe(self, checkpoint_id: str, headers: Mapping[str, str], *, synced: bool = False,
@@ -131,8 +133,16 @@ class FleetMonitor:
         return len(rows)
 
     def stop(self) -> None:
-        """End the writer thread, writing what is still due (lost if the database is away)."""
+        """End the writer thread, writing what is still due (lost if the database is away).
+
+        The writer is waited for: a write of its under way when the caller then disposed of
+        the engine kept its connection open in the old pool, closed only when collected (on
+        PostgreSQL a ResourceWarning at a random later moment)."""
         self._stop.set()
+        with self._lock:
+            writer = self._writer
+        if writer is not None:
+            writer.join(STOP_WRITER_S)
         try:
             self.flush(force=True)
         except Exception:
@@ -146,7 +156,8 @@ class FleetMonitor:
             if self._writer_pid == os.getpid():
                 return
             self._writer_pid = os.getpid()
-        threading.Thread(target=self._write_loop, name="fleet-writer", daemon=True).start()
+            self._writer = threading.Thread(target=self._write_loop, name="fleet-writer", daemon=True)
+            self._writer.start()  # under the lock: stop() never sees a writer it cannot join
 
     def _write_loop(self) -> None:
         failing = False

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from checkpoint_app import __version__
+from checkpoint_app.authority import fleet
 from checkpoint_app.authority.db import checkpoint_health, make_engine
 from checkpoint_app.authority.fleet import FleetMonitor, parse_headers
 from checkpoint_app.core.sync.http import Http
@@ -119,3 +120,25 @@ def test_the_sync_client_sends_the_headers_with_every_request(recorder: str) -> 
     assert first["X-Checkpoint-Version"] == __version__ and first["X-Checkpoint-Waiting"] == "12"
     assert (first["X-Checkpoint-Clock"], second["X-Checkpoint-Clock"]) == (str(T0), str(T0 + 5))
     assert second["Authorization"] == "Bearer tok"
+
+
+def test_stop_waits_for_a_write_under_way(engine: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today stop() returned while the writer thread was still writing; the test server then
+    disposed of the engine, and the writer's connection stayed open in the old pool until
+    collected (on PostgreSQL a ResourceWarning that failed whichever later test was running)."""
+    monkeypatch.setattr(fleet, "FLUSH_POLL_S", 0.05)
+    writing, release = threading.Event(), threading.Event()
+
+    def hold_the_writer(*_: object) -> None:
+        if threading.current_thread().name == "fleet-writer":
+            writing.set()
+            release.wait(30)
+
+    event.listen(engine, "before_cursor_execute", hold_the_writer)
+    monitor = FleetMonitor(engine, FakeClock(T0))
+    monitor.observe("CP-1", _headers())
+    assert writing.wait(30), "the writer did not write"
+    threading.Timer(0.5, release.set).start()  # the write ends while stop() has begun
+    monitor.stop()
+    assert engine.pool.checkedout() == 0  # no connection still out in a thread of the monitor
+    assert _row(monitor, "CP-1")["version"] == "1.2.0"
