@@ -76,8 +76,9 @@ def test_a_kiosk_start_loads_no_authority_flask_sqlalchemy_or_waitress(tmp_path:
         os.kill(app.pid, signal.SIGTERM)
         assert app.wait(30) == 0
     finally:
-        if app.poll() is None:
+        if app.poll() is None:  # reaped here, not by a later test's collection
             app.kill()
+            app.wait()
         os.close(master)
         os.close(slave)
     report = json.loads(out.read_text())

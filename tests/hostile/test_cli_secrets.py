@@ -49,7 +49,9 @@ def test_the_token_from_standard_input_never_shows_in_the_process_list(world: Wo
             time.sleep(0.01)
         out, err = proc.communicate(world.token + "\n", timeout=60)
     finally:
-        proc.kill()
+        if proc.poll() is None:  # reaped and its pipes closed here, not by a later test's collection
+            proc.kill()
+            proc.communicate()
     assert "--token-file -" in cmdline and world.token not in cmdline
     assert proc.returncode == 0 and out.startswith("sync ok"), err
     with Store.open(tmp_path / "cp") as store:

@@ -79,8 +79,9 @@ def test_sigterm_during_a_stuck_sync_ends_the_process_within_2_s(tmp_path: Path,
             _, err = proc.communicate(timeout=30)
             gone = time.monotonic() - sent
         finally:
-            if proc.poll() is None:
+            if proc.poll() is None:  # reaped and its pipes closed here, not by a later test's collection
                 proc.kill()
+                proc.communicate()
     print(f"SIGTERM during a sync stuck at {where}: process gone after {gone:.2f} s")
     assert proc.returncode == 0, err[-3000:]
     assert "shutdown complete" in err and "did not stop" not in err

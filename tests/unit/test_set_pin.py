@@ -76,8 +76,9 @@ def _typed_at_a_terminal(config: Path, answers: list[str]) -> tuple[int, str]:
             seen += chunk
     finally:
         os.close(main)
-        if proc.poll() is None:
+        if proc.poll() is None:  # reaped here, not by a later test's collection
             proc.kill()
+            proc.wait()
     return proc.returncode, seen.decode(errors="replace")
 
 
