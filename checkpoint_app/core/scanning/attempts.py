@@ -24,6 +24,16 @@ from checkpoint_app.core.scanning.resample import read_located
 
 Transform = Callable[[pp.Gray], pp.Gray]
 Clock = Callable[[], float]
+# Below this many pixels an attempt's cost is mostly its fixed overhead (a library call, a
+# CLAHE tile grid), not its size: a 5x5 region taking 0.1 ms once taught the model 4000 ms
+# per megapixel, after which the attempt never fit a budget again and so never relearned.
+# Costs are modelled and learned as if a smaller image had this size.
+MIN_PIXELS = 40_000
+
+
+def billed(pixels: int) -> int:
+    """The pixel count an attempt's cost model charges for an image of `pixels`."""
+    return max(pixels, MIN_PIXELS)
 
 
 @dataclass
@@ -37,7 +47,7 @@ class Attempt:
     runs: int = field(default=0)
 
     def estimate(self, pixels: int) -> float:
-        return self.ms_per_mp * pixels * self.scale * self.scale / 1e6
+        return self.ms_per_mp * billed(pixels) * self.scale * self.scale / 1e6
 
     def run(self, gray: pp.Gray, deadline: float = math.inf, clock: Clock = time.perf_counter) -> list[Hit]:
         start = clock()
@@ -49,7 +59,7 @@ class Attempt:
         return hits
 
     def _learn(self, ms: float, pixels: int) -> None:
-        per_mp = ms * 1e6 / max(pixels * self.scale * self.scale, 1)
+        per_mp = ms * 1e6 / (billed(pixels) * self.scale * self.scale)
         # Fast start, then a slow average so one stall does not starve an attempt forever.
         alpha = 0.5 if self.runs < 4 else 0.1
         self.ms_per_mp += alpha * (per_mp - self.ms_per_mp)
@@ -66,7 +76,7 @@ class DeblurAttempt(Attempt):
         self.max_variants = max_variants
 
     def estimate(self, pixels: int) -> float:
-        return self.ms_per_mp * min(pixels, deblur.MAX_SIDE**2) / 1e6
+        return self.ms_per_mp * min(billed(pixels), deblur.MAX_SIDE**2) / 1e6
 
     def run(self, gray: pp.Gray, deadline: float = math.inf, clock: Clock = time.perf_counter) -> list[Hit]:
         pixels = gray.shape[0] * gray.shape[1]
