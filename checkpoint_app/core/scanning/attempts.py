@@ -193,17 +193,18 @@ def catalogue() -> dict[str, Attempt]:
 # roi-clahe-up leads both: about 3 ms, and it reads the widest range of damage; roi-deblur
 # returns in about a millisecond when a region shows no directional blur and is the only
 # attempt that reads strong motion blur. Where a symbol was located, what failed is reading
-# it, not finding it: our own sampling of its grid (roi-resample) comes next. The tail runs
-# only when a larger budget (a still image) leaves time for it.
-ORDER = ("roi-clahe-up", "roi-deblur", "roi-up3", "roi-resample-up2", "roi-bent", "upsharp", "histogram", "clahe",
-         "sharpen", "denoise", "zbar", "roi-resample", "roi-histogram",
-         "roi-sharpen", "roi-upsharp", "roi-stretch", "roi-denoise2", "denoise2", "roi-zbar", "roi-zbar-up", "flatten",
-         "roi-flatten", "up3", "roi-denoise", "bent", "roi-flat", "roi-resample-up3", "denoise3")
-ORDER_LOCATED = ("roi-clahe-up", "roi-resample", "roi-bent", "roi-deblur", "roi-up3", "roi-resample-up2", "upsharp",
-                 "histogram", "sharpen", "clahe", "denoise", "zbar", "roi-histogram",
-                 *(name for name in ORDER if name not in (
-                     "roi-clahe-up", "roi-resample", "roi-bent", "roi-deblur", "roi-up3", "roi-resample-up2", "upsharp",
-                     "histogram", "sharpen", "clahe", "denoise", "zbar", "roi-histogram")))
+# it, not finding it: our own sampling of its grid (roi-resample) comes next. Issue 15's
+# second round (bench/scan, docs/benchmarks.md) moved roi-flat (finders by shape, now
+# reading strong tilts and codes with one finder washed out) before roi-bent in ORDER, and
+# roi-zbar (plastic sleeves, moire) up to seventh. The tail runs only when a larger budget
+# (a still image) leaves time for it.
+ORDER = ("roi-clahe-up", "roi-deblur", "roi-up3", "roi-resample-up2", "roi-flat", "roi-bent", "roi-zbar", "upsharp",
+         "histogram", "clahe", "sharpen", "denoise", "zbar", "roi-resample", "roi-histogram", "roi-sharpen",
+         "roi-upsharp", "roi-stretch", "roi-denoise2", "denoise2", "roi-zbar-up", "flatten", "roi-flatten", "up3",
+         "roi-denoise", "bent", "roi-resample-up3", "denoise3")
+_LOCATED_FIRST = ("roi-clahe-up", "roi-resample", "roi-bent", "roi-flat", "roi-deblur", "roi-up3", "roi-resample-up2",
+                  "upsharp", "histogram", "sharpen", "clahe", "denoise", "zbar", "roi-histogram")
+ORDER_LOCATED = (*_LOCATED_FIRST, *(name for name in ORDER if name not in _LOCATED_FIRST))
 
 
 def ladder(order: tuple[str, ...] = ORDER, known: dict[str, Attempt] | None = None) -> list[Attempt]:

@@ -18,10 +18,12 @@ from checkpoint_app.core.scanning.decoders import Hit
 from checkpoint_app.core.scanning.finders import Finder, find_finders, triples
 from checkpoint_app.core.scanning.preprocess import Gray
 from checkpoint_app.core.scanning.resample import read_flat
+from checkpoint_app.core.scanning.third import completions
 
 Clock = Callable[[], float]
 MIN_TIMING = 0.75  # timing patterns worse than this: the grid is not this code's grid
 MAX_TRIPLES = 1
+SKEW_WEIGHT = 2.0  # finders.triples: legs along the finders' sides (flat codes only)
 MAX_MODULES = 40 * 4 + 17  # version 40
 
 
@@ -41,13 +43,18 @@ def read_bent(gray: Gray, deadline: float = math.inf, clock: Clock = time.perf_c
 
 def read_flat_finders(gray: Gray, deadline: float = math.inf, clock: Clock = time.perf_counter) -> list[Hit]:
     """Codes read through a homography from finders found by shape (resample.read_flat): a
-    flat code whose finders zxing-cpp's scan lines miss (a fold elsewhere, ink spread)."""
-    for tl, tr, bl in triples(find_finders(gray))[:MAX_TRIPLES]:
-        if clock() > deadline:
-            break
-        hit = read_flat(gray, tl, tr, bl, lambda: clock() > deadline)
-        if hit is not None:
-            return [hit]
+    flat code whose finders zxing-cpp's scan lines miss (a fold elsewhere, ink spread, a
+    strong tilt); when no three make a code, two found and a third guessed (third.py)."""
+    finders = find_finders(gray)
+    found = triples(finders, skew=SKEW_WEIGHT)[:MAX_TRIPLES]
+    sets = [list(t) for t in found] if found else completions(finders)
+    for candidate in sets:
+        for tl, tr, bl in triples(candidate, skew=SKEW_WEIGHT)[:MAX_TRIPLES]:
+            if clock() > deadline:
+                return []
+            hit = read_flat(gray, tl, tr, bl, lambda: clock() > deadline)
+            if hit is not None:
+                return [hit]
     return []
 
 

@@ -122,15 +122,19 @@ def _distinct(finders: list[Finder]) -> list[Finder]:
     return out
 
 
-def triples(finders: list[Finder], limit: int = 4) -> list[tuple[Finder, Finder, Finder]]:
+def triples(finders: list[Finder], limit: int = 4, skew: float = 0.0) -> list[tuple[Finder, Finder, Finder]]:
     """(top-left, top-right, bottom-left) triples that could be one code's finders, best first:
-    similar module sizes, a right-ish angle at the top-left, two similar legs."""
+    similar module sizes, a right-ish angle at the top-left, two similar legs; with skew > 0
+    also legs that run along the finders' sides (off_side), which tells the top-left finder
+    of a flat code under a strong tilt (a bent sheet's finders are too distorted for it)."""
     scored: list[tuple[float, tuple[Finder, Finder, Finder]]] = []
     cands = finders[:8]
     for tl, tr, bl in permutations(cands, 3):
         if _cross(tl, tr, bl) <= 0:
             continue  # clockwise order in image coordinates: TL -> TR -> BL turns right
         score = _score(tl, tr, bl)
+        if score is not None and skew:
+            score += skew * (off_side(tl, tr) + off_side(tl, bl))
         if score is not None:
             scored.append((score, (tl, tr, bl)))
     scored.sort(key=lambda s: s[0])
@@ -157,3 +161,22 @@ def _score(tl: Finder, tr: Finder, bl: Finder) -> float | None:
     if abs(cos) > 0.75:  # far from a right angle even under strong perspective
         return None
     return abs(cos) + abs(math.log(lu / lv)) + 0.5 * abs(math.log(max(sizes) / min(sizes)))
+
+
+def side_coefficients(f: Finder, leg: np.ndarray) -> np.ndarray | None:
+    """The leg as a combination of the finder's two sides (each 7 modules long): a leg from
+    one finder to another runs along one side, whatever the perspective shears."""
+    sides = np.array([f.corners[1] - f.corners[0], f.corners[3] - f.corners[0]], np.float64).T
+    if abs(np.linalg.det(sides)) < 1e-6:
+        return None
+    coef: np.ndarray = np.abs(np.linalg.solve(sides, leg.astype(np.float64)))
+    return coef
+
+
+def off_side(a: Finder, b: Finder) -> float:
+    """How far the leg a -> b is from running along one side of each of its finders (0 when
+    it does; near 1 along a diagonal): under a strong tilt the angle at the top-left finder
+    says little, but a diagonal posing as a leg still shows here."""
+    leg = np.subtract(b.center, a.center)
+    ratios = [float(c.min() / max(c.max(), 1e-6)) for f in (a, b) if (c := side_coefficients(f, leg)) is not None]
+    return sum(ratios) / len(ratios) if ratios else 0.0

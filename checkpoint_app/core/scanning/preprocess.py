@@ -10,6 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from checkpoint_app.core.scanning.lanczos import upscale3
+
 Gray = np.ndarray
 
 _CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
@@ -34,12 +36,22 @@ def sharpen(gray: Gray, sigma: float = 2.0, amount: float = 1.0) -> Gray:
 
 
 def upsharp(gray: Gray) -> Gray:
-    return sharpen(upscale(gray), 2.0)
+    return _sharpened(upscale(gray), gray, 2.0)
 
 
 def upsharp3(gray: Gray) -> Gray:
     """For codes under ~1.5 px per module: Lanczos keeps more of what little detail is there."""
-    return sharpen(cv2.resize(gray, None, fx=3, fy=3, interpolation=cv2.INTER_LANCZOS4), 3.0)
+    return _sharpened(upscale3(gray), gray, 3.0)
+
+
+def _sharpened(up: Gray, gray: Gray, sigma: float) -> Gray:
+    """Unsharp mask of the upscaled `up` whose blurred copy (sigma in upscaled pixels) is
+    made at the original size and then upscaled: it is smooth, so nothing is lost, and the
+    blur costs a ninth (3x) of what it costs on the large image (bench/scan: the same reads)."""
+    factor = up.shape[1] / gray.shape[1]
+    small = cv2.GaussianBlur(gray, (0, 0), sigma / factor)
+    blur = cv2.resize(small, (up.shape[1], up.shape[0]), interpolation=cv2.INTER_CUBIC)
+    return cv2.addWeighted(up, 2.0, blur, -1.0, 0)
 
 
 def clahe(gray: Gray) -> Gray:
