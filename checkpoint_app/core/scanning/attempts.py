@@ -198,7 +198,7 @@ def catalogue() -> dict[str, Attempt]:
 # reading strong tilts and codes with one finder washed out) before roi-bent in ORDER, and
 # roi-zbar (plastic sleeves, moire) up to seventh. The tail runs only when a larger budget
 # (a still image) leaves time for it.
-ORDER = ("roi-clahe-up", "roi-deblur", "roi-up3", "roi-resample-up2", "roi-flat", "roi-bent", "roi-zbar", "upsharp",
+ORDER = ("roi-clahe-up", "roi-deblur", "roi-up3", "roi-resample-up2", "roi-bent", "roi-flat", "roi-zbar", "upsharp",
          "histogram", "clahe", "sharpen", "denoise", "zbar", "roi-resample", "roi-histogram", "roi-sharpen",
          "roi-upsharp", "roi-stretch", "roi-denoise2", "denoise2", "roi-zbar-up", "flatten", "roi-flatten", "up3",
          "roi-denoise", "bent", "roi-resample-up3", "denoise3")
