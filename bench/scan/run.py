@@ -1,6 +1,7 @@
 """Robustness benchmark: raw zxing-cpp, raw zbar, raw OpenCV and our pipeline on the same images.
 
     taskset -c 1 python -m bench.scan.run [--data DIR ...] [--per-cell N] [--categories C] [--json OUT]
+                                          [--decoders pipeline]
 
 With --data it reads the PNGs + truth.jsonl that `bench.scan.generate` wrote (several
 folders may be given: the screen set and the paper set); otherwise it renders the images
@@ -28,7 +29,7 @@ from checkpoint_app.core.scanning.preprocess import to_gray
 Decoder = Callable[[np.ndarray], set[str]]
 
 
-def decoders() -> dict[str, Decoder]:
+def decoders(only: tuple[str, ...] = ()) -> dict[str, Decoder]:
     # Budget in this thread's CPU time: the machine is shared, and a neighbour's burst must not
     # decide which attempts fit. The reported ms are wall-clock, measured around the call.
     pipe = ScanPipeline(clock=time.thread_time)
@@ -37,12 +38,13 @@ def decoders() -> dict[str, Decoder]:
         pipe.reset()  # independent stills: no tracking or fusion across them
         return set(pipe.decode(img, 0.0).texts)
 
-    return {
+    every: dict[str, Decoder] = {
         "zxing-cpp": lambda img: {h.text for h in zxing(to_gray(img)) if h.text},
         "zbar": lambda img: {h.text for h in zbar(to_gray(img)) if h.text},
         "opencv": lambda img: {h.text for h in opencv(to_gray(img)) if h.text},
         "pipeline": ours,
     }
+    return {name: dec for name, dec in every.items() if not only or name in only}
 
 
 def samples(data: list[Path], per_cell: int,
@@ -62,10 +64,10 @@ def samples(data: list[Path], per_cell: int,
                 yield f"{cat}/{sev}", size, tuple(rec["codes"]), cv2.imread(str(folder / rec["file"]))
 
 
-def run(data: list[Path], per_cell: int,
-        categories: tuple[str, ...] | None = None) -> dict[str, dict[str, dict[str, list[float]]]]:
+def run(data: list[Path], per_cell: int, categories: tuple[str, ...] | None = None,
+        only: tuple[str, ...] = ()) -> dict[str, dict[str, dict[str, list[float]]]]:
     """stats[decoder][cell or 'size:WxH'] -> lists of ok (0/1), misread count, fp, ms."""
-    decs = decoders()
+    decs = decoders(only)
     stats: dict[str, dict[str, dict[str, list[float]]]] = {
         n: defaultdict(lambda: defaultdict(list)) for n in decs}
     for cell, size, truth, image in samples(data, per_cell, categories):
@@ -116,7 +118,7 @@ def _categories(stats: Stats, names: list[str], cells: list[str]) -> list[str]:
     for cat in sorted({c.split("/")[0] for c in cells}, key=lambda c: (_group(c), c)):
         rates = {d: np.mean([ok for c in cells if c.split("/")[0] == cat for ok in stats[d][c]["ok"]]) for d in names}
         n = sum(len(stats[names[0]][c]["ok"]) for c in cells if c.split("/")[0] == cat)
-        best_raw = max(v for d, v in rates.items() if d != "pipeline")
+        best_raw = max((v for d, v in rates.items() if d != "pipeline"), default=float("nan"))
         gap = 100 * (rates.get("pipeline", 0) - best_raw)
         lines.append(f"| {_group(cat)} | {cat} | {n} | " + " | ".join(f"{100 * rates[d]:.1f}%" for d in names)
                      + f" | {gap:+.1f} |")
@@ -165,6 +167,8 @@ def main() -> None:
     ap.add_argument("--per-cell", type=int, default=22, help="images per category/severity/size when rendering")
     ap.add_argument("--categories", help="only these (comma-separated, or 'screen' / 'paper')")
     ap.add_argument("--json", type=Path, help="also write the raw per-cell figures here")
+    ap.add_argument("--decoders", default="", help="only these (comma-separated, e.g. 'pipeline': a quick pass "
+                    "that compares two trees or two seeds without the libraries' minutes)")
     ap.add_argument("--from-json", type=Path, action="append", default=[],
                     help="print the tables of earlier --json runs (repeatable: merged) instead of running")
     args = ap.parse_args()
@@ -177,7 +181,8 @@ def main() -> None:
 
         cats = categories_arg(args.categories)
     cv2.setNumThreads(1)
-    stats = run(args.data, args.per_cell, cats)
+    only = tuple(n.strip() for n in args.decoders.split(",") if n.strip())
+    stats = run(args.data, args.per_cell, cats, only)
     print(report(stats))
     if args.json:
         args.json.write_text(json.dumps({d: {k: {m: v for m, v in s.items()} for k, s in st.items()}

@@ -195,9 +195,9 @@ def catalogue() -> dict[str, Attempt]:
 # attempt that reads strong motion blur. Where a symbol was located, what failed is reading
 # it, not finding it: our own sampling of its grid (roi-resample) comes next. Issue 15's
 # second round (bench/scan, docs/benchmarks.md) moved roi-flat (finders by shape, now
-# reading strong tilts and codes with one finder washed out) before roi-bent in ORDER, and
-# roi-zbar (plastic sleeves, moire) up to seventh. The tail runs only when a larger budget
-# (a still image) leaves time for it.
+# reading strong tilts and codes with one finder washed out) up to just after roi-bent,
+# which reads far more bent paper, and roi-zbar (plastic sleeves, moire) up to seventh.
+# The tail runs only when a larger budget (a still image) leaves time for it.
 ORDER = ("roi-clahe-up", "roi-deblur", "roi-up3", "roi-resample-up2", "roi-bent", "roi-flat", "roi-zbar", "upsharp",
          "histogram", "clahe", "sharpen", "denoise", "zbar", "roi-resample", "roi-histogram", "roi-sharpen",
          "roi-upsharp", "roi-stretch", "roi-denoise2", "denoise2", "roi-zbar-up", "flatten", "roi-flatten", "up3",
