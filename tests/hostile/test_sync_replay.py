@@ -129,3 +129,46 @@ def test_a_mirror_that_freezes_the_policy_freezes_last_at(how: str, platform: Pl
     report = sync(store, platform.url, platform.token, platform.keys)  # the platform itself
     assert report.ok and store.document("policy").serial == 2  # type: ignore[union-attr]
     assert store.lookup(GREEN_HID) is not None
+
+
+def _revoke_the_shanxi_issuer(platform: Platform) -> None:
+    """Trust list serial 2: the issuer of every demo code (140000) revoked; its pages announce it."""
+    from checkpoint_app.authority.documents import IssuerKey, sign_json, trust_list_json
+    from checkpoint_app.core.codes.signature import load_public_pem
+    from checkpoint_app.demo.people import demo_keys_dir
+
+    now = int(platform.clock())
+    shanxi = load_public_pem((demo_keys_dir() / "issuer-140000.pub.pem").read_bytes())
+    revoked = IssuerKey("140000", "山西省", shanxi, now - DAY, now + DAY, status="revoked")
+    platform.authority.publish("trust-list", sign_json(platform.authority.key, trust_list_json(2, now, [revoked])))
+
+
+@pytest.mark.parametrize("how", ["old trust list", "304"])
+def test_a_mirror_that_freezes_the_trust_list_freezes_last_at(how: str, platform: Platform, mirror: Mirror,
+                                                              store: Store) -> None:
+    """The trust list that revokes an issuer is announced by the pages (trust_serial 2) but the
+    mirror keeps serving serial 1: the checkpoint asks for it, does not apply the page, and the
+    cache ages until it refuses the revoked issuer's codes as unverifiable; never fresh."""
+    assert sync(store, mirror.url, platform.token, platform.keys).ok
+    old_list, last_at, cursor = mirror.captured["/v1/trust-list"], store.sync_times().last_at, store.cursor()
+    assert store.document("trust-list").serial == 1  # type: ignore[union-attr]
+    _revoke_the_shanxi_issuer(platform)
+    mirror.replay("/v1/trust-list", Captured(304, b"", {}) if how == "304" else old_list)
+    for days in (0, 1, 8):
+        later = time.time() + days * DAY + 10
+        asked = len(mirror.requests)
+        report = sync(store, mirror.url, platform.token, platform.keys, now=later)
+        assert report.error == SyncError.DOCUMENT_BEHIND and "announces trust-list serial 2" in report.detail
+        # Asked once with the sync, and again after the page announced serial 2: insisted on.
+        assert [r for r in mirror.requests[asked:] if r.startswith("GET /v1/trust-list")] == \
+            [f"GET /v1/trust-list {304 if how == '304' else 200}"] * 2
+        assert store.cursor() == cursor and store.sync_times().last_at == last_at  # the page was not applied
+        assert store.document("trust-list").serial == 1  # type: ignore[union-attr]
+    later = time.time() + 8 * DAY
+    assert store.freshness(store.load_context(platform.keys, "mall", int(later)).policy, int(later)) == \
+        Freshness(cache_stale=True, offline_too_long=True)
+    assert _green_code_decision(store, platform, later).action == "cannot_verify"
+    report = sync(store, platform.url, platform.token, platform.keys)  # the platform itself
+    assert report.ok and store.document("trust-list").serial == 2  # type: ignore[union-attr]
+    d = _green_code_decision(store, platform, time.time())
+    assert (d.action, d.allow, str(d.error)) == ("invalid_code", False, "KEY_NOT_VALID")  # revoked: refused
