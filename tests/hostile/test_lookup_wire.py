@@ -6,6 +6,10 @@ Against the reference authority over loopback, with the real `checkpoint-app loo
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from checkpoint_app.authority.db import lookups
@@ -136,6 +141,70 @@ def test_a_loopback_platform_is_asked_past_the_environment_s_proxy(tmp_path: Pat
         proxy.stop()
 
 
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and every process it started, from /proc/PID/task/TID/children."""
+    tree, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        tree.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                todo += [int(c) for c in task.read_text().split()]
+    return tree
+
+
+def _what_ps_shows(pid: int) -> str:
+    """Everything another user's `ps -ef`, `ps -L` or `/proc` reader sees of the process tree."""
+    seen = []
+    for p in _process_tree(pid):
+        proc = Path(f"/proc/{p}")
+        seen += [(proc / "cmdline").read_bytes(), (proc / "environ").read_bytes(), (proc / "comm").read_bytes()]
+        for task in (proc / "task").iterdir():
+            with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                seen.append((task / "comm").read_bytes())
+    return b" ".join(seen).replace(b"\0", b" ").decode("utf-8", "replace")
+
+
+def test_the_number_from_standard_input_never_shows_in_the_process_list(tmp_path: Path, lp: LookupPlatform) -> None:
+    """`lookup --doc-file -` (spec 9), looked at while it waits on a slow platform: the number
+    has been read and sent, and the process list holds it nowhere. Then the platform answers."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def slow_relay(h: BaseHTTPRequestHandler, body: bytes) -> None:
+        arrived.set()
+        release.wait(30)
+        resp = requests.post(lp.url + h.path, data=body, timeout=10,
+                             headers={k: v for k, v in h.headers.items() if k.lower() in ("authorization",
+                                                                                          "content-type")})
+        send(h, resp.status_code, resp.content, **{"Content-Type": resp.headers.get("Content-Type", "")})
+
+    slow = Server(slow_relay)
+    data = synced(tmp_path, lp, slow.url)
+    cmd = [sys.executable, "-m", "checkpoint_app", "lookup", "--json", "--data-dir", str(data), "--doc-file", "-"]
+    stdin, typed = os.pipe()
+    proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(stdin)
+    try:
+        os.write(typed, GREEN.encode() + b"\n")
+        os.close(typed)
+        assert arrived.wait(60), "the lookup never reached the platform"
+        shown = _what_ps_shows(proc.pid)
+        for form in (GREEN, GREEN[4:14], GREEN[-8:]):
+            assert form not in shown, form
+        release.set()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()  # reaped, pipes closed: no warning lands on a later test
+        slow.stop()
+    [(_, path, body)] = slow.seen
+    assert path == "/v1/lookup" and GREEN.encode() in body  # read and sent while `ps` was looked at
+    assert "--doc-file -" in shown and "checkpoint_app" in shown
+    assert proc.returncode == 0 and b'"valid": true' in out and GREEN[4:14].encode() not in out + err, err
+
+
 @pytest.mark.parametrize("argv", [
     ["checkpoint-app", "lookup", GREEN],  # --doc forgotten
     ["checkpoint-app", "lookup", "--doc-type", GREEN, "--doc", GREEN],  # the number in the wrong place
@@ -143,9 +212,6 @@ def test_a_loopback_platform_is_asked_past_the_environment_s_proxy(tmp_path: Pat
 ])
 def test_a_usage_error_shows_the_number_masked(tmp_path: Path, argv: list[str]) -> None:
     """argparse quotes the argument it refuses; the one error line shows an ID number masked."""
-    import subprocess
-    import sys
-
     module = "checkpoint_app.cli" if argv[0] == "checkpoint-app" else "checkpoint_app.authority.cli"
     run = subprocess.run([sys.executable, "-c", f"import sys; from {module} import main; sys.exit(main())",
                           *argv[1:]], capture_output=True, text=True, timeout=60, cwd=tmp_path,
