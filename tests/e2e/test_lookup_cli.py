@@ -215,3 +215,62 @@ def test_the_number_stays_out_of_the_data_folder_the_upload_and_the_output(
     with lp.authority.engine.connect() as conn:  # the platform keeps the source of each record
         kept = [json.loads(body) for (body,) in conn.execute(select(scans.c.body))]
     assert sorted(e["source"] for e in kept) == ["id_lookup"] * 3
+
+
+def test_export_writes_the_three_sources_apart_and_never_a_name_or_number(tmp_path: Path, lp: LookupPlatform,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`checkpoint-app export` in its own process on a data folder that holds records of the three
+    sources (spec 5.1): codes read by `verify --record`, lookups by `lookup --record`, and manual
+    records as the window writes them. Each row carries its source; nothing names the person."""
+    import csv
+    import datetime as dt
+
+    from checkpoint_app.authority.issuing import mask_name
+    from checkpoint_app.core.configuration import load_configuration
+    from checkpoint_app.core.events import manual_event
+    from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes
+    from tests.support.store_world import run_cli
+
+    data = synced(tmp_path, lp.url, lp.token)
+    codes = {c.label: c.text for c in demo_codes(int(time.time()))}
+    assert main(["verify", "--data-dir", str(data), "--record", "--temperature", "36.5", "--mask", "yes",
+                 codes["green"], codes["yellow"]]) == 0
+    assert lookup(data, "--doc", GREEN, "--temperature", "36.6", "--record") == 0
+    assert lookup(data, "--doc-file", "-", "--record", stdin=RED + "\n", monkeypatch=monkeypatch) == 0
+    assert lookup(data, "--doc", STRANGER, "--record") == 1  # not found: recorded, with no hid
+    station = load_configuration(None).require_station()  # the window's, from the settings synced() wrote
+    with Store.open(data) as store:  # what the window's manual record writes (tests/qt/test_manual_entry.py)
+        for reason in ("no_smartphone", "elderly"):
+            store.record_event(manual_event(station, int(time.time()), reason, temperature_c=36.4))
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    days = ["--from", str(today - dt.timedelta(days=1)), "--to", str(today + dt.timedelta(days=1))]
+
+    done = run_cli(["export", *days, "--data-dir", str(data)])
+    assert done.code == 0 and done.err == "", done.err
+    rows = list(csv.DictReader(io.StringIO(done.out)))
+    by_source = {s: [r for r in rows if r["source"] == s] for s in ("code", "id_lookup", "manual")}
+    assert {s: len(r) for s, r in by_source.items()} == {"code": 2, "id_lookup": 3, "manual": 2}
+    assert len(rows) == 7 and {r["venue_id"] for r in rows} == {station.venue_id}
+    assert sorted(r["color"] for r in by_source["code"]) == ["green", "yellow"]
+    assert all(r["kind"] == "decision" and len(r["hid"]) == 32 for r in by_source["code"])
+    assert sorted(r["hid"] for r in by_source["id_lookup"]) == sorted(
+        ["", hid_for(hid_secret(), GREEN).hex(), hid_for(hid_secret(), RED).hex()])
+    assert sorted(r["action"] for r in by_source["id_lookup"]) == ["invalid_code", "pass", "turn_back_isolation"]
+    assert all(r["kind"] == "manual" and r["hid"] == "" for r in by_source["manual"])
+    assert sorted(r["manual_reason"] for r in by_source["manual"]) == ["elderly", "no_smartphone"]
+
+    out = tmp_path / "export.jsonl"
+    done = run_cli(["export", *days, "--format", "jsonl", "--out", str(out), "--data-dir", str(data)])
+    assert done.code == 0 and done.err == "7 scan events written to " + str(out) + "\n"
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(o["source"] for o in lines) == sorted(r["source"] for r in rows)
+    assert {(o["event_id"], o["source"]) for o in lines} == {(r["event_id"], r["source"]) for r in rows}
+
+    written = done.out + out.read_text(encoding="utf-8") + run_cli(["export", *days, "--data-dir", str(data)]).out
+    for person in DEMO_PEOPLE:
+        for secret in (person.id_number, person.id_number[4:14], person.id_number[-8:], person.name,
+                       mask_name(person.name)):
+            assert secret not in written, secret
+    for secret in (STRANGER, STRANGER[4:14]):
+        assert secret not in written
+    assert not {"name", "doc", "id_number"} & set(rows[0]) and not {"name", "doc", "id_number"} & set(lines[0])
