@@ -149,9 +149,15 @@ def test_a_typed_number_is_checked_as_typed(make_app: MakeApp, tmp_path: Path, p
     assert dialog.by_source.text().splitlines()[1:] == ["健康码：0", "身份证查询：2", "人工登记：0"]
 
 
-@pytest.mark.parametrize("trouble", ["server_down", "rate_limited", "forged_answer"])
-def test_no_answer_goes_straight_to_the_manual_record(make_app: MakeApp, tmp_path: Path, trouble: str) -> None:
-    """Never a refusal for the network (spec 5.1): the manual record, reason "no smartphone" chosen."""
+CANNOT_LOOK_UP = {"zh_CN": "无法查询：请人工登记", "en": "Cannot look up: record by hand"}
+
+
+@pytest.mark.parametrize(("trouble", "language"), [("server_down", "zh_CN"), ("rate_limited", "zh_CN"),
+                                                   ("forged_answer", "zh_CN"), ("server_down", "en")])
+def test_no_answer_goes_straight_to_the_manual_record(make_app: MakeApp, tmp_path: Path, trouble: str,
+                                                      language: str) -> None:
+    """Never a refusal for the network (spec 5.1): the manual record, reason "no smartphone" chosen,
+    under a title that says why in the window's language."""
     with lookup_platform(tmp_path, lookups_per_minute=0 if trouble == "rate_limited" else 30) as p:
         proxy = RecordingProxy(p.url)
         data = synced(tmp_path, proxy.url, p.token)
@@ -159,11 +165,12 @@ def test_no_answer_goes_straight_to_the_manual_record(make_app: MakeApp, tmp_pat
             proxy.replace = lambda path, body: body[:-1] + bytes([body[-1] ^ 1]) if path == "/v1/lookup" else body
         if trouble == "server_down":
             proxy.stop()
-        h = window(make_app, data)
+        h = window(make_app, data, language=language)
         type_id(h, YELLOW)
         enter_id(h)
         h.wait_screen("manual", timeout=15000)
-        assert h.window.manual.title.text() == "无法查询：请人工登记" and h.window.manual.reason == "no_smartphone"
+        assert h.window.manual.title.text() == CANNOT_LOOK_UP[language]
+        assert h.window.manual.reason == "no_smartphone"
         h.type("365")
         h.qtbot.keyClick(h.window.manual, Qt.Key.Key_Return)
         h.wait_screen("result")
