@@ -55,6 +55,10 @@ def reasons_text(state: VisitState) -> str:
         return ""
     if not d.valid and d.error is not None:
         return texts.error_text(str(d.error))
+    if state.outcome is Outcome.FEVER:
+        # The temperature is the reason (on its own line); a green code's note beside the word
+        # FEVER ("on the epidemic-control whitelist") read as if it explained the fever.
+        return ""
     if d.action == "cannot_verify":  # say which of the data's problems it is
         f = d.freshness
         why = [texts.ui("clock_problem")] if f.clock_error else []

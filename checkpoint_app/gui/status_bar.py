@@ -38,6 +38,8 @@ class StatusBarWidget(QStatusBar):
                   self.sound):
             w.setObjectName("status_" + str(len(self.children())))
             self.addWidget(w)
+        for w in (self.last_sync, self.pending):  # plain text: "02:30 12 to upload" ran together
+            w.setStyleSheet("padding: 0px 12px;")
         self.setStyleSheet("QLabel { font-size: 18px; }")
         self.camera_state, self.sync_state = CameraState.STARTING, "off"
         self.store: StoreStatus | None = None

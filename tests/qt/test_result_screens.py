@@ -3,7 +3,9 @@ the width; fever and red codes told apart without colour; reasons in words, neve
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,6 +62,40 @@ def test_fever_and_red_differ_without_colour(make_app: MakeApp) -> None:
     _show(h, "red-turn-back", "red_turn_back")
     red = (h.window.result.kind.text(), h.window.result.look.icon, h.window.result.action.text())
     assert all(a != b for a, b in zip(fever, red, strict=True)), (fever, red)
+
+
+def test_a_fever_gives_no_green_code_note_as_its_reason(make_app: MakeApp) -> None:
+    """A whitelisted person with a fever: the screen read "FEVER  On the epidemic-control
+    whitelist", as if the note explained the fever. The temperature is the reason."""
+    h = make_app()
+    _show(h, "green-whitelist", "fever")
+    r = h.window.result
+    assert r.kind.text() == "体温异常" and r.reasons.text() == "" and "39.1" in r.inputs.text()
+    h.app.set_language("en")
+    assert r.reasons.text() == ""
+    h.dismiss()
+    h.wait_screen("scan")
+    h.later(5)  # past the repeat guard
+    h.show_code("green-whitelist")
+    h.wait_screen("prompt")
+    h.type("365")
+    h.qtbot.keyClick(h.window.prompt, Qt.Key.Key_Return)
+    h.wait_screen("result")
+    assert h.outcome() == "pass" and r.reasons.text() == "On the epidemic-control whitelist"  # still shown
+
+
+def test_the_last_sync_and_the_uploads_do_not_run_together(make_app: MakeApp) -> None:
+    """"Last sync 12-03 02:30 12 to upload" read as one time: a gap between the two."""
+    h = make_app()
+    bar = h.window.status
+    status = bar.store
+    assert status is not None
+    bar._on_store_status(dataclasses.replace(status, last_sync=int(time.time()) - 60, pending=12))
+    h.qtbot.waitUntil(lambda: bar.last_sync.text() != "" and bar.pending.isVisible())
+    h.qtbot.wait(50)  # laid out
+    text_end = bar.last_sync.geometry().left() + bar.last_sync.fontMetrics().horizontalAdvance(bar.last_sync.text())
+    pending_start = bar.pending.geometry().left() + bar.pending.contentsMargins().left()
+    assert pending_start - text_end >= 20, (bar.last_sync.text(), bar.pending.text(), pending_start - text_end)
 
 
 def test_invalid_is_in_the_red_family_and_cannot_verify_has_its_own_colour() -> None:
