@@ -1,7 +1,9 @@
-"""The demo in a real X window under Xvfb: every screen saved as PNG, in both languages.
+"""The guard's guide's screens in a real X window under Xvfb: every screen saved as PNG, in
+both languages, as at a real site (the shipped timeouts, a platform, a working audio
+output: a PulseAudio null sink).
 
-Skips cleanly when Xvfb is absent. The driver runs in its own process because this
-pytest process already has an offscreen QApplication."""
+Skips cleanly when Xvfb or pulseaudio is absent. The driver runs in its own process because
+this pytest process already has an offscreen QApplication."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from checkpoint_app.core.outcomes import Outcome
+from tests.support.audio import pulse_null_sink
 from tests.support.demo_driver import WANTED
 from tests.support.programs import needs_programs
 from tests.support.x11 import start_xvfb
@@ -35,7 +38,7 @@ BACKGROUNDS = {"pass": Outcome.PASS, "yellow": Outcome.YELLOW, "red_hospital": O
                "red_turn_back": Outcome.RED_TURN_BACK, "fever": Outcome.FEVER, "invalid-expired": Outcome.INVALID,
                "invalid-bad_signature": Outcome.INVALID, "cannot_verify": Outcome.CANNOT_VERIFY,
                "manual": Outcome.MANUAL, "not_a_code": Outcome.NOT_A_CODE, "yellow-next-ready": Outcome.YELLOW,
-               "lookup-not-found": Outcome.INVALID}
+               "lookup-not-found": Outcome.INVALID, "refused": Outcome.REFUSED}
 
 
 def test_demo_screens_at_three_sizes_in_both_languages(xvfb_display: str, tmp_path: Path) -> None:
@@ -47,8 +50,9 @@ def test_demo_screens_at_three_sizes_in_both_languages(xvfb_display: str, tmp_pa
     env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb", "CHECKPOINT_CACHE_DIR": str(tmp_path)}
     env.pop("QT_LOGGING_RULES", None)
     env["PYTHONPATH"] = str(ROOT)  # the driver imports tests.support
-    run = subprocess.run([sys.executable, "-m", "tests.support.demo_driver", str(screens)],
-                         env=env, capture_output=True, text=True, timeout=280, cwd=tmp_path)
+    with pulse_null_sink(tmp_path / "pulse") as audio:  # no red "sound off" chip in the pictures
+        run = subprocess.run([sys.executable, "-m", "tests.support.demo_driver", str(screens)],
+                             env={**env, **audio}, capture_output=True, text=True, timeout=280, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     for name in WANTED:
         for lang in ("zh", "en"):

@@ -1,50 +1,71 @@
-"""Drives `--demo` in a real X window (run under Xvfb by test_demo_screens.py) and saves a
+"""Drives the window in a real X window (run under Xvfb by test_demo_screens.py) and saves a
 PNG of every screen a guard meets -- every outcome, the prompts, manual entry, "next person
 ready" -- at 1024x768, 1280x800 and 1920x1080, in Chinese and in English, to OUT_DIR as
 `<screen>-<W>x<H>-<zh|en>.png` (8-bit palette: the screens are flat colours and text).
 
+The pictures are for the guard's guide, so they show a real site, not `--demo`: the window
+is set up as an installer would (a platform URL, token and pinned key; the shipped
+timeouts, so red, fever and cannot-verify stay until Enter; the sound on) against the demo
+people's platform (checkpoint_app.demo.authority, started here on loopback). It needs an
+audio output -- a PulseAudio server (scripts/null_sink.sh) where there is no sound card --
+and stops with one line when there is none, rather than picture a red "sound off" chip.
+
 It plays a guard at the keyboard: types temperatures (one out of range, one fever), marks
 no mask then mask on, dismisses refusals, makes a manual entry with F2, looks people up by
-a typed ID number with F6 (the demo platform answers; once it is made to wait, once it
-does not know the person, once there is no platform and the manual record follows). The first phase
-runs the demo camera (a video of phone screens) for the scanning screen; the rest feeds
-the demo codes as the camera would, with a clock the guard can skip ahead (a refusal holds
-3 s; the same code is a new visit only 4 s after its last)."""
+a typed ID number with F6 (the platform answers; once it is made to wait, once it does not
+know the person, once there is no platform and the manual record follows), and meets a
+refusal that a revised policy adds (`refused`). The first phase runs a camera (a video of
+phone screens) for the scanning screen; the rest feeds the demo codes as the camera would,
+with a clock the guard can skip ahead (a refusal holds 3 s; the same code is a new visit
+only 4 s after its last)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMetaObject, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from checkpoint_app.app import CheckpointApp
+from checkpoint_app.authority.documents import sign_json
+from checkpoint_app.authority.keys import load_private_key
 from checkpoint_app.core import settings as st
 from checkpoint_app.core.visit_state import Phase
-from checkpoint_app.demo.folders import demo_folders
-from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes
+from checkpoint_app.demo.authority import DemoAuthority, start_demo_authority
+from checkpoint_app.demo.people import DEMO_PEOPLE, demo_codes, demo_keys_dir
 from checkpoint_app.demo.video import make_demo_video
+from checkpoint_app.hardware.audio import AudioOutput
+from checkpoint_app.resources import resource
 from tests.support.clocks import ShiftedClock
 from tests.support.qt_loop import spin, wait_in_loop
 
 OUT = Path("screens")  # set from the command line in main()
 SIZES = ((1024, 768), (1280, 800), (1920, 1080))
 OUTCOMES = ("pass", "yellow", "red_hospital", "red_turn_back", "fever", "invalid-expired", "invalid-bad_signature",
-            "cannot_verify", "manual", "not_a_code")
+            "cannot_verify", "manual", "not_a_code", "refused")
 SCREENS = ("scan", "prompt", "prompt-measure-again", "prompt-wear-mask", "manual-entry", "yellow-next-ready",
            "id-entry-wrong", "id-entry", "lookup", "lookup-prompt", "lookup-not-found", "lookup-failed")
+STAYS = ("red_hospital", "red_turn_back", "fever", "cannot_verify")  # until Enter, at a real site
 WANTED = tuple(f"{name}-{w}x{h}" for name in (*OUTCOMES, *SCREENS) for w, h in SIZES)
 PAYMENT_QR = "https://qr.alipay.com/fkx19427pqkzxmcbd0c5f2"
 LOOKED_UP = DEMO_PEOPLE[0].id_number  # the demo platform knows the demo people (spec 5.1)
 STRANGER = "110101200001010002"  # a valid number the platform does not know
+# A revised policy's new refusal, which this build has no screen of its own for (Outcome.REFUSED):
+# a yellow code with respiratory symptoms (reason 201: the demo's yellow person) goes to a fever clinic.
+NEW_ACTION = ("fever_clinic", {"zh": "请其前往发热门诊就诊", "en": "Send them to a fever clinic", "allow": False})
+NEW_RULE = {"id": "yellow-symptoms", "if": {"and": [{"==": [{"var": "color"}, "yellow"]},
+                                                     {"in": [201, {"var": "reasons"}]}]}, "then": NEW_ACTION[0]}
 
 
 def save_small(image: QImage, path: Path) -> None:
@@ -58,8 +79,9 @@ def save_small(image: QImage, path: Path) -> None:
 class Guard:
     """One app's window at one size: shows codes, types, grabs screens."""
 
-    def __init__(self, app: CheckpointApp, clock: ShiftedClock, saved: set[str]) -> None:
-        self.app, self.w, self.clock, self.saved = app, app.window, clock, saved
+    def __init__(self, app: CheckpointApp, clock: ShiftedClock, saved: set[str],
+                 platform: DemoAuthority | None = None) -> None:
+        self.app, self.w, self.clock, self.saved, self.platform = app, app.window, clock, saved, platform
         self.codes = {c.label: c.text for c in demo_codes(int(time.time()))}
         self.size = (1280, 800)
 
@@ -71,6 +93,8 @@ class Guard:
 
     def grab(self, name: str) -> None:
         w, h = self.size
+        if name in STAYS and self.app.machine.state.deadline is not None:
+            raise SystemExit(f"{name} would go by itself: the guide shows it staying until Enter")
         for lang in ("zh_CN", "en"):
             self.app.set_language(lang)
             spin(60)
@@ -149,8 +173,8 @@ class Guard:
     def platform_busy(self) -> Iterator[None]:
         """The demo platform's database held by another writer: a lookup waits (its waiting
         screen can be seen) until the block ends."""
-        authority = self.app.authority.handle.authority  # type: ignore[attr-defined]
-        db = sqlite3.connect(str(authority.engine.url.database), timeout=10)
+        assert self.platform is not None
+        db = sqlite3.connect(str(self.platform.handle.authority.engine.url.database), timeout=10)
         db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -197,53 +221,92 @@ class Guard:
         self.key(Qt.Key.Key_Escape)
 
 
-def scanning(saved: set[str]) -> None:
-    """The scanning screen with the demo camera's live picture."""
-    settings_path, data_dir = demo_folders()
-    video = make_demo_video(data_dir.parent / "video-short", empty_s=6.0, shown_s=1.0)
-    app = CheckpointApp(settings_path, data_dir, demo=True, camera=str(video.path))
+def site_settings(path: Path, platform: DemoAuthority) -> Path:
+    """An installed checkpoint's settings: its platform, token and pinned key; everything
+    else (timeouts, volumes, language) as shipped."""
+    st.save(path, st.Settings(server_url=platform.url, token=platform.token, checkpoint_id=platform.checkpoint_id,
+                              root_keys=str(platform.distribution_public_key), venue_id="140105-mall-0007",
+                              admin_pin=st.hash_pin("1234")))
+    return path
+
+
+def open_window(settings: Path, data: Path, camera: str, clock: ShiftedClock, saved: set[str],
+                platform: DemoAuthority | None) -> Guard:
+    """The window up, synced (when it has a platform) and with its audio output found."""
+    app = CheckpointApp(settings, data, camera=camera, clock=clock)
     window = app.start()
     window.show()
-    guard = Guard(app, ShiftedClock(), saved)
+    wait_in_loop(lambda: window.status.store is not None and app.sound.output is not None, 20)
+    if not isinstance(app.sound.output, AudioOutput):
+        raise SystemExit(f"no audio output ({app.sound.output}): start one first, "
+                         'e.g. eval "$(bash scripts/null_sink.sh)"')
+    if platform is not None:
+        wait_in_loop(lambda: window.status.sync_state == "ok", 30, what="the first sync")
+    return Guard(app, clock, saved, platform)
+
+
+def close(guard: Guard) -> None:
+    guard.app.shutdown()
+    guard.w.close()
+
+
+def scanning(work: Path, platform: DemoAuthority, saved: set[str]) -> None:
+    """The scanning screen with a camera's live picture."""
+    video = make_demo_video(work / "video", empty_s=6.0, shown_s=1.0)
+    guard = open_window(site_settings(work / "camera.json", platform), work / "camera-data", str(video.path),
+                        ShiftedClock(), saved, platform)
     for w, h in SIZES:
         guard.resize(w, h)
-        wait_in_loop(lambda: window.scan.preview.painted > 20, 15)
+        wait_in_loop(lambda: guard.w.scan.preview.painted > 20, 15)
         guard.grab("scan")
-    app.shutdown()
-    window.close()
+    close(guard)
 
 
-def driven(saved: set[str]) -> None:
-    """Every other screen, in the demo (its in-process platform and documents)."""
-    settings_path, data_dir = demo_folders()
+def revised_policy() -> bytes:
+    """The shipped policy at serial 2 with a refusal this build has no screen for."""
+    doc: dict[str, Any] = json.loads(resource("policy", "default-policy.json").read_text(encoding="utf-8"))
+    doc["serial"], doc["issued_at"] = doc["serial"] + 1, int(time.time()) - 60
+    doc["actions"][NEW_ACTION[0]] = NEW_ACTION[1]
+    doc["rules"].insert(next(i for i, r in enumerate(doc["rules"]) if r["id"] == "yellow"), NEW_RULE)
+    return sign_json(load_private_key(demo_keys_dir() / "distribution.pem"), doc)
+
+
+def refused(guard: Guard, platform: DemoAuthority) -> None:
+    """The platform publishes the revised policy; the checkpoint's next sync takes it."""
+    serial = platform.handle.authority.publish("policy", revised_policy())
+    assert guard.app.sync is not None
+    QMetaObject.invokeMethod(guard.app.sync, "sync_now", Qt.ConnectionType.QueuedConnection)
+    ctx = lambda: guard.app.controller.ctx  # noqa: E731
+    wait_in_loop(lambda: ctx() is not None and ctx().policy.serial == serial, 30, what="the revised policy")
+    for w, h in SIZES:
+        guard.resize(w, h)
+        guard.show("yellow")
+        guard.grab("refused")
+        guard.finish()
+
+
+def driven(work: Path, platform: DemoAuthority, saved: set[str]) -> None:
+    """Every other screen, at a scanner-only site (a USB scanner, no camera)."""
     clock = ShiftedClock()
-    app = CheckpointApp(settings_path, data_dir, demo=True, camera="none", clock=clock)
-    window = app.start()
-    window.show()
-    guard = Guard(app, clock, saved)
-    wait_in_loop(lambda: window.status.store is not None)
+    guard = open_window(site_settings(work / "site.json", platform), work / "site-data", "none", clock, saved,
+                        platform)
     for w, h in SIZES:
         guard.resize(w, h)
         guard.visits()
         guard.lookups()
-    app.shutdown()
-    window.close()
+    refused(guard, platform)
+    close(guard)
     # "Cannot verify": a checkpoint that never synced, given a valid code.
-    st.save(settings_path.with_name("never.json"), st.Settings(camera="none"))
-    other = CheckpointApp(settings_path.with_name("never.json"), data_dir.parent / "never-synced", camera="none",
-                          clock=clock)
-    w2 = other.start()
-    w2.show()
-    guard2 = Guard(other, clock, saved)
-    wait_in_loop(lambda: w2.status.store is not None)
+    never = work / "never.json"
+    st.save(never, st.Settings(camera="none", admin_pin=st.hash_pin("1234")))
+    guard2 = open_window(never, work / "never-synced", "none", clock, saved, None)
     for w, h in SIZES:
         guard2.resize(w, h)
         guard2.show("green")
         guard2.grab("cannot_verify")
         guard2.finish()
         guard2.lookup_without_answer()
-    other.shutdown()
-    w2.close()
+    close(guard2)
 
 
 def main() -> int:
@@ -252,8 +315,14 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     qapp = QApplication(sys.argv[:1])
     saved: set[str] = set()
-    scanning(saved)
-    driven(saved)
+    with tempfile.TemporaryDirectory(prefix="guide-screens-") as folder:  # the checkpoints' and platform's files
+        work = Path(folder)
+        platform = start_demo_authority(work / "platform")
+        try:
+            scanning(work, platform, saved)
+            driven(work, platform, saved)
+        finally:
+            platform.stop()
     missing = set(WANTED) - saved
     print("saved:", len(saved), "missing:", sorted(missing), flush=True)
     qapp.quit()
