@@ -128,3 +128,25 @@ def test_a_code_read_during_manual_entry_waits(make_app: MakeApp) -> None:
     h.qtbot.keyClick(h.window.manual, Qt.Key.Key_Escape)
     h.wait_screen("result")  # cancelled: the waiting code, verified again
     assert h.outcome() == "yellow"
+
+
+def test_the_point_key_types_a_decimal_point(make_app: MakeApp) -> None:
+    """3 7 . 2 on the keyboard's point and on the numeric keypad's: 37.2 °C, recorded as such."""
+    h = make_app()
+    manual = h.window.manual
+    for point in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+        h.qtbot.keyClick(h.window.scan, Qt.Key.Key_F2)
+        h.wait_screen("manual")
+        h.type("1")  # the reason: no smartphone
+        h.qtbot.keyClick(manual, Qt.Key.Key_3, point)
+        h.qtbot.keyClick(manual, Qt.Key.Key_7, point)
+        h.qtbot.keyClick(manual, Qt.Key.Key_Period, point)
+        assert manual.keys == "37." and manual.display.text().startswith("37.")
+        h.qtbot.keyClick(manual, Qt.Key.Key_2, point)
+        assert manual.keys == "37.2" and manual.display.text() == "37.2 °C"
+        _enter(h)
+        h.wait_screen("result")
+        assert h.outcome() == "manual" and "37.2" in h.window.result.inputs.text()
+        h.dismiss()
+        h.wait_screen("scan")
+    assert [(e.kind, e.temperature_c, e.allow) for e in h.events()] == [("manual", 37.2, True)] * 2

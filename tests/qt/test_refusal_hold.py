@@ -5,11 +5,14 @@ And a payment or chat QR is a neutral "show your health code" that records nothi
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-from checkpoint_app.core.visit_state import WAIT_MAX_S, Phase
+from checkpoint_app.core import settings as st
+from checkpoint_app.core.visit_state import MIN_HOLD_S, WAIT_MAX_S, Phase
+from checkpoint_app.demo.folders import demo_folders
 from tests.support.qt_harness import Harness
 
 MakeApp = Callable[..., Harness]
@@ -96,3 +99,37 @@ def test_not_a_health_code_asks_for_one_and_records_nothing(make_app: MakeApp, t
     h.qtbot.wait(100)
     assert h.app.machine.state.waiting is None
     assert [e.action for e in h.events()] == ["home_isolation"]
+
+
+def test_in_the_demo_a_red_code_holds_and_the_next_code_waits(make_app: MakeApp, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo moves on by itself (its red screens go after timeout_staff_s, not on Enter),
+    yet a red code holds 3 s like any refusal: the demo thermometer's next person waits."""
+    monkeypatch.setenv("CHECKPOINT_CACHE_DIR", str(tmp_path / "cache"))
+    demo = st.load(demo_folders()[0])  # the timeouts `--demo` runs with
+    assert demo.timeout_staff_s > MIN_HOLD_S  # red goes by itself in the demo, but not at once
+    h = make_app(demo=True, timeout_staff_s=demo.timeout_staff_s, timeout_refused_s=demo.timeout_refused_s)
+    assert h.app.demo_thermometer is not None
+    h.show_code("red-turn-back")
+    h.wait_screen("result")
+    state = h.app.machine.state
+    assert h.outcome() == "red_turn_back" and state.deadline is not None and state.shown_at is not None
+    assert state.deadline - state.shown_at == demo.timeout_staff_s
+    h.show_code("green")  # the next person, too early
+    _waiting(h)
+    r = h.window.result
+    assert r.next_ready.text() == "下一位已就绪 · Enter" and len(h.events()) == 1
+    h.later(MIN_HOLD_S - 0.5)
+    h.qtbot.keyClick(r, Qt.Key.Key_Return)  # Enter inside the hold: the red stays
+    h.qtbot.wait(100)
+    assert h.outcome() == "red_turn_back" and h.window.current_screen() is r and len(h.events()) == 1
+    h.later(demo.timeout_staff_s)  # nobody presses anything: the red times out
+    taken_at = h.clock()
+    h.app.controller._wake.start(0)  # the timer armed for the deadline, now
+    h.qtbot.waitUntil(lambda: h.app.machine.state.decision is not None
+                      and h.app.machine.state.decision.scan.at >= int(taken_at), timeout=5000)
+    decision = h.app.machine.state.decision
+    assert decision is not None and decision.scan.verification.code is not None
+    assert decision.scan.verification.code.name == "王*廉"  # the waiting green code, decided now
+    h.qtbot.waitUntil(lambda: h.outcome() == "pass", timeout=8000)  # the demo thermometer answered its prompt
+    assert [e.action for e in h.events()] == ["turn_back_isolation", "pass"]
