@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    select,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -204,16 +205,54 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        _create_sqlite(engine)
+        return engine
     metadata.create_all(engine)
-    for name, value in (("head", 0), ("horizon", 0), ("epoch", random_epoch()), ("floor:trust-list", 0),
-                        ("floor:policy", 0), ("generation", 0), ("checkpoints", 0)):
+    for name, value in _first_counters():
         try:
             with engine.begin() as conn:
-                if conn.execute(counters.select().where(counters.c.name == name)).first() is None:
-                    conn.execute(counters.insert().values(name=name, value=value))
+                _add_counter(conn, name, value)
         except IntegrityError:  # another process starting on the same new database was first
             pass
     return engine
+
+
+def _create_sqlite(engine: Engine) -> None:
+    """The schema and its counters in one transaction: all or nothing. pysqlite commits each
+    CREATE on its own, so a start stopped halfway (Ctrl-C, a kill) left some tables, or a table
+    without its index, which create_all then skipped for good (such a file is completed here). The write lock
+    taken at once also makes a second process starting on the same new file wait, then find
+    everything made. A complete database (every start but the first) takes no lock."""
+    with engine.connect() as conn:
+        if _sqlite_complete(conn):
+            return
+        conn.rollback()
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        metadata.create_all(conn)
+        for index in (i for t in metadata.sorted_tables for i in t.indexes):
+            index.create(conn, checkfirst=True)  # create_all skips those of a table that exists
+        for name, value in _first_counters():
+            _add_counter(conn, name, value)
+        conn.commit()
+
+
+def _sqlite_complete(conn: Connection) -> bool:
+    names = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+    wanted = {t.name for t in metadata.sorted_tables} | {str(i.name) for t in metadata.sorted_tables for i in t.indexes}
+    if not wanted <= names:
+        return False
+    held = {row[0] for row in conn.execute(select(counters.c.name))}
+    return {name for name, _ in _first_counters()} <= held
+
+
+def _first_counters() -> tuple[tuple[str, int], ...]:
+    return (("head", 0), ("horizon", 0), ("epoch", random_epoch()), ("floor:trust-list", 0), ("floor:policy", 0),
+            ("generation", 0), ("checkpoints", 0))
+
+
+def _add_counter(conn: Connection, name: str, value: int) -> None:
+    if conn.execute(counters.select().where(counters.c.name == name)).first() is None:
+        conn.execute(counters.insert().values(name=name, value=value))
 
 
 @contextmanager
