@@ -18,6 +18,7 @@ from checkpoint_app.core.codes.signature import kid_of, load_public_pem
 from checkpoint_app.core.errors import DocumentError
 from checkpoint_app.core.trust.policy import parse_policy
 from checkpoint_app.core.trust.trust_list import parse_trust_list
+from checkpoint_app.interrupt import Leaving, run_stoppable
 
 YEAR_S = 366 * 86400
 Handler = Callable[[argparse.Namespace], int]
@@ -180,9 +181,15 @@ def build_parser() -> OneLineParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Ctrl-C at any moment, the server's start included, is one line and exit status 130."""
+    return run_stoppable("checkpoint-authority", lambda leaving: _main(argv, leaving))
+
+
+def _main(argv: Sequence[str] | None, leaving: Leaving) -> int:
     _load_extra_commands()
     parser = build_parser()
     args = parser.parse_args(argv)
+    leaving.prog = f"checkpoint-authority {args.command}"
     try:
         result: int = args.handler(args)
         return result

@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from checkpoint_app.authority import cli, statuslog
 from checkpoint_app.authority.epoch import DEFAULT_SERIAL_GAP
@@ -70,17 +70,32 @@ def _cmd_serve(a: argparse.Namespace) -> int:
     authority = _open(a, **options)
     _publish(authority, a)
     if not a.workers:
-        from waitress import serve
-
-        print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ (waitress; Ctrl-C stops)", flush=True)
-        serve(create_app(authority), host=a.host, port=a.port, threads=a.threads, **limits.waitress())
-        return EXIT_OK
+        _serve_here(authority, a, limits)
     authority.engine.dispose()  # each worker opens its own connections after the fork
     print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ ({a.workers} gunicorn workers"
           f" x {a.threads} threads; Ctrl-C stops)", flush=True)
     workers.run(lambda: create_app(_open(a, **options)),
                 workers.Workers(a.host, a.port, a.workers, a.threads, limits.connection_limit, a.worker_timeout))
     return EXIT_OK
+
+
+def _serve_here(authority: Authority, a: argparse.Namespace, limits: Any) -> NoReturn:
+    """Serve in this process (waitress) until Ctrl-C, then one line and exit status 130
+    (cli.main). waitress ends its loop on the KeyboardInterrupt and returns as if nothing
+    happened: it is raised again here, after what the fleet view still holds is written."""
+    from waitress.server import create_server
+
+    from checkpoint_app.authority.server import create_app
+
+    app = create_app(authority)
+    server = create_server(app, host=a.host, port=a.port, threads=a.threads, **limits.waitress())
+    server.print_listen("Serving on http://{}:{}")
+    print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ (waitress; Ctrl-C stops)", flush=True)
+    try:
+        server.run()
+    finally:
+        app.extensions["fleet"].stop()
+    raise KeyboardInterrupt
 
 
 def _enough_descriptors(connections: int) -> None:
