@@ -128,6 +128,10 @@ def run(a: argparse.Namespace) -> int:
     for d in decisions:
         obj = decision_json(d)
         sys.stdout.write((json.dumps(obj, ensure_ascii=False) if a.json else decision_line(obj)) + "\n")
+    if any(d.action == "cannot_verify" and d.freshness.never_synced for d in decisions):
+        # Documents without a single status page (a first sync cut off): not "old data".
+        sys.stderr.write("checkpoint-app verify: this checkpoint has not synced yet, so no code can be verified: "
+                         "run `checkpoint-app sync --once` (or `sync --from DIR` with the USB stick)\n")
     return EXIT_OK if all(d.valid for d in decisions) else EXIT_PROBLEM
 
 

@@ -61,6 +61,8 @@ def reasons_text(state: VisitState) -> str:
         return ""
     if d.action == "cannot_verify":  # say which of the data's problems it is
         f = d.freshness
+        if f.never_synced:  # not old data: none yet, and what to do about it
+            return f"{texts.ui('not_synced')}\n{texts.ui('first_sync')}"
         why = [texts.ui("clock_problem")] if f.clock_error else []
         return "\n".join([*why, texts.tr(texts.FRESHNESS[FreshnessLevel.TOO_OLD])] if f.offline_too_long else why)
     return "\n".join(texts.reason_text(r) for r in (d.reasons or ()))

@@ -198,6 +198,8 @@ UI = {k: v for k, v in {
     "usb_sync": N("USB sync {time}"),
     "pending_uploads": N("{n} to upload"),
     "clock_problem": N("Clock wrong"),
+    "not_synced": N("This checkpoint has not synced yet"),
+    "first_sync": N("Ask IT to run the first sync, or insert the USB stick"),
     "out_of_service": N("Out of service"),
     "record_failed": N("Cannot record the scan: out of service, call the administrator"),
     "enter_pin": N("Admin PIN"),

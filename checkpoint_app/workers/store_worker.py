@@ -28,8 +28,8 @@ from checkpoint_app.workers.values import RememberedSync, ScanResult, StoreStatu
 log = logging.getLogger("checkpoint.store")
 STATUS_MS = 5000
 WATCH_MS = 1000  # how often the store is asked whether another process (a `sync`) changed it
-CONTEXT_MAX_AGE_S = 30
-NEVER_SYNCED = Freshness(cache_stale=True, offline_too_long=True)  # freshness facts are recomputed at least this often
+CONTEXT_MAX_AGE_S = 30  # freshness facts are recomputed at least this often
+NEVER_SYNCED = Freshness(cache_stale=True, offline_too_long=True, never_synced=True)
 
 
 class StoreWorker(QObject):

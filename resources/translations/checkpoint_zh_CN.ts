@@ -36,6 +36,10 @@
       <translation>经停重点疫区来晋返晋</translation>
     </message>
     <message>
+      <source>Ask IT to run the first sync, or insert the USB stick</source>
+      <translation>请联系IT人员进行首次同步，或插入同步U盘</translation>
+    </message>
+    <message>
       <source>Ask for a valid health code</source>
       <translation>请其出示有效健康码</translation>
     </message>
@@ -910,6 +914,10 @@
     <message>
       <source>This card cannot be read here: type the number (F6)</source>
       <translation>此证件无法在此读取：请手输号码（F6）</translation>
+    </message>
+    <message>
+      <source>This checkpoint has not synced yet</source>
+      <translation>本检查点尚未同步数据</translation>
     </message>
     <message>
       <source>Time</source>

@@ -18,7 +18,7 @@ def test_never_synced_counts_as_stale_and_offline(store: Store, platform: Platfo
     policy = store.load_context(platform.keys, "mall", now).policy
     with store.transaction() as conn:
         conn.execute("DELETE FROM state WHERE key = 'last_at'")
-    assert store.freshness(policy, now) == Freshness(cache_stale=True, offline_too_long=True)
+    assert store.freshness(policy, now) == Freshness(cache_stale=True, offline_too_long=True, never_synced=True)
 
 
 def test_the_three_facts_follow_the_signed_time(platform: Platform, store: Store) -> None:

@@ -122,6 +122,24 @@ def test_cannot_verify_when_never_synced(make_app: MakeApp) -> None:
     assert h.events()[0].action == "cannot_verify" and h.app.controller.remaining_s() is None
 
 
+@pytest.mark.parametrize(("language", "not_synced", "first_sync"), [
+    ("zh_CN", "本检查点尚未同步数据", "请联系IT人员进行首次同步，或插入同步U盘"),
+    ("en", "This checkpoint has not synced yet", "Ask IT to run the first sync, or insert the USB stick")])
+def test_never_synced_is_said_as_such_not_as_old_data(make_app: MakeApp, language: str, not_synced: str,
+                                                       first_sync: str) -> None:
+    """A checkpoint whose installer never ran the first sync: the guard read "data too old to
+    decide" (数据过旧) and looked for a fault; the decision stays cannot_verify, never a pass."""
+    h = make_app(bundled=False, language=language)
+    h.show_code("green")
+    h.wait_screen("result")
+    r = h.window.result
+    assert h.outcome() == "cannot_verify"
+    assert r.reasons.text().splitlines() == [not_synced, first_sync]
+    assert "数据过旧" not in r.reasons.text() and "too old" not in r.reasons.text()
+    event = h.events()[0]
+    assert (event.action, event.allow) == ("cannot_verify", False)
+
+
 def test_auto_return_per_outcome(make_app: MakeApp) -> None:
     h = make_app(timeout_pass_s=1.0, timeout_refused_s=2.0)  # a refusal stays 3 s at least
     h.show_code("yellow")

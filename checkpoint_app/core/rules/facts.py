@@ -42,6 +42,10 @@ class Freshness:
     cache_stale: bool = False
     offline_too_long: bool = False
     clock_error: bool = False
+    # No signed platform time at all: the checkpoint never synced. Not a fact a policy reads
+    # (spec 4.2 has none; the two above are true then, which decides): it tells the guard
+    # that the first sync is missing, where "data too old" would send them looking for a fault.
+    never_synced: bool = False
 
 
 FILE_MODE = Freshness()

@@ -41,7 +41,8 @@ def load_verified(trust_doc: StoredDocument | None, policy_doc: StoredDocument |
                   root_keys: Sequence[PublicKey]) -> tuple[TrustList, Policy]:
     if trust_doc is None or policy_doc is None:
         missing = "trust list" if trust_doc is None else "policy"
-        raise NotSyncedError(f"the store holds no {missing} yet: sync first (checkpoint-app sync --once)")
+        raise NotSyncedError(f"this checkpoint has not synced yet (no {missing} in its data folder): sync first, "
+                             "with `checkpoint-app sync --once` or from the USB stick with `sync --from DIR`")
     if not root_keys:
         raise StoreError("no distribution key is pinned: give --root-key or configure one")
     try:

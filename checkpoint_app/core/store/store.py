@@ -187,7 +187,7 @@ class Store:
         from a local time: a clock jump or a frozen mirror cannot make old data look fresh."""
         last_at = cache.get_state(self._conn, cache.LAST_AT)
         if last_at is None:
-            return Freshness(cache_stale=True, offline_too_long=True, clock_error=False)
+            return Freshness(cache_stale=True, offline_too_long=True, clock_error=False, never_synced=True)
         age = now - last_at
         return Freshness(
             cache_stale=age > policy.max_cache_age_s,
