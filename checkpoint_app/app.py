@@ -238,20 +238,27 @@ class CheckpointApp(QObject):
     def _start_camera(self) -> None:
         decode_box: Mailbox[Frame] = Mailbox()
         self.preview_box: Mailbox[PreviewFrame] = Mailbox()
-        if self.settings.camera_exposure_control and self.camera_spec != NO_CAMERA:
+        if self.settings.camera_exposure_control and not self._no_camera():
             self.exposure = ExposureLink()
         self.decoder = DecodeWorker(decode_box, ScanPipeline(), exposure=self.exposure)
         self.decoder.code_read.connect(self.store._on_code_read)
         self.decoder.failed.connect(self._on_decoding_failed)
         self.decoder.recovered.connect(self._on_decoding_recovered)
         self._thread(self.decoder, "decode")
-        if self.camera_spec == NO_CAMERA:
+        if self._no_camera():
             self.window.status._on_camera_state(CameraState.NONE)  # a scanner-only site: no alarm
+            self.window.scan.scanner_works(True, only=True)  # a prompt where the picture would be
             return
         self.camera = CameraWorker(self._make_source, decode_box, self.preview_box, self.exposure)
         self.camera.state_changed.connect(self.window.status._on_camera_state)
         self.camera.preview_ready.connect(self._on_preview_ready, Qt.ConnectionType.QueuedConnection)
         self._thread(self.camera, "camera")
+
+    def _no_camera(self) -> bool:
+        """`none`, or (outside the demo, whose default camera is its video) nothing at all: an
+        installer who left the camera empty at a scanner-only site did not mean "camera 0"."""
+        spec = self.camera_spec.strip().lower()
+        return spec == NO_CAMERA or (spec == "" and not self.demo)
 
     def _make_source(self) -> FrameSource:
         """Runs in the camera thread, so making the demo video never holds up the window."""
@@ -293,6 +300,8 @@ class CheckpointApp(QObject):
                 scanner = SerialScannerWorker(s.scanner_serial_port, parent=self)
                 scanner.scanned.connect(self._on_code_typed)
                 self._show_device_health(scanner.failed, "scanner", scanner.scanned)
+                scanner.failed.connect(self.window.scan._on_scanner_failed)
+                scanner.scanned.connect(self.window.scan._on_scanner_read)
                 self.hardware.append(scanner)
             if s.thermometer_port:
                 thermometer = ThermometerWorker(s.thermometer_port, s.thermometer_protocol, parent=self)

@@ -4,31 +4,45 @@ buttons (manual entry, ID number, statistics, settings, language)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from checkpoint_app.gui import texts
+from checkpoint_app.gui.icons import icon_pixmap
 from checkpoint_app.gui.scaling import ScaledScreen
-from checkpoint_app.gui.style import DEMO_PURPLE, RED, VIEWFINDER, WHITE
+from checkpoint_app.gui.style import BAD, DEMO_PURPLE, RED, VIEWFINDER, VISITOR_BLUE, WHITE
 
 
 class PreviewWidget(QWidget):
     """Paints the newest frame, letterboxed. Painting a QImage straight to the screen
-    avoids a QPixmap conversion per frame; fast (not smooth) scaling keeps up at 30 fps."""
+    avoids a QPixmap conversion per frame; fast (not smooth) scaling keeps up at 30 fps.
+    At a site without a camera it paints a prompt instead (`show_prompt`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.image: QImage | None = None
+        self.prompt: str | None = None
+        self.alarm = False
         self.painted = 0  # frames painted, for the benchmark
 
     def show_image(self, image: QImage) -> None:
         self.image = image
         self.update()
 
+    def show_prompt(self, text: str, alarm: bool = False) -> None:
+        """A scanner-only site: what to do, under a scanner's icon, where the picture would be
+        (a black box there looked like a broken camera); `alarm`: the scanner is offline."""
+        self.prompt, self.alarm = text, alarm
+        self.update()
+
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
+        if self.prompt is not None:
+            self._paint_prompt(p, self.prompt)
+            p.end()
+            return
         p.fillRect(self.rect(), QColor(VIEWFINDER))
         if self.image is not None and not self.image.isNull():
             size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
@@ -37,6 +51,22 @@ class PreviewWidget(QWidget):
             p.drawImage(target, self.image)
             self.painted += 1
         p.end()
+
+    def _paint_prompt(self, p: QPainter, text: str) -> None:
+        w, h = self.width(), self.height()
+        p.fillRect(self.rect(), QColor(BAD if self.alarm else VISITOR_BLUE))
+        side = min(w, h)
+        icon = max(32, round(side * 0.4))
+        top = round(h * 0.08)
+        p.drawPixmap((w - icon) // 2, top, icon_pixmap("scanner", WHITE, icon))
+        font = p.font()
+        font.setPixelSize(max(18, round(side * 0.085)))
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor(WHITE))
+        below = top + icon + round(side * 0.04)
+        p.drawText(QRect(round(w * 0.04), below, round(w * 0.92), h - below),
+                   Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, text)
 
 
 class ScanScreen(ScaledScreen):
@@ -60,6 +90,8 @@ class ScanScreen(ScaledScreen):
         self.hint = self.scaled(QLabel(), 44, bold=True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.id_reader = False  # a card reader is connected: invite people without a phone to use it
+        self.scanner_only = False  # no camera: the preview area says to use the scanner
+        self.scanner_offline = False  # the serial scanner failed (unplugged), until it reads again
         self.notice = self.scaled(QLabel(), 26, bold=True)
         self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.notice.setStyleSheet(f"color: {WHITE}; background: {RED}; padding: 4px 12px; border-radius: 6px;")
@@ -104,6 +136,29 @@ class ScanScreen(ScaledScreen):
         self.demo.setVisible(demo)
         for key, b in self.buttons.items():
             b.setText(texts.ui(key))
+        self._show_scanner_prompt()
+
+    def scanner_works(self, works: bool, *, only: bool | None = None) -> None:
+        """`only`: the site has no camera (set once at the start); `works`: its serial scanner
+        read a code, or failed (unplugged): the prompt says so until it reads again."""
+        if only is not None:
+            self.scanner_only = only
+        self.scanner_offline = not works
+        self._show_scanner_prompt()
+
+    @Slot(str)
+    def _on_scanner_failed(self, _why: str) -> None:
+        self.scanner_works(False)
+
+    @Slot(str)
+    def _on_scanner_read(self, _text: str) -> None:
+        self.scanner_works(True)
+
+    def _show_scanner_prompt(self) -> None:
+        if self.scanner_only:
+            offline = self.scanner_offline
+            self.preview.show_prompt(texts.tr(texts.DEVICE_PROBLEMS["scanner_only"]) if offline
+                                     else texts.ui("scanner_prompt"), alarm=offline)
 
     def card_not_read(self, why: str) -> None:
         """A card on the reader gave no number (IdCardReaderWorker.card_rejected's code): say

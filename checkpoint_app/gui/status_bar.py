@@ -83,6 +83,10 @@ class StatusBarWidget(QStatusBar):
         self.sound_state = "muted" if muted else "no_output" if no_output else None
         self.show_state()
 
+    def _problem(self, device: str) -> str:
+        """A scanner-only site has no camera to fall back on (texts.DEVICE_PROBLEMS)."""
+        return "scanner_only" if device == "scanner" and self.camera_state is CameraState.NONE else device
+
     def show_state(self) -> None:
         self.sound.setVisible(self.sound_state is not None)
         if self.sound_state is not None:
@@ -90,8 +94,8 @@ class StatusBarWidget(QStatusBar):
                   BAD if self.sound_state == "no_output" else CHIP_NEUTRAL)
         self.devices.setVisible(bool(self.device_problems))
         if self.device_problems:
-            _chip(self.devices, " · ".join(texts.tr(texts.DEVICE_PROBLEMS[d]) for d in sorted(self.device_problems)),
-                  BAD)
+            _chip(self.devices, " · ".join(texts.tr(texts.DEVICE_PROBLEMS[self._problem(d)])
+                                           for d in sorted(self.device_problems)), BAD)
         _chip(self.camera, texts.tr(texts.CAMERA_STATES[self.camera_state]), _CAMERA_COLOURS[self.camera_state])
         s = self.store
         if self.sync_state == "off" and s is not None and s.level != FreshnessLevel.FILE:

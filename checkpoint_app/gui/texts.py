@@ -111,6 +111,7 @@ FRESHNESS = {FreshnessLevel.FRESH: N("Data fresh"), FreshnessLevel.STALE: N("Sta
              FreshnessLevel.NEVER: N("Never synced")}
 DEVICE_PROBLEMS = {"gate": N("Gate failed: open by hand"), "thermometer": N("Thermometer offline: type it"),
                    "scanner": N("Scanner offline: use camera"),
+                   "scanner_only": N("Scanner offline: call IT; manual entry (F2)"),  # a site without a camera
                    "id_reader": N("ID reader offline: type the number"),
                    "decoder": N("Codes cannot be read: use manual entry")}
 # How a person was identified (events' `source`, spec 5.1), for the statistics.
@@ -240,6 +241,7 @@ UI = {k: v for k, v in {
     "lookup_failed": N("Cannot look up: record by hand"),
     "id_checked": N("ID card looked up: no need to compare"),
     "scan_hint_id": N("No phone? Place your ID card"),
+    "scanner_prompt": N("Hold the code to the scanner"),
     "by_source": N("By how identified"),
 }.items()}
 

@@ -360,6 +360,10 @@
       <translation>健康码卡口</translation>
     </message>
     <message>
+      <source>Hold the code to the scanner</source>
+      <translation>请将二维码对准扫码枪</translation>
+    </message>
+    <message>
       <source>Hong Kong/Macao travel permit</source>
       <translation>港澳居民来往内地通行证</translation>
     </message>
@@ -742,6 +746,10 @@
     <message>
       <source>Save</source>
       <translation>保存</translation>
+    </message>
+    <message>
+      <source>Scanner offline: call IT; manual entry (F2)</source>
+      <translation>扫码枪离线：请联系IT，可人工登记（F2）</translation>
     </message>
     <message>
       <source>Scanner offline: use camera</source>
