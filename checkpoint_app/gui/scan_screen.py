@@ -57,7 +57,7 @@ class PreviewWidget(QWidget):
         p.fillRect(self.rect(), QColor(BAD if self.alarm else VISITOR_BLUE))
         side = min(w, h)
         icon = max(32, round(side * 0.4))
-        top = round(h * 0.08)
+        top = round(h * 0.12)
         p.drawPixmap((w - icon) // 2, top, icon_pixmap("scanner", WHITE, icon))
         font = p.font()
         font.setPixelSize(max(18, round(side * 0.085)))

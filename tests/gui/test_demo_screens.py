@@ -12,10 +12,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from checkpoint_app.core.outcomes import Outcome
+from checkpoint_app.gui.style import VISITOR_BLUE
 from tests.support.audio import pulse_null_sink
 from tests.support.demo_driver import WANTED
 from tests.support.programs import needs_programs
@@ -39,6 +41,13 @@ BACKGROUNDS = {"pass": Outcome.PASS, "yellow": Outcome.YELLOW, "red_hospital": O
                "invalid-bad_signature": Outcome.INVALID, "cannot_verify": Outcome.CANNOT_VERIFY,
                "manual": Outcome.MANUAL, "not_a_code": Outcome.NOT_A_CODE, "yellow-next-ready": Outcome.YELLOW,
                "lookup-not-found": Outcome.INVALID, "refused": Outcome.REFUSED}
+
+
+def _share(image: Any, colour: str) -> float:
+    rgb = image.convert("RGB")
+    want = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    points = [(x, y) for x in range(0, rgb.width, 9) for y in range(0, rgb.height, 9)]
+    return sum(max(abs(a - b) for a, b in zip(rgb.getpixel(p), want, strict=True)) < 12 for p in points) / len(points)
 
 
 def test_demo_screens_at_three_sizes_in_both_languages(xvfb_display: str, tmp_path: Path) -> None:
@@ -66,3 +75,5 @@ def test_demo_screens_at_three_sizes_in_both_languages(xvfb_display: str, tmp_pa
                     want = LOOKS[BACKGROUNDS[screen]].background
                     assert max(abs(r - int(want[1:3], 16)), abs(g - int(want[3:5], 16)),
                                abs(b - int(want[5:7], 16))) < 12, (path, (r, g, b), want)
+                if screen == "scan-scanner-only":  # a prompt where the camera picture would be, not black
+                    assert _share(image, "#000000") < 0.02 and _share(image, VISITOR_BLUE) > 0.3, path
