@@ -22,7 +22,13 @@ from checkpoint_app.core import paths
 from checkpoint_app.core import settings as settings_mod
 from checkpoint_app.core.checkpoint import Context
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
-from checkpoint_app.core.configuration import Configuration, choose_keys, configured_keys
+from checkpoint_app.core.configuration import (
+    Configuration,
+    PlatformAccess,
+    choose_keys,
+    choose_platform,
+    configured_keys,
+)
 from checkpoint_app.core.events import Station, station_from
 from checkpoint_app.core.lookup.client import LookupPlatform
 from checkpoint_app.core.scanning.exposure import ExposureLink
@@ -112,6 +118,8 @@ class CheckpointApp(QObject):
         self.wedge: QObject | None = None
         self.crash_bridge: CrashBridge | None = None
         self.run_marker: RunMarker | None = None
+        self._given_platform = PlatformAccess()  # the demo's own platform
+        self.platform = PlatformAccess()  # the one synced with (core.configuration.choose_platform)
         self._stopped = False
 
     # -- building ----------------------------------------------------------------------------
@@ -184,6 +192,7 @@ class CheckpointApp(QObject):
         self.authority = auth
         self.settings = dataclasses.replace(self.settings, server_url=auth.url, token=auth.token,
                                             checkpoint_id=auth.checkpoint_id, sync_interval_s=60)
+        self._given_platform = PlatformAccess(auth.url, auth.token)  # as on a command line: before all else
         log.info("demo: authority on %s", auth.url)
         return [load_public_pem(auth.distribution_public_key.read_bytes())]
 
@@ -214,22 +223,24 @@ class CheckpointApp(QObject):
     @Slot(object)
     def _on_store_ready(self, remembered: RememberedSync) -> None:
         # Only now: the store thread has opened (and migrated) the file; one opener at a time.
-        # What `sync --once` remembered in the data folder fills what the settings leave empty;
-        # its keys come first (core.configuration.choose_keys: they verified the stored documents).
+        # What `sync --once` remembered in the data folder comes before the settings, for the
+        # platform as for the keys (core.configuration: the command line's rule, one for both).
         s = self.settings
-        self.settings = dataclasses.replace(s, server_url=s.server_url or remembered.server_url,
-                                            token=s.token or remembered.token)
+        self.platform = choose_platform(command_line=self._given_platform,
+                                        remembered=PlatformAccess(remembered.server_url, remembered.token),
+                                        configured=PlatformAccess(s.server_url, s.token))
         self._root_keys = choose_keys(remembered=remembered.root_keys, configured=lambda: self._configured_keys)
-        s = self.settings
-        known = s.server_url and s.token and self._root_keys
-        self.platform_known.emit(LookupPlatform(s.server_url, s.token, tuple(self._root_keys)) if known else None)
-        if self.settings.server_url and self._root_keys and self.sync is None and not self._stopped:
+        p = self.platform
+        known = p.server_url and p.token and self._root_keys
+        self.platform_known.emit(LookupPlatform(p.server_url, p.token, tuple(self._root_keys)) if known else None)
+        if p.server_url and self._root_keys and self.sync is None and not self._stopped:
             self._start_sync(self._root_keys)
 
     def _start_sync(self, root_keys: list[PublicKey]) -> None:
         s = self.settings
         upload_id = Configuration(self.settings_path, s).checkpoint_id()  # the CLI's rule (core.configuration)
-        self.sync = SyncWorker(self.data_dir, s.server_url, s.token, root_keys, s.sync_interval_s, upload_id)
+        p = self.platform
+        self.sync = SyncWorker(self.data_dir, p.server_url, p.token, root_keys, s.sync_interval_s, upload_id)
         self.sync.sync_started.connect(self.window.status._on_sync_started)
         self.sync.sync_finished.connect(self.window.status._on_sync_finished)
         self.sync.sync_finished.connect(self.store._on_synced)

@@ -112,7 +112,7 @@ def _look_up(store: Any, doc: IdDocument, a: argparse.Namespace, config: Configu
     from checkpoint_app.cli.data_folder import distribution_keys
     from checkpoint_app.core.events import event_from_decision
     from checkpoint_app.core.lookup.answer import LookupFailure
-    from checkpoint_app.core.lookup.client import ask, check_url, remembered_platform
+    from checkpoint_app.core.lookup.client import ask, check_url, chosen_platform
     from checkpoint_app.core.lookup.decide import lookup_context, lookup_scan
 
     now = int(time.time())
@@ -120,9 +120,10 @@ def _look_up(store: Any, doc: IdDocument, a: argparse.Namespace, config: Configu
     ctx = lookup_context(store.load_context(keys, config.station.venue_type, now))
     if a.temperature is not None and not ctx.policy.temperature_in_range(a.temperature):
         raise UsageError(str(TemperatureOutOfRange(a.temperature, ctx.policy)) + "; measure again")
-    platform = remembered_platform(store, keys)
+    platform = chosen_platform(store, keys, config.platform())
     if platform is None:
-        raise UsageError("no platform configured: run `sync --once --server URL --token TOKEN` once")
+        raise UsageError("no platform configured: run `sync --once --server URL --token TOKEN` once, or set "
+                         f"server_url and token in {config.path}")
     try:
         check_url(platform.server_url)
     except LookupFailure as exc:

@@ -75,15 +75,20 @@ def _is_token(text: str) -> bool:
 
 
 def _sync(store: Any, a: argparse.Namespace, keys: list[Any], config: Configuration) -> Any:
+    from checkpoint_app.core.configuration import choose_platform
+    from checkpoint_app.core.store.remembered import remembered_access
     from checkpoint_app.core.sync.client import sync_once
     from checkpoint_app.core.sync.folder import apply_folder
 
     if a.folder is not None:
         return apply_folder(store, a.folder, keys)
-    server, token = store.get_setting("server_url"), store.get_setting("token")
-    if not server or not token:
-        raise UsageError("no platform configured: give --server URL and --token-file FILE once")
-    return sync_once(store, server, token, keys, deadline_s=a.timeout, checkpoint_id=config.checkpoint_id())
+    # What this command line gave is remembered by now (_remember): the same rule as the window's.
+    chosen = choose_platform(remembered=remembered_access(store), configured=config.platform())
+    if not chosen.server_url or not chosen.token:
+        raise UsageError("no platform configured: give --server URL and --token-file FILE once, or set server_url "
+                         f"and token in {config.path}")
+    return sync_once(store, chosen.server_url, chosen.token, keys, deadline_s=a.timeout,
+                     checkpoint_id=config.checkpoint_id())
 
 
 def run(a: argparse.Namespace) -> int:

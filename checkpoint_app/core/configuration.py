@@ -5,7 +5,8 @@ One settings file for both, found by the same rule (`--config FILE`, else settin
 per-user folder, core.paths), read the same way (a bad value falls back to its default), so
 that `verify --record` on a hospital's entrance PC decides and records as its window does.
 
-The distribution keys have one rule, `choose_keys`, for the window and every command."""
+The distribution keys have one rule, `choose_keys`, for the window and every command; the
+platform's address and token its sibling, `choose_platform`, in the same order."""
 
 from __future__ import annotations
 
@@ -61,6 +62,10 @@ class Configuration:
         cid = self.settings.checkpoint_id
         return cid if cid and cid != PLACEHOLDER.checkpoint_id else None
 
+    def platform(self) -> PlatformAccess:
+        """The settings' server and token (the last in `choose_platform`'s order)."""
+        return PlatformAccess(self.settings.server_url, self.settings.token)
+
     def keys(self) -> list[PublicKey]:
         """The `root_keys` files' keys; KeyFileError naming the file and this setting."""
         return configured_keys(self.settings, self.path)
@@ -83,6 +88,27 @@ def configured_keys(settings: Settings, path: Path) -> list[PublicKey]:
         return read_key_files(key_paths(settings.root_keys))
     except KeyFileError as exc:
         raise KeyFileError(f"{exc} (setting root_keys in {path})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformAccess:
+    """A platform's base URL and this checkpoint's bearer token for it ("" where not given)."""
+
+    server_url: str = ""
+    token: str = ""
+
+
+def choose_platform(*, command_line: PlatformAccess = PlatformAccess(), remembered: PlatformAccess = PlatformAccess(),
+                    configured: PlatformAccess = PlatformAccess()) -> PlatformAccess:
+    """Where to sync and with which token, in `choose_keys`' order: the command line, else what
+    the data folder remembers (the last `sync --server/--token`), else the settings'. The server
+    is the first one named; the token the first given with that server or with none, so that a
+    token is never sent to a server other than the one it came with (a settings file naming
+    another platform lends it no token)."""
+    sources = (command_line, remembered, configured)
+    server = next((s.server_url for s in sources if s.server_url), "")
+    token = next((s.token for s in sources if s.token and s.server_url in ("", server)), "")
+    return PlatformAccess(server, token)
 
 
 def choose_keys(*, command_line: Sequence[PublicKey] = (), remembered: Sequence[PublicKey] = (),

@@ -21,7 +21,7 @@ from checkpoint_app.core.paths import store_path
 from checkpoint_app.core.rules.facts import Freshness, freshness_level
 from checkpoint_app.core.status import EmptyCache
 from checkpoint_app.core.store.errors import StoreError, describe
-from checkpoint_app.core.store.remembered import pinned_keys
+from checkpoint_app.core.store.remembered import pinned_keys, remembered_access
 from checkpoint_app.core.store.store import Store
 from checkpoint_app.workers.values import RememberedSync, ScanResult, StoreStatus
 
@@ -103,8 +103,8 @@ class StoreWorker(QObject):
         except ValueError as exc:  # a remembered key that no longer parses: as if none
             log.warning("remembered distribution keys unusable: %s", exc)
             keys = ()
-        return RememberedSync(str(self._store.get_setting("server_url") or ""),
-                              str(self._store.get_setting("token") or ""), keys)
+        access = remembered_access(self._store)
+        return RememberedSync(access.server_url, access.token, keys)
 
     def _keys(self, remembered: RememberedSync) -> list[PublicKey]:
         return choose_keys(remembered=remembered.root_keys, configured=lambda: self._configured_keys)

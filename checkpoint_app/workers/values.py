@@ -55,8 +55,8 @@ class SyncOutcome:
 @dataclass(frozen=True, slots=True)
 class RememberedSync:
     """What `checkpoint-app sync --once` remembered in the data folder (spec section 9:
-    "for later runs and for the window"): its server and token are used where the window's
-    settings are empty; its keys come before the settings' (core.configuration.choose_keys)."""
+    "for later runs and for the window"): its server, token and keys come before the
+    settings' (core.configuration.choose_platform and choose_keys, the command line's rule)."""
 
     server_url: str = ""
     token: str = ""

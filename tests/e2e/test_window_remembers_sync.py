@@ -35,6 +35,6 @@ def test_window_uses_what_sync_once_remembered(platform: Platform, tmp_path: Pat
         qtbot.waitUntil(lambda: window.status.sync_state == "ok", timeout=15000)
         qtbot.waitUntil(lambda: window.status.store is not None and window.status.store.level != "never",
                         timeout=10000)
-        assert app.settings.server_url == platform.url and app.sync is not None
+        assert app.platform.server_url == platform.url and app.sync is not None
     finally:
         app.shutdown()

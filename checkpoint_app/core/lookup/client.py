@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from checkpoint_app.core.codes.signature import PublicKey
+from checkpoint_app.core.configuration import PlatformAccess, choose_platform
 from checkpoint_app.core.identity import IdDocument
 from checkpoint_app.core.lookup.answer import (
     LookupAnswer,
@@ -26,6 +27,7 @@ from checkpoint_app.core.lookup.answer import (
     request_body,
 )
 from checkpoint_app.core.store import Store
+from checkpoint_app.core.store.remembered import remembered_access
 from checkpoint_app.core.sync.deadline import Cancel
 from checkpoint_app.core.sync.http import Http, SyncError, SyncFailure
 
@@ -100,10 +102,11 @@ def _problem(exc: SyncFailure) -> LookupProblem:
     return _PROBLEMS.get(exc.code, LookupProblem.REJECTED)
 
 
-def remembered_platform(store: Store, keys: Sequence[PublicKey]) -> LookupPlatform | None:
-    """The platform and token that `sync` remembered in the data folder (spec 9) with the
-    pinned `keys` (core.configuration.choose_keys), or None when one of them is missing."""
-    server, token = store.get_setting("server_url"), store.get_setting("token")
-    if not (isinstance(server, str) and server and isinstance(token, str) and token and keys):
+def chosen_platform(store: Store, keys: Sequence[PublicKey], configured: PlatformAccess) -> LookupPlatform | None:
+    """The platform and token that `sync` remembered in the data folder (spec 9), else the
+    settings' (core.configuration.choose_platform, the window's rule), with the pinned `keys`
+    (choose_keys); None when one of them is missing."""
+    chosen = choose_platform(remembered=remembered_access(store), configured=configured)
+    if not (chosen.server_url and chosen.token and keys):
         return None
-    return LookupPlatform(server, token, tuple(keys))
+    return LookupPlatform(chosen.server_url, chosen.token, tuple(keys))

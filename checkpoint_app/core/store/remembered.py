@@ -9,10 +9,17 @@ from __future__ import annotations
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from checkpoint_app.core.codes.signature import PublicKey, load_public_pem
+from checkpoint_app.core.configuration import PlatformAccess
 from checkpoint_app.core.store.errors import StoreError
 from checkpoint_app.core.store.store import Store
 
 ROOT_KEYS = "root_keys_pem"
+
+
+def remembered_access(store: Store) -> PlatformAccess:
+    """The server and token `sync` remembered ("" for each it did not)."""
+    server, token = store.get_setting("server_url"), store.get_setting("token")
+    return PlatformAccess(server if isinstance(server, str) else "", token if isinstance(token, str) else "")
 
 
 def pinned_keys(store: Store) -> list[PublicKey]:
