@@ -87,10 +87,12 @@ class CheckpointApp(QObject):
     """Everything the window needs, built in `start()` and taken down in `shutdown()`.
 
     Signals: code_submitted(str, float): a code from a keyboard-wedge or serial scanner;
-    platform_known(LookupPlatform | None): where lookups by ID document go (spec 5.1)."""
+    platform_known(LookupPlatform | None): where lookups by ID document go (spec 5.1);
+    platform_given(PlatformAccess): the settings dialog named another server or token."""
 
     code_submitted = Signal(str, float)
     platform_known = Signal(object)
+    platform_given = Signal(object)
 
     def __init__(self, settings_path: Path, data_dir: Path, *, demo: bool = False, kiosk: bool = False,
                  camera: str | None = None, clock: Callable[[], float] = time.time,
@@ -157,7 +159,7 @@ class CheckpointApp(QObject):
         self._start_camera()
         if self.demo:
             self._start_demo_thermometer()
-        service = SettingsService(lambda: self.settings, self.apply_settings,
+        service = SettingsService(self._shown_settings, self.apply_settings,
                                   lambda: self.set_language(self.language.next_language()))
         pin_guard = PinGuard(self.settings_path.with_name("pin-state.json"), self.clock)
         self.admin = AdminFlows(self.window, self.controller, self.store, service, pin_guard, self.tasks)
@@ -207,6 +209,7 @@ class CheckpointApp(QObject):
         c.record_requested.connect(s._on_record_requested)
         s.status_changed.connect(self.window.status._on_store_status)
         s.failed.connect(self._on_store_failed)
+        self.platform_given.connect(s._on_platform_given)
 
     def _start_lookups(self) -> None:
         """Lookups by ID document (spec 5.1) in their own thread: they wait on the network."""
@@ -380,15 +383,27 @@ class CheckpointApp(QObject):
             self.decoder.forget_codes()
 
     # -- live changes ------------------------------------------------------------------------
+    def _shown_settings(self) -> Settings:
+        """The settings as the dialog shows them: with the server and token synced with
+        (choose_platform), which a data folder's may be rather than the file's."""
+        p = self.platform
+        return dataclasses.replace(self.settings, server_url=p.server_url, token=p.token) if p.server_url \
+            else self.settings
+
     def apply_settings(self, new: Settings) -> None:
         """Save, and apply what can change while running; the rest applies at the next start.
-        OSError when the file cannot be written: then nothing changes."""
+        OSError when the file cannot be written: then nothing changes. A server or token typed
+        here is also remembered in the data folder, as `sync --server/--token` remembers them:
+        it is the installer's latest word, and the data folder's comes before the file's."""
+        shown = self._shown_settings()
         if not self.demo:
             try:
                 settings_mod.save(self.settings_path, new)
             except OSError as exc:
                 log.error("settings not saved to %s: %s; nothing changed", self.settings_path, exc.strerror or exc)
                 raise
+            if (new.server_url, new.token) != (shown.server_url, shown.token):
+                self.platform_given.emit(PlatformAccess(new.server_url, new.token))
         self.settings = new
         self.sound.volume, self.sound.speech_volume = new.sound_volume, new.speech_volume
         self._show_sound()

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from checkpoint_app.core.checkpoint import Context, scan
 from checkpoint_app.core.codes.signature import PublicKey
-from checkpoint_app.core.configuration import choose_keys
+from checkpoint_app.core.configuration import PlatformAccess, choose_keys
 from checkpoint_app.core.events import ScanEvent
 from checkpoint_app.core.paths import store_path
 from checkpoint_app.core.rules.facts import Freshness, freshness_level
@@ -153,6 +153,16 @@ class StoreWorker(QObject):
             self.record_failed.emit(event.event_id)
             return
         self.recorded.emit(event.event_id)
+
+    @Slot(object)
+    def _on_platform_given(self, access: PlatformAccess) -> None:
+        """The settings named another server or token: remembered as `sync` remembers them."""
+        if self._store is None:
+            return
+        try:
+            self._store.set_settings({"server_url": access.server_url, "token": access.token})
+        except (sqlite3.Error, OSError) as exc:  # the store stays as it was; the settings file has them
+            log.error("cannot remember the platform: %s", describe(exc, store_path(self._data_dir)))
 
     @Slot(int, int)
     def _on_events_requested(self, ts_from: int, ts_to: int) -> None:

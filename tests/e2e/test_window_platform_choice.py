@@ -109,3 +109,53 @@ def test_a_remembered_server_without_a_token_borrows_none_from_another_platform(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no platform configured" in err and b.token not in err
     assert not _seen(a) and not _seen(b)
+
+
+def test_a_server_typed_in_the_settings_dialog_is_what_the_next_start_syncs_with(
+        platforms: tuple[Platform, Platform], tmp_path: Path, qtbot: QtBot) -> None:
+    """With the data folder first, a server typed in the window's settings would have been
+    saved to the file and never used. The dialog shows the server synced with (A, not the
+    file's stale B) and remembers a changed one in the data folder, as `sync --server` does."""
+    import dataclasses
+
+    from checkpoint_app.core.store import Store
+
+    a, b = platforms
+    data, settings = tmp_path / "cp", tmp_path / "settings.json"
+    configure_station(settings, server_url="https://stale.invalid", token="stale")
+    _remember(a, data, settings)
+    app = CheckpointApp(settings, data, camera="none")
+    window = app.start()
+    qtbot.addWidget(window, before_close_func=lambda _w: app.shutdown())
+    qtbot.waitUntil(lambda: window.status.sync_state == "ok", timeout=20000)
+    shown = app.admin.settings.current()
+    assert (shown.server_url, shown.token) == (a.url, a.token)  # what is used, not the file's
+    app.admin.settings.apply(dataclasses.replace(shown, server_url=b.url, token=b.token))
+
+    def remembered() -> tuple[object, object]:
+        with Store.open(data, check=False) as store:
+            return store.get_setting("server_url"), store.get_setting("token")
+
+    qtbot.waitUntil(lambda: remembered() == (b.url, b.token), timeout=10000)
+    app.shutdown()
+    assert not _seen(b)  # applies at the next start
+    assert _window_syncs(settings, data, qtbot) == b.url
+    assert main(["sync", "--once", "--data-dir", str(data), "--config", str(settings)]) == 0  # the CLI agrees
+
+
+def test_saving_the_settings_unchanged_remembers_nothing_new(platforms: tuple[Platform, Platform], tmp_path: Path,
+                                                             qtbot: QtBot) -> None:
+    from checkpoint_app.core import settings as st
+
+    a, _b = platforms
+    data, settings = tmp_path / "cp", tmp_path / "settings.json"
+    configure_station(settings)
+    _remember(a, data, settings)
+    app = CheckpointApp(settings, data, camera="none")
+    window = app.start()
+    qtbot.addWidget(window, before_close_func=lambda _w: app.shutdown())
+    qtbot.waitUntil(lambda: window.status.sync_state == "ok", timeout=20000)
+    app.admin.settings.apply(app.admin.settings.current())
+    assert st.load(settings).server_url == a.url  # the file now says what is used
+    app.shutdown()
+    assert _window_syncs(settings, data, qtbot) == a.url

@@ -263,9 +263,13 @@ class Store:
             raise StoreError(f"the setting {key!r} in the store is damaged (not JSON); set it again") from None
 
     def set_setting(self, key: str, value: Any) -> None:
+        self.set_settings({key: value})
+
+    def set_settings(self, values: dict[str, Any]) -> None:
+        """All in one transaction (a server and its token: both or neither)."""
         with self.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         (key, json.dumps(value, ensure_ascii=False)))
+            conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                             [(key, json.dumps(value, ensure_ascii=False)) for key, value in values.items()])
 
 
 __all__ = ["NotSyncedError", "Store", "StoredDocument", "SyncTimes"]
