@@ -61,11 +61,12 @@ def run_stoppable(prog: str, body: Callable[[Leaving], int]) -> int:
     try:
         return body(leaving)
     except KeyboardInterrupt:
-        # The process is leaving: a Ctrl-C from here to its end (at exit, threads joined,
-        # pools closed) ends it at once instead of raising where nothing catches it.
-        signal.signal(signal.SIGINT, again)
         leaving.say()
+        # The process is leaving. What is left is its exit, which puts the default handler back
+        # midway: a Ctrl-C pressed again then killed it by the signal, or raised where nothing
+        # catches it. Ignored instead.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         return EXIT_INTERRUPTED
     finally:
-        if not leaving.said and previous is not None:  # no Ctrl-C: the caller's handler again (a test's main())
+        if signal.getsignal(signal.SIGINT) is first and previous is not None:  # no Ctrl-C: the caller's again
             signal.signal(signal.SIGINT, previous)

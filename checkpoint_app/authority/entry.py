@@ -4,10 +4,9 @@ where it printed a traceback from inside an import."""
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Sequence
 
-from checkpoint_app.interrupt import EXIT_INTERRUPTED, run_stoppable
+from checkpoint_app.interrupt import run_stoppable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -16,9 +15,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return cli.main(argv)
 
-    status = run_stoppable("checkpoint-authority", commands)
-    if status == EXIT_INTERRUPTED:
-        # What is left is the interpreter's exit, which puts the default handler back
-        # midway: a Ctrl-C pressed again then killed the process by the signal.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    return status
+    return run_stoppable("checkpoint-authority", commands)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from checkpoint_app.cli_common import OneLineParser, UsageError, fail
+from checkpoint_app.interrupt import run_stoppable
 
 COMMAND_MODULES = (
     "checkpoint_app.cli.verify",
@@ -43,6 +44,14 @@ def build_parser() -> OneLineParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command is None:  # the window leaves on Ctrl-C by its own shutdown path (workers/termination.py)
+        return _run(args)
+    # A command stopped by Ctrl-C (a sync waiting on the network): one line and exit 130. What it
+    # wrote is whole: every store write is one transaction, rolled back when cut off.
+    return run_stoppable(f"checkpoint-app {args.command}", lambda _leaving: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command is None:
             return _run_window(args)
