@@ -60,7 +60,7 @@ def test_ctrl_c_while_sync_waits_on_the_platform(waiting_server: tuple[str, thre
         for _ in range(presses):
             proc.send_signal(signal.SIGINT)
             time.sleep(0.05)
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
     assert "Traceback" not in err and proc.returncode == 130, (proc.returncode, err[-3000:])
     assert [line for line in err.splitlines() if "Ctrl-C" in line] == ["checkpoint-app sync: stopped (Ctrl-C)"]
     # The data folder is whole: the real platform syncs it (the token given now is remembered).
