@@ -20,6 +20,7 @@ from checkpoint_app.core.scanning import deblur
 from checkpoint_app.core.scanning import preprocess as pp
 from checkpoint_app.core.scanning.bent import read_bent, read_flat_finders
 from checkpoint_app.core.scanning.decoders import Hit, zbar, zxing
+from checkpoint_app.core.scanning.noisy import read_noisy
 from checkpoint_app.core.scanning.resample import read_located
 
 Transform = Callable[[pp.Gray], pp.Gray]
@@ -120,6 +121,21 @@ class GridAttempt(Attempt):
         return hits
 
 
+class FrameReaderAttempt(Attempt):
+    """A reader of its own (noisy.py) on the whole frame whose cost grows with the frame's
+    size (a matched filter over every pixel), modelled per megapixel like the transforms."""
+
+    def __init__(self, name: str, reader: Reader, ms_per_mp: float) -> None:
+        super().__init__(name, _identity, ms_per_mp=ms_per_mp)
+        self.reader = reader
+
+    def run(self, gray: pp.Gray, deadline: float = math.inf, clock: Clock = time.perf_counter) -> list[Hit]:
+        start = clock()
+        hits = self.reader(gray, deadline, clock)
+        self._learn((clock() - start) * 1000, gray.shape[0] * gray.shape[1])
+        return hits
+
+
 UPSCALE_UP_TO = 900  # px: a region larger than this after upscaling holds a code big enough as it is
 
 
@@ -181,6 +197,7 @@ def catalogue() -> dict[str, Attempt]:
         GridAttempt("roi-resample", read_located, 4.0),
         GridAttempt("roi-resample-up2", _located_in(pp.upsharp, 2.0), 5.0),
         GridAttempt("roi-resample-up3", _located_in(pp.upsharp3, 3.0), 8.0),
+        GridAttempt("noisy", read_noisy, 15.0),
     ]
     return {a.name: a for a in attempts}
 
@@ -197,11 +214,12 @@ def catalogue() -> dict[str, Attempt]:
 # second round (bench/scan, docs/benchmarks.md) moved roi-flat (finders by shape, now
 # reading strong tilts and codes with one finder washed out) up to just after roi-bent,
 # which reads far more bent paper, and roi-zbar (plastic sleeves, moire) up to seventh.
-# The tail runs only when a larger budget (a still image) leaves time for it.
+# The tail runs only when a larger budget (a still image) leaves time for it; it ends with
+# "noisy" (noisy.py), which in dark frames runs second (DARK_FIRST).
 ORDER = ("roi-clahe-up", "roi-deblur", "roi-up3", "roi-resample-up2", "roi-bent", "roi-flat", "roi-zbar", "upsharp",
          "histogram", "clahe", "sharpen", "denoise", "zbar", "roi-resample", "roi-histogram", "roi-sharpen",
          "roi-upsharp", "roi-stretch", "roi-denoise2", "denoise2", "roi-zbar-up", "flatten", "roi-flatten", "up3",
-         "roi-denoise", "bent", "roi-resample-up3", "denoise3")
+         "roi-denoise", "bent", "roi-resample-up3", "denoise3", "noisy")
 _LOCATED_FIRST = ("roi-clahe-up", "roi-resample", "roi-bent", "roi-flat", "roi-deblur", "roi-up3", "roi-resample-up2",
                   "upsharp", "histogram", "sharpen", "clahe", "denoise", "zbar", "roi-histogram")
 ORDER_LOCATED = (*_LOCATED_FIRST, *(name for name in ORDER if name not in _LOCATED_FIRST))
@@ -212,9 +230,15 @@ def ladder(order: tuple[str, ...] = ORDER, known: dict[str, Attempt] | None = No
     return [known[name] for name in order]
 
 
+# noisy (finders by a matched filter, modules averaged, noisy.py) right after the cheap
+# denoise: bench/scan low_light level 3 went from 14 to 36 of 44 with it there (issue 15).
+DARK_FIRST = ("denoise", "noisy", "denoise3", "denoise2")
+
+
 def for_dark_frames(steps: list[Attempt]) -> list[Attempt]:
-    """In a dark frame sensor noise is the problem, and denoising is what recovers codes
-    there (bench/scan low_light); run it first instead of after the budget is gone."""
-    first = {name: i for i, name in enumerate(("denoise", "denoise3", "denoise2"))}
+    """In a dark frame sensor noise is the problem, and denoising (and the reader made for
+    noise) is what recovers codes there (bench/scan low_light); run it first instead of
+    after the budget is gone."""
+    first = {name: i for i, name in enumerate(DARK_FIRST)}
     return sorted((a for a in steps if a.name in first), key=lambda a: first[a.name]) + \
         [a for a in steps if a.name not in first]

@@ -24,10 +24,11 @@ DRAW = 3  # px per module of the synthetic code handed to zxing
 THRESHOLD_WINDOW = 4.0  # modules
 UNSURE_SHARES = (0.0, 0.08)  # the least certain modules treated as erasures, in turn
 
-def module_values(flat: Gray, n: int) -> np.ndarray:
-    """n x n float32 mean brightness of each module's central quarter."""
+def module_values(flat: Gray, n: int, whole: bool = False) -> np.ndarray:
+    """n x n float32 mean brightness of each module's central quarter (or `whole` module:
+    under heavy noise the larger average is worth more than a sharp edge)."""
     core = flat[Q * K:(Q + n) * K, Q * K:(Q + n) * K].astype(np.float32)
-    lo, hi = K // 4, K - K // 4
+    lo, hi = (0, K) if whole else (K // 4, K - K // 4)
     values: np.ndarray = core.reshape(n, K, n, K)[:, lo:hi, :, lo:hi].mean(axis=(1, 3))
     return values
 

@@ -91,9 +91,14 @@ def data_order(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array([p[0] for p in order]), np.array([p[1] for p in order])
 
 
-def decode(dark: np.ndarray, unsure: np.ndarray | None = None) -> str:
+def decode(dark: np.ndarray, unsure: np.ndarray | None = None, certainty: np.ndarray | None = None) -> str:
     """The text of the code whose modules are `dark` (True = dark, n x n), treating codewords
-    that contain an `unsure` module as erasures. Raises QRError."""
+    that contain an `unsure` module as erasures. With `certainty` (n x n, how far each module
+    was from its threshold), a block that does not decode so is tried again with its least
+    certain codewords erased as well, more of them each time (generalized minimum distance
+    decoding): noise spread over the whole code leaves each block its own few doubtful
+    codewords, which no single share of doubtful modules picks for every block at once.
+    Raises QRError."""
     n = dark.shape[0]
     if n < 21 or (n - 17) % 4:
         raise QRError("not a QR code size")
@@ -108,15 +113,31 @@ def decode(dark: np.ndarray, unsure: np.ndarray | None = None) -> str:
     total = sum(len(idx) for idx, _, _ in layout)
     codewords = np.packbits(bits[:total * 8])
     erased = np.asarray(doubt[:total * 8], bool).reshape(total, 8).sum(axis=1) > 0
+    sure = None if certainty is None else certainty[rows, cols][:total * 8].reshape(total, 8).min(axis=1)
     data = bytearray()
     for idx, nsym, count in layout:
         bad = np.nonzero(erased[idx])[0].tolist()
-        try:
-            fixed, _ = rs.decode(codewords[idx].tolist(), nsym, bad, slack=SLACK)
-        except rs.DecodeError as exc:
-            raise QRError(f"block not correctable: {exc}") from None
+        fixed = _block(codewords[idx].tolist(), nsym, bad, None if sure is None else sure[idx])
         data += bytes(fixed[:count])
     return parse(bytes(data), version)
+
+
+GMD_STEP = 2  # erasures added per try: each costs one check symbol, an error two
+
+
+def _block(codewords: list[int], nsym: int, bad: list[int], sure: np.ndarray | None) -> list[int]:
+    """One block corrected: with `bad` erased, then (given codeword certainties) also with the
+    least certain ones erased, GMD_STEP more each time while check symbols remain."""
+    tries = [bad]
+    if sure is not None:
+        order = [int(i) for i in np.argsort(sure, kind="stable") if int(i) not in bad]
+        tries += [bad + order[:extra] for extra in range(GMD_STEP, nsym - SLACK - len(bad) + 1, GMD_STEP)]
+    for erasures in tries:
+        try:
+            return rs.decode(codewords, nsym, erasures, slack=SLACK)[0]
+        except rs.DecodeError as exc:
+            last = exc
+    raise QRError(f"block not correctable: {last}") from None
 
 
 @functools.lru_cache(maxsize=16)
