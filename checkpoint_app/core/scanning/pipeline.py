@@ -50,6 +50,7 @@ class ScanPipeline:
         self._ladder = ladder(ORDER, attempts)
         self._located_ladder = ladder(ORDER_LOCATED, attempts)
         self._dark_ladder = for_dark_frames(self._ladder)
+        self._noisy = attempts["noisy"]
         self._history = fusion.FrameHistory() if fuse else None
         self._tracked: list[tuple[float, Corners]] = []
 
@@ -94,10 +95,12 @@ class ScanPipeline:
         regions = [(sub, offset) for _, sub, offset in cropped if sub.size]
         corners = [c for c, sub, _ in cropped if sub.size]
         dark = _is_dark(gray)
-        if dark and not found and self._history is not None:
-            self._fuse(t, found, deadline)  # noise is what hides a code in the dark: average it away first
-        open_ = list(range(len(regions)))
         steps = self._dark_ladder if dark else self._located_ladder if must else self._ladder
+        if dark and not found and self._history is not None and self._fuse(t, found, deadline, dark=True):
+            # noise is what hides a code in the dark: average it away first; the noise reader
+            # read the average, and has nothing to add on one frame of it
+            steps = [a for a in steps if a is not self._noisy]
+        open_ = list(range(len(regions)))
         for attempt in steps:
             if found and not (must and open_):
                 break
@@ -117,18 +120,27 @@ class ScanPipeline:
             return False  # a cheaper attempt further down may still fit
         return _collect(attempt.run(gray, deadline, self._clock), found, offset)
 
-    def _fuse(self, t: float, found: dict[str, Corners], deadline: float) -> None:
+    def _fuse(self, t: float, found: dict[str, Corners], deadline: float, dark: bool = False) -> bool:
+        """Read the combined recent frames; in a dark frame the noise reader also reads their
+        mean. Returns whether it did (so that it is not run again on the frame alone)."""
         assert self._history is not None
         if self._clock() + 0.004 > deadline:
-            return
+            return False
         frames = self._history.aligned(t)
         if frames is None:
-            return
+            return False
+        noisy = False
         for combine in (fusion.mean_of, fusion.min_of):
             if self._clock() + 0.006 > deadline:
-                return
-            if _collect(zxing(combine(frames)), found):
-                return
+                return noisy
+            image = combine(frames)
+            if _collect(zxing(image), found):
+                return noisy
+            if dark and combine is fusion.mean_of:
+                noisy = self._clock() + self._noisy.estimate(image.size) / 1000.0 <= deadline
+                if self._run(self._noisy, image, found, deadline):
+                    return noisy
+        return noisy
 
     def _track(self, found: dict[str, Corners], t: float) -> None:
         self._tracked = [(seen, c) for seen, c in self._tracked if t - seen <= self.track_s and t >= seen]
