@@ -44,6 +44,10 @@ TRIPLES = 3
 VERSIONS = 7  # sizes tried per triple, nearest the finders' module size first
 TRIES = 2  # of these read, best timing first
 MIN_TIMING = 0.62
+SURE_TIMING = 0.85
+# the box sizes round to odd pixels at half resolution, so the peaks' module sizes come out
+# low: the true one was 1.12 times that (median over bench/scan low_light levels 2 and 3)
+MODULE_BIAS = 1.1
 SMOOTH = 0.25  # Gaussian for finding the grid, in modules (the modules are read unsmoothed)
 LEAK = 0.12  # of a neighbour's contrast in a module's value (bench/scan low_light: 0.1; see read_modules)
 MIN_BIT_TIMING = 0.75  # timing modules read right: below this the grid is not this code's
@@ -125,13 +129,16 @@ def read_triple(gray: Gray, tl: Finder, tr: Finder, bl: Finder,
     module = (tl.module + tr.module + bl.module) / 3
     smooth = cv2.GaussianBlur(gray, (0, 0), SMOOTH * module)
     legs = (math.dist(tl.center, tr.center) + math.dist(tl.center, bl.center)) / 2
-    sizes = sorted((17 + 4 * v for v in range(1, 41)), key=lambda n: abs(math.log(legs / (n - 7) / module)))
+    expected = legs / (MODULE_BIAS * module) + 7
+    sizes = sorted((17 + 4 * v for v in range(1, 41)), key=lambda n: abs(math.log((n - 7) / (expected - 7))))
     scored = []
     for n in sizes[:VERSIONS]:
         if out_of_time():
             return None
         hom = patterns.onto_alignment(smooth, patterns.onto_finders(smooth, _affine(tl, tr, bl, n), n), n, 2)
         scored.append((resample.timing_alternation(smooth, hom, n), n, hom))
+        if scored[-1][0] >= SURE_TIMING:
+            break  # this one alternates as only the right size does: read it
     scored.sort(key=lambda s: -s[0])
     for score, n, hom in scored[:TRIES]:
         if score < MIN_TIMING or out_of_time():
