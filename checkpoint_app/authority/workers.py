@@ -21,6 +21,8 @@ from typing import Any
 
 from flask import Flask
 
+from checkpoint_app.cli_common import UsageError
+
 KEEPALIVE_S = 5  # a poll a minute needs no keep-alive; a proxy's upstream connections do
 
 
@@ -53,8 +55,18 @@ def available() -> bool:
 
 
 def run(make_app: Callable[[], Flask], spec: Workers) -> None:
-    """Serve until SIGTERM or SIGINT; `make_app` runs in each worker after the fork."""
+    """Serve until SIGTERM or SIGINT; `make_app` runs in each worker after the fork. Ctrl-C
+    (SIGINT) ends in KeyboardInterrupt, as without workers: gunicorn leaves with exit status 0
+    for it, and the command's line and exit status 130 (interrupt.py) would be lost."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
+
+    interrupted: list[bool] = []
+
+    class _Arbiter(Arbiter):  # type: ignore[misc]  # no type hints either
+        def handle_int(self) -> None:
+            interrupted.append(True)
+            super().handle_int()
 
     class _App(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints: a subclass of Any
         def load_config(self) -> None:
@@ -64,4 +76,11 @@ def run(make_app: Callable[[], Flask], spec: Workers) -> None:
         def load(self) -> Flask:
             return make_app()
 
-    _App().run()
+    try:
+        _Arbiter(_App()).run()
+    except RuntimeError as exc:  # what BaseApplication.run, replaced here, made one line of
+        raise UsageError(f"gunicorn: {exc}") from None
+    except SystemExit as exc:
+        if interrupted and exc.code in (0, None):
+            raise KeyboardInterrupt from None
+        raise

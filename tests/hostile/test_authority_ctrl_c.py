@@ -177,3 +177,21 @@ def test_ctrl_c_and_a_read_only_database(tmp_path: Path, documents: tuple[Path, 
             done = _run(SCRIPT, _serve_args(db, documents, free_port()), {"CTRL_C_AT": str(at), "CTRL_C_AGAIN": "1"})
             assert "Traceback" not in done.stderr, done.stderr
             assert done.returncode in (2, 130), done.stderr
+
+
+def test_ctrl_c_with_worker_processes(tmp_path: Path, documents: tuple[Path, Path]) -> None:
+    """`serve --workers 2` (gunicorn): its master left with exit status 0 on Ctrl-C."""
+    from checkpoint_app.authority import workers
+
+    if not workers.available():
+        pytest.skip("gunicorn is not installed")
+    db, port = tmp_path / "authority.sqlite3", free_port()
+    with subprocess.Popen([sys.executable, "-c", ENTRY, *_serve_args(db, documents, port), "--workers", "2"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            wait_for_port(port, proc, timeout_s=60)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+    _assert_stopped(subprocess.CompletedProcess(proc.args, proc.returncode, "", err), "with workers")
+    _assert_serves_after(db, documents)
