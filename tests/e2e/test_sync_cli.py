@@ -95,7 +95,8 @@ def test_a_tampered_folder_is_refused_whole(platform: Platform, tmp_path: Path,
     platform.authority.set_statuses([(b"\x07" * 16, 2, (101,), NOW)])
     export_folder(platform.authority, folder, page_size=2)
     page = sorted(folder.glob("status-*.cose"))[-1]
-    page.write_bytes(page.read_bytes()[:-1] + b"\x00")
+    body = page.read_bytes()
+    page.write_bytes(body[:-1] + bytes([body[-1] ^ 0x01]))  # a changed byte: "+ b'\x00'" was none when it was 0
     before = snapshot(data / "checkpoint.sqlite3")
     assert main(["sync", "--from", str(folder), "--data-dir", str(data)]) == 1
     assert "BAD_SIGNATURE" in capsys.readouterr().err
