@@ -52,3 +52,18 @@ def test_a_code_in_view_is_read_every_frame_and_decided_once() -> None:
         assert result.texts == [PAYLOADS[5]]
         decisions += stab.feed(result.codes, i / FPS)
     assert [d.text for d in decisions] == [PAYLOADS[5]]
+
+
+def test_a_code_the_older_frames_showed_is_not_read_in_a_frame_of_another() -> None:
+    # Two phones shown in turn at one spot (or a screen that changed its code): the frames
+    # align as one picture, and their mean still shows the first code when the second is up.
+    first, second = (phone_frame([PAYLOADS[k]], size=(640, 480), m=3.0, seed=4).astype(np.float32) for k in (6, 5))
+    rng = np.random.default_rng(1)
+    pipeline = ScanPipeline(budget_ms=300)
+    reads = []
+    for i, base in enumerate([first] * 6 + [second] * 6):
+        frame = np.clip(base * 0.1 + rng.normal(0, 24, base.shape), 0, 255).astype(np.uint8)
+        reads.append(pipeline.decode(frame, i / FPS).texts)
+    assert reads[2:6] == [[PAYLOADS[6]]] * 4
+    assert all(PAYLOADS[6] not in texts for texts in reads[6:]), reads[6:]
+    assert reads[-1] == [PAYLOADS[5]]

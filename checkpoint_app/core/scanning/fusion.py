@@ -15,6 +15,12 @@ import numpy as np
 
 from checkpoint_app.core.scanning.preprocess import Gray
 
+Corners = tuple[tuple[float, float], ...]
+# the newest frame's agreement with the others' mean, as a share of the older frames' own:
+# 0.95-1.05 for the same dark code at noise sigma 16-44 (still or shaken), 0.16 for another
+# code at the same spot (tests/unit/test_scan_temporal)
+AGREEMENT = 0.5
+
 
 class _Frame:
     """A pushed frame; its quarter-size copy for alignment is made only when fusion runs
@@ -62,6 +68,36 @@ class FrameHistory:
             h, w = f.gray.shape[:2]
             out.append(cv2.warpAffine(f.gray, shift, (w, h), borderMode=cv2.BORDER_REPLICATE))
         return out if len(out) >= 3 else None
+
+
+def shown_in_newest(frames: list[Gray], corners: Corners) -> bool:
+    """Whether the newest frame (frames[0]) shows the code read from their combination at
+    `corners` as the older ones do. Two phones shown in turn at one spot, or a screen that
+    changed its code, align as one picture: their mean reads the code the older frames
+    showed, and the newest frame must not be reported holding it. Each frame's pixels in the
+    code are correlated with the mean of the others: the newest must agree about as well as
+    the older ones (noise lowers them all alike; a different code leaves it near zero)."""
+    if len(frames) < 3:
+        return False
+    quad = np.round(np.array(corners, np.float32)).astype(np.int32)
+    h, w = frames[0].shape[:2]
+    x0, y0 = np.clip(quad.min(axis=0) - 3, 0, None)
+    x1, y1 = np.minimum(quad.max(axis=0) + 4, (w, h))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return False
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillConvexPoly(mask, quad - (x0, y0), 1)
+    inside = mask > 0
+    pixels = [cv2.GaussianBlur(f[y0:y1, x0:x1].astype(np.float32), (0, 0), 1.0)[inside] for f in frames]
+    total = np.sum(pixels, axis=0)
+    agree = [_correlation(p, (total - p) / (len(pixels) - 1)) for p in pixels]
+    return agree[0] >= AGREEMENT * float(np.median(agree[1:]))
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    norm = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
+    return float(np.dot(a, b)) / norm if norm > 0 else 0.0
 
 
 def mean_of(frames: list[Gray]) -> Gray:

@@ -134,11 +134,11 @@ class ScanPipeline:
             if self._clock() + 0.006 > deadline:
                 return noisy
             image = combine(frames)
-            if _collect(zxing(image), found):
+            if _collect(_newest(frames, zxing(image)), found):
                 return noisy
             if dark and combine is fusion.mean_of:
                 noisy = self._clock() + self._noisy.estimate(image.size) / 1000.0 <= deadline
-                if self._run(self._noisy, image, found, deadline):
+                if noisy and _collect(_newest(frames, self._noisy.run(image, deadline, self._clock)), found):
                     return noisy
         return noisy
 
@@ -156,6 +156,11 @@ def _collect(hits: Sequence[Hit], found: dict[str, Corners], offset: tuple[int, 
             found[h.text] = tuple((x + ox, y + oy) for x, y in h.corners)
             new = True
     return new
+
+
+def _newest(frames: list[Gray], hits: Sequence[Hit]) -> list[Hit]:
+    """The combined frames' reads that the newest frame shows too (fusion.shown_in_newest)."""
+    return [h for h in hits if h.text is not None and fusion.shown_in_newest(frames, h.corners)]
 
 
 def _is_dark(gray: Gray) -> bool:
