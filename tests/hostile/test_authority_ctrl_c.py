@@ -81,15 +81,21 @@ def _assert_stopped(done: subprocess.CompletedProcess[str], when: str) -> None:
 
 def _assert_serves_after(db: Path, documents: tuple[Path, Path]) -> None:
     """The next start serves the documents, from a database as a start without Ctrl-C makes it."""
+    _assert_stopped(_interrupt_once_listening(db, documents, [], timeout_s=30), "after listening")
+
+
+def _interrupt_once_listening(db: Path, documents: tuple[Path, Path], extra: list[str],
+                              timeout_s: float) -> subprocess.CompletedProcess[str]:
+    """Start serve, wait until it listens, press Ctrl-C; what it printed and its exit status."""
     port = free_port()
-    with subprocess.Popen([sys.executable, "-c", ENTRY, *_serve_args(db, documents, port)],
+    with subprocess.Popen([sys.executable, "-c", ENTRY, *_serve_args(db, documents, port), *extra],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
         try:
             wait_for_port(port, proc, timeout_s=60)
         finally:
             proc.send_signal(signal.SIGINT)
-            _, err = proc.communicate(timeout=30)
-    _assert_stopped(subprocess.CompletedProcess(proc.args, proc.returncode, "", err), "after listening")
+            _, err = proc.communicate(timeout=timeout_s)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "", err)
 
 
 @pytest.fixture(scope="module")
@@ -185,13 +191,6 @@ def test_ctrl_c_with_worker_processes(tmp_path: Path, documents: tuple[Path, Pat
 
     if not workers.available():
         pytest.skip("gunicorn is not installed")
-    db, port = tmp_path / "authority.sqlite3", free_port()
-    with subprocess.Popen([sys.executable, "-c", ENTRY, *_serve_args(db, documents, port), "--workers", "2"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
-        try:
-            wait_for_port(port, proc, timeout_s=60)
-        finally:
-            proc.send_signal(signal.SIGINT)
-            _, err = proc.communicate(timeout=60)
-    _assert_stopped(subprocess.CompletedProcess(proc.args, proc.returncode, "", err), "with workers")
+    db = tmp_path / "authority.sqlite3"
+    _assert_stopped(_interrupt_once_listening(db, documents, ["--workers", "2"], timeout_s=60), "with workers")
     _assert_serves_after(db, documents)

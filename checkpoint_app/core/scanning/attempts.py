@@ -121,21 +121,6 @@ class GridAttempt(Attempt):
         return hits
 
 
-class FrameReaderAttempt(Attempt):
-    """A reader of its own (noisy.py) on the whole frame whose cost grows with the frame's
-    size (a matched filter over every pixel), modelled per megapixel like the transforms."""
-
-    def __init__(self, name: str, reader: Reader, ms_per_mp: float) -> None:
-        super().__init__(name, _identity, ms_per_mp=ms_per_mp)
-        self.reader = reader
-
-    def run(self, gray: pp.Gray, deadline: float = math.inf, clock: Clock = time.perf_counter) -> list[Hit]:
-        start = clock()
-        hits = self.reader(gray, deadline, clock)
-        self._learn((clock() - start) * 1000, gray.shape[0] * gray.shape[1])
-        return hits
-
-
 UPSCALE_UP_TO = 900  # px: a region larger than this after upscaling holds a code big enough as it is
 
 
