@@ -58,6 +58,12 @@ def test_gray_and_bgr_frames_read_the_same() -> None:
     assert ScanPipeline().decode(gray, 0.0).texts == ScanPipeline().decode(frame, 0.0).texts == [PAYLOADS[3]]
 
 
+def test_a_one_channel_frame_reads_as_gray() -> None:
+    """A mono camera's frame may come as H x W x 1; cvtColor refused it (an error per frame)."""
+    gray = cv2.cvtColor(phone_frame([PAYLOADS[3]], size=(640, 480), m=3.0), cv2.COLOR_BGR2GRAY)
+    assert ScanPipeline().decode(gray[:, :, None], 0.0).texts == [PAYLOADS[3]]
+
+
 def test_a_tiny_budget_still_runs_the_first_pass_and_stays_fast() -> None:
     frame = phone_frame([], size=(1280, 720))
     pipeline = ScanPipeline(budget_ms=5.0)

@@ -20,6 +20,8 @@ _CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
 def to_gray(frame: np.ndarray) -> Gray:
     if frame.ndim == 2:
         return frame
+    if frame.shape[2] == 1:  # a mono camera's frame as OpenCV may hand it over (H x W x 1)
+        return np.ascontiguousarray(frame[:, :, 0])
     if frame.shape[2] == 4:
         return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
