@@ -8,6 +8,7 @@ anything from noise, from a scene without a code, or from bits that are mostly w
 
 from __future__ import annotations
 
+import time
 from functools import cache
 
 import cv2
@@ -17,7 +18,7 @@ import pytest
 from bench.scan.generate import Sample, render
 from bench.scan.scene import qr_modules
 from checkpoint_app.core.scanning import noisy, patterns, qrdecode
-from checkpoint_app.core.scanning.attempts import DARK_FIRST
+from checkpoint_app.core.scanning.attempts import DARK_FIRST, catalogue
 from checkpoint_app.core.scanning.decoders import zbar, zxing
 from checkpoint_app.core.scanning.images import decode_image
 from checkpoint_app.core.scanning.pipeline import ScanPipeline
@@ -173,3 +174,13 @@ def patterns_fixed(n: int) -> np.ndarray:
 
     out: np.ndarray = reserved(n)
     return out
+
+
+def test_the_noise_readers_cost_grows_with_the_frame_so_a_4k_frame_does_not_start_it() -> None:
+    """Its finder search scans every pixel and cannot stop half way (over 100 ms at 4K): a
+    fixed cost learned on 720p frames let it start on a 4K frame and overrun the budget."""
+    reader = catalogue()["noisy"]
+    rng = np.random.default_rng(3)
+    for _ in range(3):  # learned from its own runs on dark 720p frames, as in the pipeline
+        reader.run(rng.normal(30, 12, (720, 1280)).clip(0, 255).astype(np.uint8), time.perf_counter() + 0.03)
+    assert reader.estimate(1280 * 720) < 30 < reader.estimate(3840 * 2160)  # 30 ms: the live frame budget

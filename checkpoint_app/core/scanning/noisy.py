@@ -56,7 +56,14 @@ _CROSS = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], np.float32)
 
 def read_noisy(gray: Gray, deadline: float = math.inf, clock: Clock = time.perf_counter) -> list[Hit]:
     """The codes whose finders stand out of the noise by their zones' means; [] otherwise."""
-    for tl, tr, bl in triples(finder_peaks(gray), limit=TRIPLES):
+    return read_peaks(gray, finder_peaks(gray), deadline, clock)
+
+
+def read_peaks(gray: Gray, peaks: list[Finder], deadline: float = math.inf,
+               clock: Clock = time.perf_counter) -> list[Hit]:
+    """read_noisy after its finder search (finder_peaks): the triples of `peaks`, strongest
+    first, until one reads or the deadline passes."""
+    for tl, tr, bl in triples(peaks, limit=TRIPLES):
         if clock() > deadline:
             break
         hit = read_triple(gray, tl, tr, bl, lambda: clock() > deadline)
