@@ -13,10 +13,12 @@ import datetime as dt
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from types import FrameType
+from typing import Any
 
 from checkpoint_app.authority import cli, statuslog
 from checkpoint_app.authority.epoch import DEFAULT_SERIAL_GAP
@@ -70,7 +72,7 @@ def _cmd_serve(a: argparse.Namespace) -> int:
     authority = _open(a, **options)
     _publish(authority, a)
     if not a.workers:
-        _serve_here(authority, a, limits)
+        return _serve_here(authority, a, limits)
     authority.engine.dispose()  # each worker opens its own connections after the fork
     print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ ({a.workers} gunicorn workers"
           f" x {a.threads} threads; Ctrl-C stops)", flush=True)
@@ -79,10 +81,13 @@ def _cmd_serve(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve_here(authority: Authority, a: argparse.Namespace, limits: Any) -> NoReturn:
+def _serve_here(authority: Authority, a: argparse.Namespace, limits: Any) -> int:
     """Serve in this process (waitress) until Ctrl-C, then one line and exit status 130
-    (cli.main). waitress ends its loop on the KeyboardInterrupt and returns as if nothing
-    happened: it is raised again here, after what the fleet view still holds is written."""
+    (cli.main); or until SIGTERM (`systemctl stop`, a shutdown), then one line and exit
+    status 0, which systemd counts as a clean stop. waitress ends its loop on either and
+    returns as if nothing happened; what the fleet view still holds is written first (the
+    default SIGTERM ended the process where it stood, and up to a minute of checkpoints'
+    reported health with it)."""
     from waitress.server import create_server
 
     from checkpoint_app.authority.server import create_app
@@ -91,11 +96,23 @@ def _serve_here(authority: Authority, a: argparse.Namespace, limits: Any) -> NoR
     server = create_server(app, host=a.host, port=a.port, threads=a.threads, **limits.waitress())
     server.print_listen("Serving on http://{}:{}")
     print(f"serving the distribution API on http://{a.host}:{a.port}/v1/ (waitress; Ctrl-C stops)", flush=True)
+    terminated: list[int] = []
+
+    def on_term(signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # leaving already: a second one changes nothing
+        terminated.append(signum)
+        raise SystemExit(EXIT_OK)
+
+    previous = signal.signal(signal.SIGTERM, on_term)
     try:
         server.run()
     finally:
         app.extensions["fleet"].stop()
-    raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, previous)
+    if not terminated:
+        raise KeyboardInterrupt
+    print("checkpoint-authority serve: stopped (SIGTERM)", file=sys.stderr, flush=True)
+    return EXIT_OK
 
 
 def _enough_descriptors(connections: int) -> None:

@@ -194,3 +194,38 @@ def test_ctrl_c_with_worker_processes(tmp_path: Path, documents: tuple[Path, Pat
     db = tmp_path / "authority.sqlite3"
     _assert_stopped(_interrupt_once_listening(db, documents, ["--workers", "2"], timeout_s=60), "with workers")
     _assert_serves_after(db, documents)
+
+
+def test_sigterm_stops_serve_cleanly_and_writes_the_fleets_last_minute(tmp_path: Path,
+                                                                      documents: tuple[Path, Path]) -> None:
+    """`systemctl stop` sends SIGTERM. `serve` (one process) died of it where it stood: no line,
+    and the checkpoints' health it holds in memory for up to a minute was lost. Now: one line,
+    exit status 0 (systemd's clean stop), what the fleet view held written first."""
+    import requests
+    from sqlalchemy import create_engine, select
+
+    from checkpoint_app.authority.db import checkpoint_health
+
+    db = tmp_path / "authority.sqlite3"
+    _assert_serves_after(db, documents)  # a database with its schema and documents
+    token = _run(ENTRY, ["register-checkpoint", "--db", str(db), "CP-TERM-1"], {}).stdout.strip()
+    port = free_port()
+    with subprocess.Popen([sys.executable, "-c", ENTRY, *_serve_args(db, documents, port)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            wait_for_port(port, proc, timeout_s=60)
+            for version in ("1.0.0", "1.0.1"):  # the first is written at once, the second held for a minute
+                answer = requests.get(f"http://127.0.0.1:{port}/v1/status", params={"since": 0}, timeout=10,
+                                      headers={"Authorization": f"Bearer {token}", "X-Checkpoint-Version": version})
+                assert answer.status_code == 200, answer.text
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err, err[-3000:]
+    assert [line for line in err.splitlines() if "stopped" in line] == ["checkpoint-authority serve: stopped (SIGTERM)"]
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        version = conn.execute(select(checkpoint_health.c.version)
+                               .where(checkpoint_health.c.checkpoint_id == "CP-TERM-1")).scalar_one()
+    engine.dispose()
+    assert version == "1.0.1"
