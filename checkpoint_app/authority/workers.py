@@ -43,7 +43,18 @@ class Workers:
             "backlog": 2048, "limit_request_field_size": 64 * 1024,
             "accesslog": None, "errorlog": "-", "loglevel": "info",  # no line per request
             "proc_name": "checkpoint-authority",
+            "worker_exit": _write_fleet,
         }
+
+
+def _write_fleet(_server: Any, worker: Any) -> None:
+    """gunicorn's worker_exit hook, in the worker as it leaves (SIGTERM from systemd through
+    the master, a restart, max requests): write the checkpoints' health this worker holds in
+    memory for up to a minute, which its exit would lose."""
+    app = getattr(worker, "wsgi", None)
+    fleet = app.extensions.get("fleet") if app is not None else None
+    if fleet is not None:
+        fleet.stop()
 
 
 def available() -> bool:
