@@ -57,7 +57,7 @@ def record(folders: list[Path]) -> list[Record]:
             for k, img in targets:
                 if img.size:
                     t0 = time.thread_time()
-                    got = {h.text for h in a.run(img) if h.text}
+                    got = {h.text for h in a.for_image(img.shape).run(img) if h.text}
                     r.results[(a.name, k)] = ((time.thread_time() - t0) * 1000, got)
         out.append(r)
     return out

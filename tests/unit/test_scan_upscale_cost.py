@@ -14,6 +14,7 @@ from checkpoint_app.core.scanning import preprocess as pp
 from checkpoint_app.core.scanning.attempts import MIN_PIXELS, catalogue
 from checkpoint_app.core.scanning.decoders import zxing
 from checkpoint_app.core.scanning.lanczos import upscale3
+from checkpoint_app.core.scanning.locate import texture_regions
 
 
 def test_upscale3_is_cv2s_lanczos4() -> None:
@@ -58,3 +59,21 @@ def test_a_tiny_region_does_not_price_an_attempt_out_of_the_budget() -> None:
         # per pixel, 5x5 taught the old model thousands of ms per megapixel: 100+ ms here
         assert attempt.estimate(region.size) < 30.0, name
         assert attempt.estimate(25) == attempt.estimate(MIN_PIXELS)
+
+
+def test_a_large_region_gets_the_contrast_step_without_the_upscale() -> None:
+    """roi-clahe-up upscaled every region twofold: 5-25 ms on the large regions of printed
+    codes, whose modules are already several pixels wide, and the bent-paper reader after it
+    then found the budget spent. A region over UPSCALE_UP_TO / 2 gets the same contrast step
+    at its own size (roi-clahe), which still reads what the first pass could not."""
+    attempts = catalogue()
+    up = attempts["roi-clahe-up"]
+    assert up.for_image((300, 420)) is up  # a small region: upscaled as before
+    assert attempts["roi-up3"].for_image((800, 800)) is attempts["roi-up3"]  # plain upscalers keep small codes
+    sample = render("print", 3, "1280x720", 1)
+    gray = pp.to_gray(sample.image)
+    region = next(r for r in (pp.crop(gray, c)[0] for c in texture_regions(gray)) if min(r.shape) > 450)
+    full = up.for_image(region.shape)
+    assert full is not up and full.scale == 1.0
+    assert not set(sample.truth) & {h.text for h in zxing(region)}
+    assert set(sample.truth) <= {h.text for h in full.run(region)}

@@ -33,6 +33,12 @@ Clock = Callable[[], float]
 MIN_PIXELS = 40_000
 
 
+# px: a region larger than this after upscaling holds a code big enough as it is. Upscaling
+# it anyway cost 5-25 ms (up to 69 ms for one region at 3x) of a 30 ms budget on the large
+# regions of printed codes, where the bent-paper reader needed that time (docs/benchmarks.md).
+UPSCALE_UP_TO = 900
+
+
 def billed(pixels: int) -> int:
     """The pixel count an attempt's cost model charges for an image of `pixels`."""
     return max(pixels, MIN_PIXELS)
@@ -47,6 +53,16 @@ class Attempt:
     binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
     ms_per_mp: float = 5.0  # prior; replaced by measurements as the pipeline runs
     runs: int = field(default=0)
+    # An upscaling attempt on regions: what runs instead on a region too large to need the
+    # upscale (UPSCALE_UP_TO), the same contrast step at full size. Only roi-clahe-up has one:
+    # skipping the plain upscalers on large regions lost small codes and clean prints (bench/scan).
+    full_size: Attempt | None = None
+
+    def for_image(self, shape: tuple[int, ...]) -> Attempt:
+        """The attempt to run on an image of this shape: this one or its full-size variant."""
+        if self.full_size is not None and min(shape[:2]) * self.scale > UPSCALE_UP_TO:
+            return self.full_size
+        return self
 
     def estimate(self, pixels: int) -> float:
         return self.ms_per_mp * billed(pixels) * self.scale * self.scale / 1e6
@@ -150,9 +166,6 @@ class SearchThenRead(Attempt):
         return hits
 
 
-UPSCALE_UP_TO = 900  # px: a region larger than this after upscaling holds a code big enough as it is
-
-
 def _located_in(locate: Transform, scale: float) -> Reader:
     """read_located with zxing-cpp looking at an upscaled copy (small codes it cannot find at
     their own size); a large region is searched as it is: its code needs no upscaling."""
@@ -197,7 +210,8 @@ def catalogue() -> dict[str, Attempt]:
         Attempt("roi-histogram", _identity, binarizer=gh, ms_per_mp=0.5),
         Attempt("roi-sharpen", pp.sharpen, ms_per_mp=2.5),
         DeblurAttempt(),
-        Attempt("roi-clahe-up", lambda g: pp.upsharp(pp.clahe(g)), scale=2.0, ms_per_mp=4.0),
+        Attempt("roi-clahe-up", lambda g: pp.upsharp(pp.clahe(g)), scale=2.0, ms_per_mp=4.0,
+                full_size=Attempt("roi-clahe", lambda g: pp.sharpen(pp.clahe(g)), ms_per_mp=2.0)),
         Attempt("roi-stretch", pp.stretch, ms_per_mp=1.8),
         Attempt("roi-denoise", pp.denoise, ms_per_mp=1.5),
         Attempt("roi-denoise2", _denoise2, ms_per_mp=1.5),
@@ -221,7 +235,8 @@ def catalogue() -> dict[str, Attempt]:
 # budget (bench/scan/ladder.py), then by running the candidates on the whole benchmark
 # (docs/benchmarks.md): ORDER where only a texture search suggests a code, ORDER_LOCATED
 # where zxing-cpp located a symbol it could not decode (or a code was read a moment ago).
-# roi-clahe-up leads both: about 3 ms, and it reads the widest range of damage; roi-deblur
+# roi-clahe-up leads both: about 3 ms, and it reads the widest range of damage (on a region
+# too large to need the upscale it runs at full size, as roi-clahe: see UPSCALE_UP_TO); roi-deblur
 # returns in about a millisecond when a region shows no directional blur and is the only
 # attempt that reads strong motion blur. Where a symbol was located, what failed is reading
 # it, not finding it: our own sampling of its grid (roi-resample) comes next. Issue 15's

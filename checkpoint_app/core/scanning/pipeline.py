@@ -114,8 +114,9 @@ class ScanPipeline:
             self._fuse(t, found, deadline)
         return [corners[i] for i in open_]
 
-    def _run(self, attempt: Attempt, gray: Gray, found: dict[str, Corners], deadline: float,
+    def _run(self, chosen: Attempt, gray: Gray, found: dict[str, Corners], deadline: float,
              offset: tuple[int, int] = (0, 0)) -> bool:
+        attempt = chosen.for_image(gray.shape)
         if self._clock() + attempt.estimate(gray.shape[0] * gray.shape[1]) / 1000.0 > deadline:
             return False  # a cheaper attempt further down may still fit
         return _collect(attempt.run(gray, deadline, self._clock), found, offset)
