@@ -46,10 +46,10 @@ def measure(gray: Gray, block: np.ndarray, rows: slice, along: float = 2.0,
     # spin while they wait, up to 35x slower on a busy machine (measured; docs/benchmarks.md)
     n_r, n_c = r1 - r0, c1
     rows_x = _stacked(h, r0, r1, across, False)[2 * n_r:]  # plain weights: (rows, h)
-    cols_x = _stacked(w, 0, c1, along, True).T  # (w - 1, 3 cols): cos | sin | plain
-    sx = _gemm(_gemm(rows_x, ex), np.ascontiguousarray(cols_x)).reshape(n_r, 3, n_c).transpose(1, 0, 2)
+    cols_x = _columns(w, c1, along, True, 0)  # (w - 1, 3 cols): cos | sin | plain
+    sx = _gemm(_gemm(rows_x, ex), cols_x).reshape(n_r, 3, n_c).transpose(1, 0, 2)
     rows_y = _stacked(h, r0, r1, across, True)  # (3 rows, h - 1)
-    cols_y = np.ascontiguousarray(_stacked(w, 0, c1, along, False)[2 * n_c:].T)  # (w, cols)
+    cols_y = _columns(w, c1, along, False, 2 * n_c)  # (w, cols): plain
     sy = _gemm(_gemm(rows_y, ey), cols_y).reshape(3, n_r, n_c)
     both = np.concatenate((sx, sy))
     re, im, energy = both[0::3], both[1::3], both[2::3]  # (x edges, y edges) each
@@ -78,6 +78,18 @@ def _stacked(size: int, first: int, stop: int, sigma_modules: float, edges: bool
 
 
 _WEIGHTS: dict[tuple[int, int, int, float, bool], np.ndarray] = {}
+_COLUMNS: dict[tuple[int, int, float, bool, int], np.ndarray] = {}
+
+
+def _columns(size: int, stop: int, sigma_modules: float, edges: bool, first_row: int) -> np.ndarray:
+    """_stacked(size, 0, stop, ...) from `first_row` on, transposed and contiguous (what gemm
+    takes), kept: making it at every growth step cost a tenth of a step."""
+    key = (size, stop, sigma_modules, edges, first_row)
+    if key not in _COLUMNS:
+        if len(_COLUMNS) > 1024:
+            _COLUMNS.clear()
+        _COLUMNS[key] = np.ascontiguousarray(_stacked(size, 0, stop, sigma_modules, edges)[first_row:].T)
+    return _COLUMNS[key]
 
 
 def _weights(size: int, first: int, stop: int, sigma_modules: float, edges: bool) -> np.ndarray:
