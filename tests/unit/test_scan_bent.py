@@ -12,7 +12,7 @@ import pytest
 from bench.scan.generate import Sample, render
 from checkpoint_app.core.scanning import bent, resample
 from checkpoint_app.core.scanning.decoders import zbar, zxing
-from checkpoint_app.core.scanning.finders import find_finders, triples
+from checkpoint_app.core.scanning.finders import Finder, find_finders, triples
 from checkpoint_app.core.scanning.images import decode_image
 from checkpoint_app.core.scanning.preprocess import to_gray
 
@@ -79,3 +79,17 @@ def test_a_grid_from_the_wrong_finders_reads_nothing() -> None:
     assert bent.read_triple(gray, tr, tl, bl) is None
     assert bent.read_triple(gray, bl, tr, tl) is None
     # (tl, bl, tr) is the code seen from behind the paper: a mirrored symbol, which reads the same
+
+
+def test_the_finders_remembered_for_a_region_are_never_another_regions() -> None:
+    """roi-bent and roi-flat share one finder search per region (bent.finders_of). A new frame's
+    region of the same size (a new array, perhaps at the old one's address) must get its own."""
+    def seen(finders: list[Finder]) -> list[tuple[tuple[float, float], float]]:
+        return [(f.center, f.module) for f in finders]
+
+    first = to_gray(render("fold", 1, "640x480", 0).image)
+    second = first.copy()
+    second[:, : second.shape[1] // 2] = 255  # the same size, the left half of the code gone
+    assert seen(bent.finders_of(first)) == seen(find_finders(first))
+    assert seen(bent.finders_of(second)) == seen(find_finders(second)) != seen(find_finders(first))
+    assert seen(bent.finders_of(first.copy())) == seen(find_finders(first))  # equal pixels: remembered
