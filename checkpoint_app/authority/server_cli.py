@@ -107,6 +107,8 @@ def _serve_here(authority: Authority, a: argparse.Namespace, limits: Any) -> int
     try:
         server.run()
     finally:
+        # leaving (by either signal): a SIGTERM now must not cut the fleet's last write short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         app.extensions["fleet"].stop()
         signal.signal(signal.SIGTERM, previous)
     if not terminated:
