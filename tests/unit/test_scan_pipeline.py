@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import cv2
+import numpy as np
 import pytest
 
 from bench.scan.generate import PAYLOADS, render
@@ -69,3 +72,24 @@ def test_a_tiny_budget_still_runs_the_first_pass_and_stays_fast() -> None:
     pipeline = ScanPipeline(budget_ms=5.0)
     times = [pipeline.decode(frame, i / 15).ms for i in range(10)]
     assert sorted(times)[5] < 40  # generous for a shared CI core; the benchmark holds the real figure
+
+
+def test_two_threads_get_the_same_contrast_step_as_one() -> None:
+    """pp.clahe shared one OpenCV CLAHE object: two decoding threads at once got wrong pixels
+    (about one output in ten) or an OpenCV assertion, silently."""
+    from checkpoint_app.core.scanning import preprocess as pp
+
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 255, (h, w), dtype=np.uint8) for h, w in ((300, 400), (900, 1200))]
+    expected = [pp.clahe(i) for i in images]
+    wrong: list[int] = []
+
+    def work(k: int) -> None:
+        wrong.extend(k for _ in range(150) if not np.array_equal(pp.clahe(images[k]), expected[k]))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []

@@ -14,8 +14,6 @@ from checkpoint_app.core.scanning.lanczos import upscale3
 
 Gray = np.ndarray
 
-_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
-
 
 def to_gray(frame: np.ndarray) -> Gray:
     if frame.ndim == 2:
@@ -57,7 +55,9 @@ def _sharpened(up: Gray, gray: Gray, sigma: float) -> Gray:
 
 
 def clahe(gray: Gray) -> Gray:
-    return _CLAHE.apply(gray)
+    # one object per call (under a microsecond): a CLAHE object keeps state while it works,
+    # and one shared by two decoding threads returned wrong pixels or raised
+    return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
 
 
 def stretch(gray: Gray) -> Gray:
