@@ -93,3 +93,30 @@ def test_two_threads_get_the_same_contrast_step_as_one() -> None:
     for t in threads:
         t.join()
     assert wrong == []
+
+
+def _with_nan(image: np.ndarray) -> np.ndarray:
+    image[:20, :20] = np.nan  # a corner of dead pixels
+    return image
+
+
+def _odd_frames() -> list[tuple[str, np.ndarray, bool]]:
+    """(what, frame, whether its code can be read): frames a camera driver or a file may give."""
+    gray = cv2.cvtColor(phone_frame([PAYLOADS[3]], size=(640, 480), m=3.0), cv2.COLOR_BGR2GRAY)
+    yuyv = np.dstack((gray, np.full_like(gray, 128)))
+    return [("16-bit", gray.astype(np.uint16) * 257, True), ("12-bit", gray.astype(np.uint16) * 16, True),
+            ("float 0-1", gray.astype(np.float32) / 255, True), ("float 0-255", gray.astype(np.float64), True),
+            ("float with NaN", _with_nan(gray.astype(np.float32)), True),
+            ("bool", gray > 128, True), ("YUYV, Y first", yuyv, True), ("H x W x 3 x 1", cv2.cvtColor(
+                gray, cv2.COLOR_GRAY2BGR)[..., None], True), ("five channels", np.dstack([gray] * 5), False),
+            ("int8", (gray.astype(np.int16) - 128).astype(np.int8), False), ("0-d", np.array(7, np.uint8), False),
+            ("1-d", gray[0], False)]
+
+
+@pytest.mark.parametrize(("what", "frame", "readable"), _odd_frames(), ids=[w for w, _, _ in _odd_frames()])
+def test_odd_frames_give_a_result_never_an_error(what: str, frame: np.ndarray, readable: bool) -> None:
+    """uint16, float, bool, two-channel (YUYV), 0-d and 1-d frames raised (TypeError, cv2.error,
+    ValueError): a camera that delivered them never read a code and filled the log."""
+    texts = ScanPipeline().decode(frame, 0.0).texts
+    assert texts == [PAYLOADS[3]] if readable else set(texts) <= {PAYLOADS[3]}
+

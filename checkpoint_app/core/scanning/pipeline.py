@@ -57,9 +57,9 @@ class ScanPipeline:
     def decode(self, frame: np.ndarray, t: float) -> FrameResult:
         """All codes in one frame (BGR or gray) taken at time t (seconds, monotonic)."""
         start = self._clock()
-        if min(frame.shape[:2]) < MIN_SIDE:
-            return FrameResult((), (self._clock() - start) * 1000.0)
         gray = to_gray(frame)
+        if gray is None or min(gray.shape) < MIN_SIDE:
+            return FrameResult((), (self._clock() - start) * 1000.0)
         found: dict[str, Corners] = {}
         pending = self._first_pass(gray, found)
         deadline = start + self.budget_ms / 1000.0

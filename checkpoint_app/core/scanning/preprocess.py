@@ -15,14 +15,37 @@ from checkpoint_app.core.scanning.lanczos import upscale3
 Gray = np.ndarray
 
 
-def to_gray(frame: np.ndarray) -> Gray:
-    if frame.ndim == 2:
-        return frame
-    if frame.shape[2] == 1:  # a mono camera's frame as OpenCV may hand it over (H x W x 1)
-        return np.ascontiguousarray(frame[:, :, 0])
-    if frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+def to_gray(frame: np.ndarray) -> Gray | None:
+    """8-bit gray from what a camera or a file may hand over: gray, BGR, BGRA, one channel
+    (H x W x 1, a mono camera), two (YUYV with OpenCV's RGB conversion off: Y first), 16-bit,
+    float or bool pixels. None for what is no picture (not two dimensions of pixels, other
+    channel counts): a frame that raised here was lost with an error, every frame."""
+    a = np.asarray(frame)
+    while a.ndim > 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim == 3 and a.shape[2] in (1, 2):
+        a = a[:, :, 0]
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
+        return None
+    a = _eight_bit(a)
+    if a.ndim == 2:
+        return np.ascontiguousarray(a)
+    return cv2.cvtColor(a, cv2.COLOR_BGRA2GRAY if a.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+
+
+def _eight_bit(a: np.ndarray) -> np.ndarray:
+    """uint8 pixels: floats in [0, 1] scaled by 255, wider ranges (10-16 bit sensors) by their maximum."""
+    if a.dtype == np.uint8:
+        return a
+    if a.dtype == np.bool_:
+        return a.astype(np.uint8) * 255
+    f = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    top = float(f.max(initial=0.0))
+    if np.issubdtype(a.dtype, np.floating) and top <= 1.0:
+        f *= 255.0
+    elif top > 255.0:
+        f *= 255.0 / top
+    return np.clip(f, 0, 255).astype(np.uint8)
 
 
 def upscale(gray: Gray, factor: float = 2.0) -> Gray:
