@@ -20,6 +20,11 @@ Corners = tuple[tuple[float, float], ...]
 # 0.95-1.05 for the same dark code at noise sigma 16-44 (still or shaken), 0.16 for another
 # code at the same spot (tests/unit/test_scan_temporal)
 AGREEMENT = 0.5
+# what the newest frame alone has (its difference from the others' mean), as a multiple of
+# what each older frame alone has: 0.94-1.15 for the same dark code, still or shaken; 3.6
+# for another code at the same spot, 13 when the frames also share their noise pattern, where
+# the agreement above was 0.53 and passed (tests/unit/test_scan_temporal)
+RESIDUE = 2.0
 
 
 class _Frame:
@@ -52,6 +57,11 @@ class FrameHistory:
 
     def clear(self) -> None:
         self._frames.clear()
+
+    def keep_newest(self) -> None:
+        """Forget all but the newest frame (the scene changed with it)."""
+        while len(self._frames) > 1:
+            self._frames.popleft()
 
     def aligned(self, t: float) -> list[Gray] | None:
         """The recent frames shifted onto the newest one, or None if too few or too different."""
@@ -90,8 +100,13 @@ def shown_in_newest(frames: list[Gray], corners: Corners) -> bool:
     inside = mask > 0
     pixels = [cv2.GaussianBlur(f[y0:y1, x0:x1].astype(np.float32), (0, 0), 1.0)[inside] for f in frames]
     total = np.sum(pixels, axis=0)
-    agree = [_correlation(p, (total - p) / (len(pixels) - 1)) for p in pixels]
-    return agree[0] >= AGREEMENT * float(np.median(agree[1:]))
+    others = [(total - p) / (len(pixels) - 1) for p in pixels]
+    agree = [_correlation(p, o) for p, o in zip(pixels, others, strict=True)]
+    # what the newest frame has that the others have not, against what each older one has:
+    # noise alike in every frame; a changed code is far more (and unlike the correlation it
+    # is not fooled by what the frames share: the same finders, the same fixed-pattern noise)
+    residue = [float(np.mean((p - o) ** 2)) for p, o in zip(pixels, others, strict=True)]
+    return agree[0] >= AGREEMENT * float(np.median(agree[1:])) and residue[0] <= RESIDUE * float(np.median(residue[1:]))
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:

@@ -135,13 +135,28 @@ class ScanPipeline:
             if self._clock() + 0.006 > deadline:
                 return noisy
             image = combine(frames)
-            if _collect(_newest(frames, zxing(image)), found):
+            hits = zxing(image)
+            if _stale(frames, hits):
+                return self._scene_changed()
+            if _collect(hits, found):
                 return noisy
             if dark and combine is fusion.mean_of:
                 noisy = self._clock() + self._noisy.estimate(image.size) / 1000.0 <= deadline
-                if noisy and _collect(_newest(frames, self._noisy.run(image, deadline, self._clock)), found):
+                hits = self._noisy.run(image, deadline, self._clock) if noisy else []
+                if _stale(frames, hits):
+                    return self._scene_changed()
+                if _collect(hits, found):
                     return noisy
         return noisy
+
+    def _scene_changed(self) -> bool:
+        """The combined frames read a code the newest frame does not show: the next person's
+        phone where the last one's was. The older frames are dropped, so that the next frames
+        combine with this one only, and this frame is read on its own (returns False: the
+        noise reader has not read it)."""
+        assert self._history is not None
+        self._history.keep_newest()
+        return False
 
     def _track(self, found: dict[str, Corners], t: float) -> None:
         self._tracked = [(seen, c) for seen, c in self._tracked if t - seen <= self.track_s and t >= seen]
@@ -159,9 +174,10 @@ def _collect(hits: Sequence[Hit], found: dict[str, Corners], offset: tuple[int, 
     return new
 
 
-def _newest(frames: list[Gray], hits: Sequence[Hit]) -> list[Hit]:
-    """The combined frames' reads that the newest frame shows too (fusion.shown_in_newest)."""
-    return [h for h in hits if h.text is not None and fusion.shown_in_newest(frames, h.corners)]
+def _stale(frames: list[Gray], hits: Sequence[Hit]) -> bool:
+    """Whether the combined frames read a code that the newest frame does not show as the
+    older ones do (fusion.shown_in_newest): then none of their reads is reported."""
+    return any(h.text is not None and not fusion.shown_in_newest(frames, h.corners) for h in hits)
 
 
 def _is_dark(gray: Gray) -> bool:
