@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,6 +27,10 @@ log = logging.getLogger("checkpoint.authority.fleet")
 WRITE_EVERY_S = 60
 FLUSH_POLL_S = 5.0
 STOP_WRITER_S = 30.0  # for a write under way to end at stop(): generous, a database may be slow
+# the last write at stop() is tried again for this long (a database locked by a backup or an
+# import for longer than its own 10 s timeout), well within systemd's 90 s stop timeout
+STOP_RETRY_S = 30.0
+STOP_RETRY_EVERY_S = 1.0
 TS_MIN, TS_MAX = 1_577_836_800, 4_102_444_800  # 2020-01-01 .. 2100-01-01, as for scan events
 _VERSION_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_~")
 
@@ -143,10 +148,18 @@ class FleetMonitor:
             writer = self._writer
         if writer is not None:
             writer.join(STOP_WRITER_S)
-        try:
-            self.flush(force=True)
-        except Exception:
-            log.exception("the fleet's last records could not be written")
+        give_up = time.monotonic() + STOP_RETRY_S
+        while True:
+            try:
+                self.flush(force=True)
+                return
+            except Exception as exc:  # a database locked by another process for longer than its timeout, a full disk
+                if time.monotonic() >= give_up or "lock" not in str(exc).lower():  # only a lock passes
+                    with self._lock:
+                        lost = len(self._dirty)
+                    log.error("the health of %d checkpoints was not written: %s", lost, _short(exc))
+                    return
+                time.sleep(STOP_RETRY_EVERY_S)
 
     def _ensure_writer(self) -> None:
         # One writer thread per process, started in the process that serves (after a fork too).
@@ -165,10 +178,19 @@ class FleetMonitor:
             try:
                 self.flush()
                 failing = False
-            except Exception:  # the database is away: flush kept the records; try again later
+            except Exception as exc:  # the database is away: flush kept the records; try again later
                 if not failing:  # once per outage, not every few seconds while it lasts
-                    log.exception("writing the fleet's health failed; will retry every %.0f s", FLUSH_POLL_S)
+                    log.error("writing the fleet's health failed (%s); will retry every %.0f s", _short(exc),
+                              FLUSH_POLL_S)
                 failing = True
+
+
+def _short(exc: BaseException) -> str:
+    """One line for the log: the database's own message, not SQLAlchemy's statement and
+    parameters (several KB for a batch of checkpoints)."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    return f"{type(orig or exc).__name__}: {text[0] if text else ''}"
 
 
 def _newest(col: str, excluded: Any) -> Any:

@@ -233,3 +233,46 @@ def test_sigterm_stops_serve_cleanly_and_writes_the_fleets_last_minute(tmp_path:
                                .where(checkpoint_health.c.checkpoint_id == "CP-TERM-1")).scalar_one()
     engine.dispose()
     assert version == "1.0.1"
+
+
+@pytest.mark.slow
+def test_sigterm_while_another_process_locks_the_database_waits_and_writes(tmp_path: Path,
+                                                                          documents: tuple[Path, Path]) -> None:
+    """Attack finding: a backup or an import holding the SQLite database for longer than its
+    10 s busy timeout when systemd stops `serve`: the fleet's last write failed once, two
+    tracebacks and several KB of SQL went to the log, and the checkpoints' health was lost.
+    Now the write is tried again while only a lock is in the way, and a failure is one line."""
+    import sqlite3
+
+    import requests
+    from sqlalchemy import create_engine, select
+
+    from checkpoint_app.authority.db import checkpoint_health
+
+    db = tmp_path / "authority.sqlite3"
+    _assert_serves_after(db, documents)
+    token = _run(ENTRY, ["register-checkpoint", "--db", str(db), "CP-LOCK-1"], {}).stdout.strip()
+    port = free_port()
+    with subprocess.Popen([sys.executable, "-c", ENTRY, *_serve_args(db, documents, port)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            wait_for_port(port, proc, timeout_s=60)
+            answer = requests.get(f"http://127.0.0.1:{port}/v1/status", params={"since": 0}, timeout=10,
+                                  headers={"Authorization": f"Bearer {token}", "X-Checkpoint-Version": "2.0.0"})
+            assert answer.status_code == 200, answer.text
+            lock = sqlite3.connect(db, isolation_level=None)
+            lock.execute("BEGIN EXCLUSIVE")
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(13)  # longer than the database's own 10 s wait
+            lock.execute("ROLLBACK")
+            lock.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)  # ignored while it leaves; ends it if the test failed early
+            _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err and "SELECT" not in err and "INSERT" not in err, err[-3000:]
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        version = conn.execute(select(checkpoint_health.c.version)
+                               .where(checkpoint_health.c.checkpoint_id == "CP-LOCK-1")).scalar_one()
+    engine.dispose()
+    assert version == "2.0.0"
