@@ -95,6 +95,11 @@ def test_two_threads_get_the_same_contrast_step_as_one() -> None:
     assert wrong == []
 
 
+def _hot(image: np.ndarray, value: float = 65535) -> np.ndarray:
+    image[0, 0] = value  # one hot pixel at the type's top: it must not set the scale
+    return image
+
+
 def _with_nan(image: np.ndarray) -> np.ndarray:
     image[:20, :20] = np.nan  # a corner of dead pixels
     return image
@@ -110,7 +115,10 @@ def _odd_frames() -> list[tuple[str, np.ndarray, bool]]:
             ("bool", gray > 128, True), ("YUYV, Y first", yuyv, True), ("H x W x 3 x 1", cv2.cvtColor(
                 gray, cv2.COLOR_GRAY2BGR)[..., None], True), ("five channels", np.dstack([gray] * 5), False),
             ("int8", (gray.astype(np.int16) - 128).astype(np.int8), False), ("0-d", np.array(7, np.uint8), False),
-            ("1-d", gray[0], False)]
+            ("1-d", gray[0], False), ("16-bit, one hot pixel", _hot(gray.astype(np.uint16)), True),
+            ("float64 beyond float32", _hot(gray.astype(np.float64), 1e300), True),
+            ("empty colour", np.zeros((0, 640, 3), np.uint8), False), ("text", np.full((40, 40), "a"), False),
+            ("wider than zxing-cpp takes", np.zeros((22, 100_000), np.uint8), False)]
 
 
 @pytest.mark.parametrize(("what", "frame", "readable"), _odd_frames(), ids=[w for w, _, _ in _odd_frames()])

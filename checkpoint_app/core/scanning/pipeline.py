@@ -32,6 +32,7 @@ DARK_LEVEL = 90.0
 # no code, and the escalation's quarter-size maps of one of 1-3 pixels made OpenCV raise
 # (a 2x2 image to `decode`, a camera set to a degenerate mode, on every frame).
 MIN_SIDE = 21
+MAX_SIDE = 65_535  # zxing-cpp refuses wider or taller images (and no camera gives them)
 
 
 class ScanPipeline:
@@ -58,7 +59,7 @@ class ScanPipeline:
         """All codes in one frame (BGR or gray) taken at time t (seconds, monotonic)."""
         start = self._clock()
         gray = to_gray(frame)
-        if gray is None or min(gray.shape) < MIN_SIDE:
+        if gray is None or min(gray.shape) < MIN_SIDE or max(gray.shape) > MAX_SIDE:
             return FrameResult((), (self._clock() - start) * 1000.0)
         found: dict[str, Corners] = {}
         pending = self._first_pass(gray, found)

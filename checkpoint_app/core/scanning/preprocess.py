@@ -25,7 +25,7 @@ def to_gray(frame: np.ndarray) -> Gray | None:
         a = a[..., 0]
     if a.ndim == 3 and a.shape[2] in (1, 2):
         a = a[:, :, 0]
-    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))) or a.size == 0 or a.dtype.kind not in "biuf":
         return None
     a = _eight_bit(a)
     if a.ndim == 2:
@@ -34,14 +34,16 @@ def to_gray(frame: np.ndarray) -> Gray | None:
 
 
 def _eight_bit(a: np.ndarray) -> np.ndarray:
-    """uint8 pixels: floats in [0, 1] scaled by 255, wider ranges (10-16 bit sensors) by their maximum."""
+    """uint8 pixels: floats in [0, 1] scaled by 255, wider ranges (10-16 bit sensors) by their
+    top (the 99.9th percentile: one hot or dead pixel at the type's maximum must not blacken
+    the rest)."""
     if a.dtype == np.uint8:
         return a
     if a.dtype == np.bool_:
         return a.astype(np.uint8) * 255
-    f = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
-    top = float(f.max(initial=0.0))
-    if np.issubdtype(a.dtype, np.floating) and top <= 1.0:
+    f = np.nan_to_num(a.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    top = float(np.percentile(f[::4, ::4], 99.9))
+    if a.dtype.kind == "f" and top <= 1.0:
         f *= 255.0
     elif top > 255.0:
         f *= 255.0 / top
