@@ -1,5 +1,7 @@
-"""A decoder that fails on every frame (a camera driver handing over 16-bit frames, as a
-thermal or depth camera does with RGB conversion off): the preview shows, nothing is read.
+"""A decoder that fails on every frame: the preview shows, nothing is read. It was a camera
+driver handing over 16-bit frames; the pipeline now reads every frame type a camera gives
+(tests/unit/test_scan_pipeline.py::test_odd_frames_give_a_result_never_an_error), so what is
+left is a bug in a decoding library, injected here as an exception from the pipeline.
 Before, each frame's failure was logged with a traceback -- 30 a second -- and the guard
 was told nothing. Now the first failure is logged with its traceback, the rest counted;
 after FAILED_FRAMES in a row the status bar says codes cannot be read (use manual entry);
@@ -16,6 +18,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
+from checkpoint_app.core.scanning.pipeline import ScanPipeline
+from checkpoint_app.core.scanning.result import FrameResult
 from checkpoint_app.workers.decode_worker import FAILED_FRAMES
 from checkpoint_app.workers.frames import Frame
 from tests.support.qt_harness import Harness
@@ -39,12 +43,17 @@ def _feed(h: Harness, image: np.ndarray) -> QTimer:
     return timer
 
 
-def test_a_decoder_failing_on_every_frame_is_shown_to_the_guard(make_app: MakeApp,
-                                                               caplog: pytest.LogCaptureFixture) -> None:
+def _failing(_pipeline: ScanPipeline, _frame: np.ndarray, _t: float) -> FrameResult:
+    raise RuntimeError("a decoding library's bug, on every frame")
+
+
+def test_a_decoder_failing_on_every_frame_is_shown_to_the_guard(make_app: MakeApp, caplog: pytest.LogCaptureFixture,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.INFO, logger="checkpoint.decode")
     h = make_app()
     bar = h.window.status
-    feeding = _feed(h, np.zeros((480, 640, 3), np.uint16))  # 16-bit: the decoders take 8-bit only
+    monkeypatch.setattr(ScanPipeline, "decode", _failing)
+    feeding = _feed(h, np.full((480, 640, 3), 128, np.uint8))
     try:
         h.qtbot.waitUntil(lambda: "decoder" in bar.device_problems, timeout=10_000)
         assert bar.devices.isVisible() and "无法读码：请人工登记" in bar.devices.text()
@@ -55,7 +64,8 @@ def test_a_decoder_failing_on_every_frame_is_shown_to_the_guard(make_app: MakeAp
         h.wait_screen("prompt")
     finally:
         feeding.stop()
-    feeding = _feed(h, np.full((480, 640, 3), 128, np.uint8))  # the camera is fixed
+    monkeypatch.undo()  # fixed
+    feeding = _feed(h, np.full((480, 640, 3), 128, np.uint8))
     try:
         h.qtbot.waitUntil(lambda: "decoder" not in bar.device_problems, timeout=10_000)
         assert not bar.devices.isVisible()
