@@ -185,10 +185,13 @@ class ExposureLink:
 
     def after_frame(self, frame: np.ndarray, read: bool, unread: tuple[RegionLevels, ...], t: float) -> None:
         """Decode thread: one decoded frame (BGR or gray) and what the pipeline made of it."""
-        gray = None if read else to_gray(frame)
-        if gray is None and not read:
-            return  # no picture (pipeline.to_gray): nothing to learn about exposure from it
-        seen = evidence(gray, read, unread) if gray is not None else Evidence(True, (), 0.0)
+        if read:
+            seen = Evidence(True, (), 0.0)
+        else:
+            gray = to_gray(frame)
+            if gray is None:
+                return  # no picture (preprocess.to_gray): nothing to learn about exposure from it
+            seen = evidence(gray, read, unread)
         request = self.controller.update(seen, t)
         if request is not None:
             self._requests.put(request)
