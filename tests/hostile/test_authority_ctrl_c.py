@@ -204,9 +204,6 @@ def test_sigterm_stops_serve_cleanly_and_writes_the_fleets_last_minute(tmp_path:
     workers left without writing it either. Now: exit status 0 (systemd's clean stop), what the
     fleet view held written first, and without workers one line that says so."""
     import requests
-    from sqlalchemy import create_engine, select
-
-    from checkpoint_app.authority.db import checkpoint_health
 
     db = tmp_path / "authority.sqlite3"
     _assert_serves_after(db, documents)  # a database with its schema and documents
@@ -227,12 +224,7 @@ def test_sigterm_stops_serve_cleanly_and_writes_the_fleets_last_minute(tmp_path:
     if not workers:
         assert [line for line in err.splitlines() if "stopped" in line] == [
             "checkpoint-authority serve: stopped (SIGTERM)"]
-    engine = create_engine(f"sqlite:///{db}")
-    with engine.connect() as conn:
-        version = conn.execute(select(checkpoint_health.c.version)
-                               .where(checkpoint_health.c.checkpoint_id == "CP-TERM-1")).scalar_one()
-    engine.dispose()
-    assert version == "1.0.1"
+    assert _written_version(db, "CP-TERM-1") == "1.0.1"
 
 
 @pytest.mark.slow
@@ -242,12 +234,7 @@ def test_sigterm_while_another_process_locks_the_database_waits_and_writes(tmp_p
     10 s busy timeout when systemd stops `serve`: the fleet's last write failed once, two
     tracebacks and several KB of SQL went to the log, and the checkpoints' health was lost.
     Now the write is tried again while only a lock is in the way, and a failure is one line."""
-    import sqlite3
-
     import requests
-    from sqlalchemy import create_engine, select
-
-    from checkpoint_app.authority.db import checkpoint_health
 
     db = tmp_path / "authority.sqlite3"
     _assert_serves_after(db, documents)
@@ -270,9 +257,12 @@ def test_sigterm_while_another_process_locks_the_database_waits_and_writes(tmp_p
             proc.send_signal(signal.SIGTERM)  # ignored while it leaves; ends it if the test failed early
             _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and "Traceback" not in err and "SELECT" not in err and "INSERT" not in err, err[-3000:]
-    engine = create_engine(f"sqlite:///{db}")
-    with engine.connect() as conn:
-        version = conn.execute(select(checkpoint_health.c.version)
-                               .where(checkpoint_health.c.checkpoint_id == "CP-LOCK-1")).scalar_one()
-    engine.dispose()
-    assert version == "2.0.0"
+    assert _written_version(db, "CP-LOCK-1") == "2.0.0"
+
+
+def _written_version(db: Path, checkpoint_id: str) -> str:
+    """The app version the fleet table holds for a checkpoint, read without the program."""
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT version FROM checkpoint_health WHERE checkpoint_id = ?", (checkpoint_id,)).fetchone()
+    assert row is not None, f"no fleet row for {checkpoint_id}"
+    return str(row[0])
