@@ -11,3 +11,6 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+# The bent-paper reader's loops are compiled (numba) once per installation, about 10 s;
+# done here so that neither the first frame of the app nor the first test waits for it.
+.venv/bin/python -c "from checkpoint_app.core.scanning.phase_kernels import warm; warm()"

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from checkpoint_app.core.scanning import phase_kernels as kn
 from checkpoint_app.core.scanning.finders import Finder
 from checkpoint_app.core.scanning.phase import correct, measure, smoother
 from checkpoint_app.core.scanning.preprocess import Gray
@@ -74,8 +75,6 @@ def grow_rows(gray: Gray, pts: np.ndarray, start: int, stop: int, inner: slice,
     With `until`, growth stops a few rows after the middle inner column passes that point.
     Returns -1 when `out_of_time` says so before the end."""
     smooth = smoother(inner.stop - inner.start)
-    norm = smooth.sum(axis=1, keepdims=True)
-    ahead = np.arange(1, STEP + 3, dtype=np.float32)[:, None, None]
     nearest = None if until is None else _Nearest(pts, inner, until)
     lo = r1 = start
     for r0 in range(start, stop, STEP):
@@ -83,12 +82,11 @@ def grow_rows(gray: Gray, pts: np.ndarray, start: int, stop: int, inner: slice,
             return -1
         r1 = min(r0 + STEP, stop)
         end = min(r1 + 2, pts.shape[0])
-        slope = smooth @ ((pts[r0 - 1, inner] - pts[r0 - 3, inner]) / 2) / norm
-        pts[r0:end, inner] = pts[r0 - 1, inner] + ahead[:end - r0] * slope
+        # the new rows extrapolated from the two above, and the margins of every row of the
+        # block (the rows corrected in the last step included)
+        kn.extrapolate(pts, r0, end, inner.start, inner.stop, smooth)
         lo = r0 - 3
         block = pts[lo:end]
-        # margins for every row of the block, the rows corrected in the last step included
-        _margins(block, inner)
         # the last rows grown are measured again, now with rows on both sides of them
         fix = slice(1, min(r1 - lo, end - lo - 1))
         correct(block, measure(gray, block, fix), fix, inner)
@@ -108,14 +106,7 @@ def margins_all(pts: np.ndarray, inner: slice) -> None:
 
 def _margins(block: np.ndarray, inner: slice) -> None:
     """Columns outside `inner` continue its edge columns' spacing (in place)."""
-    a, b = inner.start, inner.stop
-    n_right = block.shape[1] - b
-    if a > 0:
-        block[:, :a] = block[:, a:a + 1] + np.arange(a, 0, -1, dtype=np.float32)[None, :, None] * (
-            block[:, a:a + 1] - block[:, a + 1:a + 2])
-    if n_right > 0:
-        block[:, b:] = block[:, b - 1:b] + np.arange(1, n_right + 1, dtype=np.float32)[None, :, None] * (
-            block[:, b - 1:b] - block[:, b - 2:b - 1])
+    kn.margins(block, inner.start, inner.stop)
 
 
 class _Nearest:
@@ -168,7 +159,7 @@ def grow(gray: Gray, tl: Finder, tr: Finder, bl: Finder, length: int,
     n = round((i - Q + 4 - 17) / 4) * 4 + 17
     if dist[i] > 1.5 * tr.module or n < 21 or n + 2 * Q > length:
         return None
-    pts = pts[:n + 2 * Q, :n + 2 * Q]
+    pts = np.ascontiguousarray(pts[:n + 2 * Q, :n + 2 * Q])
     pts[:band] = top[:n + 2 * Q].transpose(1, 0, 2)
     _anchor(pts, finder_homography(tr, (n - 7, 0), u_dir, v_dir), n - 7 + Q, slice(0, band))
     if timing_row(gray, pts, n) < MIN_TIMING:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from checkpoint_app.core.scanning import exposure, fusion
+from checkpoint_app.core.scanning import exposure, fusion, phase_kernels
 from checkpoint_app.core.scanning.attempts import ORDER, ORDER_LOCATED, Attempt, catalogue, for_dark_frames, ladder
 from checkpoint_app.core.scanning.decoders import Hit, zxing
 from checkpoint_app.core.scanning.locate import texture_regions
@@ -57,6 +57,7 @@ class ScanPipeline:
 
     def decode(self, frame: np.ndarray, t: float) -> FrameResult:
         """All codes in one frame (BGR or gray) taken at time t (seconds, monotonic)."""
+        phase_kernels.warm()  # once per process, before the first frame's budget starts
         start = self._clock()
         gray = to_gray(frame)
         if gray is None or min(gray.shape) < MIN_SIDE or max(gray.shape) > MAX_SIDE:
