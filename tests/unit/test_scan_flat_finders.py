@@ -16,7 +16,8 @@ from bench.scan.generate import Sample, render
 from checkpoint_app.core.scanning import bent, resample, third
 from checkpoint_app.core.scanning.decoders import zbar, zxing
 from checkpoint_app.core.scanning.finders import find_finders, off_side, triples
-from checkpoint_app.core.scanning.preprocess import to_gray
+from checkpoint_app.core.scanning.locate import texture_regions
+from checkpoint_app.core.scanning.preprocess import crop, to_gray
 
 TILTED = [("perspective", 3, "640x480", 2), ("perspective", 3, "640x480", 3), ("perspective", 3, "640x480", 10)]
 ONE_FINDER_LOST = [("glare", 2, "640x480", 8), ("thumb", 3, "640x480", 8), ("sleeve", 1, "640x480", 4),
@@ -94,6 +95,20 @@ def test_the_guesses_cover_every_reading_of_a_pair() -> None:
         assert three[2].module in (a.module, b.module)
         assert np.ptp(three[2].corners, axis=0) == pytest.approx(np.ptp(a.corners if three[2].module == a.module
                                                                          else b.corners, axis=0))
+
+
+def test_a_guess_outside_the_image_is_not_tried() -> None:
+    # a finder washed out by glare is still in the picture; guesses beyond the image's edge
+    # (most of them, in a region cropped around a code) cost a timing check per version each
+    s = sample("sleeve", 1, "640x480", 4)
+    region, _ = crop(to_gray(s.image), texture_regions(to_gray(s.image))[0])
+    a, b = find_finders(region)[:2]
+    everywhere = third.completions([a, b])
+    h, w = region.shape
+    inside = [t for t in everywhere if 0 <= t[2].center[0] < w and 0 <= t[2].center[1] < h]
+    assert 0 < len(inside) < len(everywhere)
+    assert [t[2].center for t in third.completions([a, b], region.shape)] == [t[2].center for t in inside]
+    assert [h.text for h in bent.read_flat_finders(region)] == list(s.truth)
 
 
 @pytest.mark.parametrize("index", range(6))

@@ -68,7 +68,7 @@ def read_flat_finders(gray: Gray, deadline: float = math.inf, clock: Clock = tim
     strong tilt); when no three make a code, two found and a third guessed (third.py)."""
     finders = finders_of(gray)
     found = triples(finders, skew=SKEW_WEIGHT)[:MAX_TRIPLES]
-    sets = [list(t) for t in found] if found else completions(finders)
+    sets = [list(t) for t in found] if found else completions(finders, gray.shape)
     for candidate in sets:
         for tl, tr, bl in triples(candidate, skew=SKEW_WEIGHT)[:MAX_TRIPLES]:
             if clock() > deadline:

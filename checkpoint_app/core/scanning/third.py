@@ -21,14 +21,23 @@ from checkpoint_app.core.scanning.finders import Finder
 MAX_PAIRS = 3
 
 
-def completions(finders: list[Finder]) -> list[list[Finder]]:
+def completions(finders: list[Finder], shape: tuple[int, ...] | None = None) -> list[list[Finder]]:
     """Candidate three-finder sets made of two found finders and one guessed, for the first
-    few pairs of similar size that are far enough apart to span a code."""
+    few pairs of similar size that are far enough apart to span a code. With the image's
+    `shape`, a guess whose centre lies outside the image is left out: a finder washed out by
+    glare is still in the picture, and one cut off by its edge takes the code with it. (In a
+    region cropped around a code most guesses fall outside it; each cost a homography and a
+    timing check per version, up to 12 ms a region for nothing, docs/benchmarks.md.)"""
     out: list[list[Finder]] = []
     pairs = [(a, b) for a, b in combinations(finders[:4], 2) if _pairable(a, b)]
     for a, b in pairs[:MAX_PAIRS]:
-        out += [[a, b, _like(a if math.dist(a.center, c) < math.dist(b.center, c) else b, c)] for c in _guesses(a, b)]
+        out += [[a, b, _like(a if math.dist(a.center, c) < math.dist(b.center, c) else b, c)]
+                for c in _guesses(a, b) if shape is None or _inside(c, shape)]
     return out
+
+
+def _inside(point: tuple[float, float], shape: tuple[int, ...]) -> bool:
+    return 0 <= point[0] < shape[1] and 0 <= point[1] < shape[0]
 
 
 def _pairable(a: Finder, b: Finder) -> bool:
