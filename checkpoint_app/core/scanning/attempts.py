@@ -242,10 +242,13 @@ def catalogue() -> dict[str, Attempt]:
 # it, not finding it: our own sampling of its grid (roi-resample) comes next. Issue 15's
 # second round (bench/scan, docs/benchmarks.md) moved roi-flat (finders by shape, now
 # reading strong tilts and codes with one finder washed out) up to just after roi-bent,
-# which reads far more bent paper, and roi-zbar (plastic sleeves, moire) up to seventh.
+# which reads far more bent paper, and roi-zbar (plastic sleeves, moire) up to seventh; its
+# third round (the bent reader compiled) put roi-zbar before roi-flat: on a sleeve's glare
+# roi-flat spent 10-14 ms failing where roi-zbar then read the code (sleeve +3 of 132, the
+# rest unchanged, in paired runs).
 # The tail runs only when a larger budget (a still image) leaves time for it; it ends with
 # "noisy" (noisy.py), which in dark frames runs second (DARK_FIRST).
-ORDER = ("roi-clahe-up", "roi-deblur", "roi-up3", "roi-resample-up2", "roi-bent", "roi-flat", "roi-zbar", "upsharp",
+ORDER = ("roi-clahe-up", "roi-deblur", "roi-up3", "roi-resample-up2", "roi-bent", "roi-zbar", "roi-flat", "upsharp",
          "histogram", "clahe", "sharpen", "denoise", "zbar", "roi-resample", "roi-histogram", "roi-sharpen",
          "roi-upsharp", "roi-stretch", "roi-denoise2", "denoise2", "roi-zbar-up", "flatten", "roi-flatten", "up3",
          "roi-denoise", "bent", "roi-resample-up3", "denoise3", "noisy")
