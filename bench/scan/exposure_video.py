@@ -38,6 +38,7 @@ def run_clip(scene: Scene, control: bool, seed: int) -> tuple[float | None, int,
     its own exposure at the end)."""
     camera = SimulatedCamera(scene, seed=seed)
     pipeline = ScanPipeline(clock=time.thread_time)
+    pipeline.warm_up()
     controller = ExposureController() if control else None
     read_at, manual = None, 0
     for i in range(len(scene.frames)):

@@ -75,6 +75,7 @@ def _degrade(kind: str, frame: np.ndarray, f: int, quad: np.ndarray, rng: np.ran
 
 def time_to_payload(decoder: str, text: str, first: int, frames: list[np.ndarray]) -> tuple[float | None, list[float]]:
     pipe = ScanPipeline(clock=time.thread_time)  # see bench.scan.run
+    pipe.warm_up()
     times = []
     for i, frame in enumerate(frames):
         start = time.thread_time()
@@ -93,6 +94,7 @@ def realtime(text: str, first: int, frames: list[np.ndarray]) -> tuple[int, int,
     does: (frames offered, frames dropped because decoding fell behind, s to payload)."""
     box: Mailbox[tuple[np.ndarray, float]] = Mailbox()
     pipe = ScanPipeline()
+    pipe.warm_up()
     read_at: list[float] = []
 
     def decoder() -> None:

@@ -16,15 +16,39 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import njit
 
 log = logging.getLogger("checkpoint.scan")
-# Compiled code is kept on disk (next to this module when that is writable, else in the
-# user's cache folder; a frozen bundle uses the user's) so that it is compiled once per
-# installation (about 10 s) and loaded at later starts (about 0.5 s): see warm().
-CACHE = True
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def kernel(fastmath: bool = False) -> Callable[[F], F]:
+    """Compile with numba, releasing the GIL, and keep the machine code on disk (next to
+    this module when that is writable, else in the user's cache folder; a frozen bundle
+    uses the user's) so that it is compiled once per installation (about 10 s) and loaded
+    at later starts (about 0.5 s): see warm(). Where no folder for that cache is writable
+    (a read-only installation run by an account without a writable home), numba refuses
+    to cache at all, at import: then the loops are compiled at every start instead."""
+
+    def wrap(fn: F) -> F:
+        global _uncached
+        try:
+            compiled = njit(cache=True, nogil=True, fastmath=fastmath)(fn)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            _uncached = True
+            compiled = njit(nogil=True, fastmath=fastmath)(fn)
+        _KERNELS.append(compiled)
+        return cast(F, compiled)
+
+    return wrap
+
+
+_uncached = False
+_KERNELS: list[Any] = []  # numba dispatchers
 WINDOW = 4.0
 K = 4  # flat pixels per module
 # damped: a full step overshoots, because moving a row also moves the rows extrapolated from it
@@ -32,20 +56,20 @@ DAMPING = 0.7
 LIMIT = 0.35  # modules per correction: a phase near half a module may belong to the next edge
 
 
-@njit(cache=CACHE, nogil=True)
+@kernel()
 def _span(centre: float, sigma: float, size: int) -> tuple[int, int]:
     lo = max(0, math.floor(centre - WINDOW * sigma))
     hi = min(size, math.ceil(centre + WINDOW * sigma) + 1)
     return lo, hi
 
 
-@njit(cache=CACHE, nogil=True, fastmath=True)
+@kernel(fastmath=True)
 def _add(into: np.ndarray, row: np.ndarray, weight: float) -> None:
     for x in range(row.size):
         into[x] += weight * row[x]
 
 
-@njit(cache=CACHE, nogil=True, fastmath=True)
+@kernel(fastmath=True)
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
     total = np.float32(0.0)
     for x in range(a.size):
@@ -53,7 +77,7 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
     return float(total)
 
 
-@njit(cache=CACHE, nogil=True, fastmath=True)
+@kernel(fastmath=True)
 def measure(flat: np.ndarray, lut: np.ndarray, r0: int, r1: int, c1: int, rows_x: np.ndarray,
             cols_x: np.ndarray, rows_y: np.ndarray, cols_y: np.ndarray, across: float,
             along: float) -> tuple[np.ndarray, np.ndarray]:
@@ -118,12 +142,12 @@ def measure(flat: np.ndarray, lut: np.ndarray, r0: int, r1: int, c1: int, rows_x
     return offset, trust
 
 
-@njit(cache=CACHE, nogil=True)
+@kernel()
 def _clip(d: float) -> float:
     return min(max(d, -LIMIT), LIMIT)
 
 
-@njit(cache=CACHE, nogil=True, fastmath=True)
+@kernel(fastmath=True)
 def correct(block: np.ndarray, offset: np.ndarray, trust: np.ndarray, r0: int, r1: int, c0: int, c1: int,
             smooth: np.ndarray, sigma: float) -> None:
     """phase.correct, in place: neighbours along a row share their measurements (the
@@ -155,7 +179,7 @@ def correct(block: np.ndarray, offset: np.ndarray, trust: np.ndarray, r0: int, r
                 block[r0 + i, c0 + j, z] += move[i, j, z]
 
 
-@njit(cache=CACHE, nogil=True)
+@kernel()
 def extrapolate(pts: np.ndarray, r0: int, end: int, a: int, b: int, smooth: np.ndarray) -> None:
     """lattice.grow_rows' guess for rows r0..end-1 (in place): row r0 - 1 continued by the
     slope between rows r0 - 3 and r0 - 1, smoothed along the row, for the `a`..`b` columns;
@@ -179,7 +203,7 @@ def extrapolate(pts: np.ndarray, r0: int, end: int, a: int, b: int, smooth: np.n
     margins(pts[r0 - 3:end], a, b)
 
 
-@njit(cache=CACHE, nogil=True)
+@kernel()
 def margins(block: np.ndarray, a: int, b: int) -> None:
     """Columns outside a..b-1 continue the spacing of the edge columns (in place)."""
     rows, cols = block.shape[0], block.shape[1]
@@ -202,11 +226,41 @@ def warm() -> None:
     frame's budget (about 10 s the first time on a machine, half a second from the cache).
     Once per process: ScanPipeline.decode calls it before its first frame's clock starts;
     `scripts/setup.sh` and `checkpoint-app selftest` call it so that the compiling is done
-    at installation."""
+    at installation. A damaged cache (numba reads it with pickle: a bad sector, a file
+    copied half) is emptied and the kernels compiled afresh, instead of failing every frame."""
     global _warm
     if _warm:
         return
     start = time.perf_counter()
+    try:
+        _run_each()
+    except Exception as exc:
+        log.warning("the grid readers' compiled cache is unreadable (%s: %s); compiling them afresh",
+                    type(exc).__name__, str(exc)[:200])
+        for dispatcher in _KERNELS:
+            _forget_cache(dispatcher)
+        _run_each()
+    _warm = True
+    took = time.perf_counter() - start
+    if _uncached:
+        log.warning("compiled the grid readers in %.1f s; no folder for numba's cache is writable "
+                    "(the user's cache folder or NUMBA_CACHE_DIR), so this is done at every start", took)
+    elif took > 2.0:
+        log.info("compiled the grid readers in %.1f s (once per installation)", took)
+
+
+def _forget_cache(dispatcher: Any) -> None:
+    """Empty a kernel's disk cache (its index rewritten empty); where that cannot be written,
+    stop caching it in this process."""
+    from numba.core.caching import NullCache
+
+    try:
+        dispatcher._cache.flush()
+    except OSError:
+        dispatcher._cache = NullCache()
+
+
+def _run_each() -> None:
     size = 6
     flat = np.zeros((size * K, size * K), np.uint8)
     lut = np.zeros(256, np.float32)
@@ -219,7 +273,3 @@ def warm() -> None:
     extrapolate(block, 3, size, 1, size - 1, smooth)
     margins(block, 1, size - 1)
     margins(block.transpose(1, 0, 2), 1, size - 1)  # lattice.margins_all's view
-    _warm = True
-    took = time.perf_counter() - start
-    if took > 2.0:
-        log.info("compiled the grid readers in %.1f s (once per installation)", took)

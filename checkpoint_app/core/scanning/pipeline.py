@@ -57,7 +57,7 @@ class ScanPipeline:
 
     def decode(self, frame: np.ndarray, t: float) -> FrameResult:
         """All codes in one frame (BGR or gray) taken at time t (seconds, monotonic)."""
-        phase_kernels.warm()  # once per process, before the first frame's budget starts
+        self.warm_up()  # before the frame's budget starts
         start = self._clock()
         gray = to_gray(frame)
         if gray is None or min(gray.shape) < MIN_SIDE or max(gray.shape) > MAX_SIDE:
@@ -74,6 +74,13 @@ class ScanPipeline:
         codes = tuple(ReadCode.of(text, corners) for text, corners in found.items())
         levels = tuple(exposure.levels(gray, c) for c in unread) if not found else ()
         return FrameResult(codes, (self._clock() - start) * 1000.0, levels)
+
+    @staticmethod
+    def warm_up() -> None:
+        """Load (or, once per machine, compile) the bent-paper reader's compiled loops: 0.2-0.5 s
+        from numba's cache, about 10 s without it. The first decode does it before its clock
+        starts; a benchmark calls it before it starts timing."""
+        phase_kernels.warm()
 
     def reset(self) -> None:
         """Forget tracked positions and past frames (e.g. when the camera changes)."""
