@@ -18,10 +18,12 @@ import numpy as np
 import pytest
 
 from bench.scan.generate import render
+from checkpoint_app.core.scanning import compiled
 from checkpoint_app.core.scanning import lattice as lt
 from checkpoint_app.core.scanning import phase as ph
 from checkpoint_app.core.scanning import phase_kernels as kn
 from checkpoint_app.core.scanning.finders import find_finders, triples
+from checkpoint_app.core.scanning.pipeline import ScanPipeline
 from checkpoint_app.core.scanning.preprocess import Gray, to_gray
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,7 +173,7 @@ def test_the_first_frame_is_not_charged_for_compiling_and_a_damaged_cache_is_reb
     for f in index:
         f.write_bytes(b"\x80\x04garbage")
     lines, took, frame = first_frame(NUMBA_CACHE_DIR=str(tmp_path))
-    assert any(line.startswith("WARNING the grid readers' compiled cache is unreadable") for line in lines)
+    assert any(line.startswith("WARNING the grid readers' compiled cache cannot be used") for line in lines)
     lines, took, frame = first_frame(NUMBA_CACHE_DIR=str(tmp_path))
     assert not any("grid readers" in line for line in lines)
     assert took - frame < 2.0
@@ -185,3 +187,23 @@ def test_without_a_writable_cache_folder_the_loops_are_compiled_at_every_start()
                                      NUMBA_CACHE_DIR="/proc/no-cache-here")
     assert any(line.startswith("WARNING compiled the grid readers in") and "at every start" in line for line in lines)
     assert took - frame > 2.0
+
+
+def test_when_the_loops_cannot_be_compiled_the_scanner_goes_on_without_the_readers_that_need_them(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # The compiler failing on a machine cannot be produced here (LLVM ignores even a CPU it
+    # does not know); its failure is injected where compiled.prepare reports it
+    def broken() -> None:
+        raise RuntimeError("LLVM ERROR: out of memory")
+
+    monkeypatch.setattr(compiled, "_dispatchers", [])
+    assert compiled.prepare(broken) is False
+    assert "cannot be compiled" in caplog.text
+    monkeypatch.setattr(kn, "warm", lambda: False)
+    pipe = ScanPipeline(budget_ms=1000)
+    screen = render("nominal", 1, "640x480", 0)
+    assert pipe.decode(screen.image, 0.0).texts == list(screen.truth)  # the libraries still read
+    assert not any(a.compiled for a in pipe._ladder + pipe._located_ladder + pipe._dark_ladder)
+    dark = render("low_light", 3, "640x480", 0)  # the dark ladder and its fused frames: no noise reader
+    for i in range(4):
+        pipe.decode(dark.image, float(i))

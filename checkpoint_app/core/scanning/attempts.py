@@ -57,6 +57,9 @@ class Attempt:
     # upscale (UPSCALE_UP_TO), the same contrast step at full size. Only roi-clahe-up has one:
     # skipping the plain upscalers on large regions lost small codes and clean prints (bench/scan).
     full_size: Attempt | None = None
+    # Whether it runs the compiled loops (phase_kernels.py): if those cannot be compiled on a
+    # machine, the pipeline goes on without such attempts.
+    compiled: bool = False
 
     def for_image(self, shape: tuple[int, ...]) -> Attempt:
         """The attempt to run on an image of this shape: this one or its full-size variant."""
@@ -123,7 +126,7 @@ class GridAttempt(Attempt):
     region's size, so the model is milliseconds per attempt, learned like the others."""
 
     def __init__(self, name: str, reader: Reader, ms: float) -> None:
-        super().__init__(name, _identity, ms_per_mp=ms)
+        super().__init__(name, _identity, ms_per_mp=ms, compiled=True)
         self.reader = reader
 
     def estimate(self, pixels: int) -> float:
@@ -149,7 +152,7 @@ class SearchThenRead(Attempt):
     def __init__(self, name: str, search: Callable[[pp.Gray], list[Finder]],
                  read: Callable[[pp.Gray, list[Finder], float, Clock], list[Hit]],
                  search_ms_per_mp: float, read_ms: float) -> None:
-        super().__init__(name, _identity, ms_per_mp=search_ms_per_mp)
+        super().__init__(name, _identity, ms_per_mp=search_ms_per_mp, compiled=True)
         self.search, self.read, self.read_ms = search, read, read_ms
 
     def estimate(self, pixels: int) -> float:

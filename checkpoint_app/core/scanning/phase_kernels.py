@@ -7,7 +7,8 @@ that cost about 170 microseconds a step, nearly all of it call overhead, which m
 bent-paper reader too slow for the live budget on most printed codes (docs/benchmarks.md).
 Compiled, a step is a tight loop over the pixels it needs.
 
-The arithmetic is phase.py's, written out: the same weights (passed in, made and kept by
+How they are compiled and cached, and what happens when the cache cannot be used:
+compiled.py. The arithmetic is phase.py's, written out: the same weights (passed in, made and kept by
 phase.py), summed only where a Gaussian weight is not negligible (WINDOW standard
 deviations: the rest adds less than one part in a thousand)."""
 
@@ -16,39 +17,13 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
 
 import numpy as np
-from numba import njit
+
+from checkpoint_app.core.scanning import compiled
+from checkpoint_app.core.scanning.compiled import kernel
 
 log = logging.getLogger("checkpoint.scan")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def kernel(fastmath: bool = False) -> Callable[[F], F]:
-    """Compile with numba, releasing the GIL, and keep the machine code on disk (next to
-    this module when that is writable, else in the user's cache folder; a frozen bundle
-    uses the user's) so that it is compiled once per installation (about 10 s) and loaded
-    at later starts (about 0.5 s): see warm(). Where no folder for that cache is writable
-    (a read-only installation run by an account without a writable home), numba refuses
-    to cache at all, at import: then the loops are compiled at every start instead."""
-
-    def wrap(fn: F) -> F:
-        global _uncached
-        try:
-            compiled = njit(cache=True, nogil=True, fastmath=fastmath)(fn)
-        except RuntimeError:  # "cannot cache function ...: no locator available"
-            _uncached = True
-            compiled = njit(nogil=True, fastmath=fastmath)(fn)
-        _KERNELS.append(compiled)
-        return cast(F, compiled)
-
-    return wrap
-
-
-_uncached = False
-_KERNELS: list[Any] = []  # numba dispatchers
 WINDOW = 4.0
 K = 4  # flat pixels per module
 # damped: a full step overshoots, because moving a row also moves the rows extrapolated from it
@@ -217,47 +192,27 @@ def margins(block: np.ndarray, a: int, b: int) -> None:
                 block[r, c, z] = right + (c - b + 1) * step
 
 
-_warm = False
+_ready: bool | None = None
 
 
-def warm() -> None:
+def warm() -> bool:
     """Compile every kernel now (or load it from the disk cache), on small inputs of the
     types and layouts the readers pass: a first call otherwise compiles in the middle of a
-    frame's budget (about 10 s the first time on a machine, half a second from the cache).
-    Once per process: ScanPipeline.decode calls it before its first frame's clock starts;
+    frame's budget (10-13 s the first time on a machine, 0.2-0.5 s from the cache). Once per
+    process: ScanPipeline.decode calls it before its first frame's clock starts;
     `scripts/setup.sh` and `checkpoint-app selftest` call it so that the compiling is done
-    at installation. A damaged cache (numba reads it with pickle: a bad sector, a file
-    copied half) is emptied and the kernels compiled afresh, instead of failing every frame."""
-    global _warm
-    if _warm:
-        return
-    start = time.perf_counter()
-    try:
-        _run_each()
-    except Exception as exc:
-        log.warning("the grid readers' compiled cache is unreadable (%s: %s); compiling them afresh",
-                    type(exc).__name__, str(exc)[:200])
-        for dispatcher in _KERNELS:
-            _forget_cache(dispatcher)
-        _run_each()
-    _warm = True
-    took = time.perf_counter() - start
-    if _uncached:
-        log.warning("compiled the grid readers in %.1f s; no folder for numba's cache is writable "
-                    "(the user's cache folder or NUMBA_CACHE_DIR), so this is done at every start", took)
-    elif took > 2.0:
-        log.info("compiled the grid readers in %.1f s (once per installation)", took)
-
-
-def _forget_cache(dispatcher: Any) -> None:
-    """Empty a kernel's disk cache (its index rewritten empty); where that cannot be written,
-    stop caching it in this process."""
-    from numba.core.caching import NullCache
-
-    try:
-        dispatcher._cache.flush()
-    except OSError:
-        dispatcher._cache = NullCache()
+    at installation. False when they cannot be compiled at all (compiled.prepare)."""
+    global _ready
+    if _ready is None:
+        start = time.perf_counter()
+        _ready = compiled.prepare(_run_each)
+        took = time.perf_counter() - start
+        if _ready and compiled.uncached:
+            log.warning("compiled the grid readers in %.1f s; no folder for numba's cache is usable "
+                        "(the user's cache folder or NUMBA_CACHE_DIR), so this is done at every start", took)
+        elif _ready and took > 2.0:
+            log.info("compiled the grid readers in %.1f s (once per installation)", took)
+    return _ready
 
 
 def _run_each() -> None:

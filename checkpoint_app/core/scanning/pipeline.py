@@ -57,7 +57,8 @@ class ScanPipeline:
 
     def decode(self, frame: np.ndarray, t: float) -> FrameResult:
         """All codes in one frame (BGR or gray) taken at time t (seconds, monotonic)."""
-        self.warm_up()  # before the frame's budget starts
+        if not self.warm_up():  # before the frame's budget starts
+            self._without_compiled()
         start = self._clock()
         gray = to_gray(frame)
         if gray is None or min(gray.shape) < MIN_SIDE or max(gray.shape) > MAX_SIDE:
@@ -76,11 +77,19 @@ class ScanPipeline:
         return FrameResult(codes, (self._clock() - start) * 1000.0, levels)
 
     @staticmethod
-    def warm_up() -> None:
-        """Load (or, once per machine, compile) the bent-paper reader's compiled loops: 0.2-0.5 s
-        from numba's cache, about 10 s without it. The first decode does it before its clock
-        starts; a benchmark calls it before it starts timing."""
-        phase_kernels.warm()
+    def warm_up() -> bool:
+        """Load (or, once per machine, compile) the grid readers' compiled loops: 0.2-0.5 s
+        from numba's cache, 10-13 s without it. The first decode does it before its clock
+        starts; a benchmark calls it before it starts timing. False if they cannot be compiled."""
+        return phase_kernels.warm()
+
+    def _without_compiled(self) -> None:
+        """The ladders without the attempts that run the compiled loops: a machine where they
+        cannot be compiled still reads every code the libraries read (logged once, by warm)."""
+        if any(a.compiled for a in self._ladder):
+            self._ladder = [a for a in self._ladder if not a.compiled]
+            self._located_ladder = [a for a in self._located_ladder if not a.compiled]
+            self._dark_ladder = [a for a in self._dark_ladder if not a.compiled]
 
     def reset(self) -> None:
         """Forget tracked positions and past frames (e.g. when the camera changes)."""
@@ -149,7 +158,7 @@ class ScanPipeline:
                 return self._scene_changed()
             if _collect(hits, found):
                 return noisy
-            if dark and combine is fusion.mean_of:
+            if dark and combine is fusion.mean_of and self._noisy in self._dark_ladder:
                 noisy = self._clock() + self._noisy.estimate(image.size) / 1000.0 <= deadline
                 hits = self._noisy.run(image, deadline, self._clock) if noisy else []
                 if _stale(frames, hits):
