@@ -19,6 +19,8 @@ fails every frame, or runs a stranger's pickle, is worse than one that compiles 
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import os
 import sys
@@ -100,3 +102,14 @@ def _empty(dispatcher: Any) -> None:
         dispatcher._cache.flush()
     except OSError:
         dispatcher._cache = NullCache()
+
+
+def settle() -> None:
+    """Take the objects alive now out of the cyclic garbage collector's full passes (once,
+    after the kernels are prepared). numba's compiler leaves some 80,000 Python objects that
+    live as long as the process, and each full collection then took 50-70 ms, in whichever
+    thread it fell (a video frame 90-107 ms instead of 30-40; the window's thread too).
+    They go back at exit, where zxing-cpp's bindings would otherwise report them as leaks."""
+    gc.collect()
+    gc.freeze()
+    atexit.register(gc.unfreeze)

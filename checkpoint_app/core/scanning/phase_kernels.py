@@ -207,6 +207,7 @@ def warm() -> bool:
         start = time.perf_counter()
         _ready = compiled.prepare(_run_each)
         took = time.perf_counter() - start
+        compiled.settle()
         if _ready and compiled.uncached:
             log.warning("compiled the grid readers in %.1f s; no folder for numba's cache is usable "
                         "(the user's cache folder or NUMBA_CACHE_DIR), so this is done at every start", took)
