@@ -109,7 +109,13 @@ def settle() -> None:
     after the kernels are prepared). numba's compiler leaves some 80,000 Python objects that
     live as long as the process, and each full collection then took 50-70 ms, in whichever
     thread it fell (a video frame 90-107 ms instead of 30-40; the window's thread too).
-    They go back at exit, where zxing-cpp's bindings would otherwise report them as leaks."""
+    They go back at exit and are collected there: zxing-cpp's bindings report as leaks
+    whatever is still alive when they are torn down."""
     gc.collect()
     gc.freeze()
-    atexit.register(gc.unfreeze)
+    atexit.register(_thaw)
+
+
+def _thaw() -> None:
+    gc.unfreeze()
+    gc.collect()  # what became garbage while frozen, before the extension modules are torn down
