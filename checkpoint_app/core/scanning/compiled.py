@@ -50,8 +50,7 @@ def kernel(fastmath: bool = False) -> Callable[[F], F]:
             compiled = njit(nogil=True, fastmath=fastmath)(fn)
             uncached = True
         if not os.path.isabs(getattr(compiled._cache, "_cache_path", os.sep)):
-            compiled._cache = NullCache()  # a cache relative to the working folder: see above
-            uncached = True
+            _drop(compiled)  # a cache relative to the working folder: see above
         _dispatchers.append(compiled)
         return cast(F, compiled)
 
@@ -68,25 +67,18 @@ def _anchor(fn: Callable[..., Any]) -> None:
 
 def prepare(run_each: Callable[[], None]) -> bool:
     """Call `run_each` (every kernel once, on small inputs) so that all are compiled or loaded;
-    whatever the cache does, retry without it. False: the kernels cannot be compiled at all."""
-    global uncached
-    try:
-        run_each()
-        return True
-    except Exception as exc:
-        log.warning("the grid readers' compiled cache cannot be used (%s: %s); compiling them afresh",
-                    type(exc).__name__, str(exc)[:200])
-    for dispatcher in _dispatchers:
-        _empty(dispatcher)
-    try:
-        run_each()
-        return True
-    except Exception as exc:
-        log.warning("the grid readers' compiled cache cannot be written (%s: %s); compiling them without it",
-                    type(exc).__name__, str(exc)[:200])
-    for dispatcher in _dispatchers:
-        dispatcher._cache = NullCache()
-    uncached = True
+    whatever the cache does, retry with it emptied, then without it. False: the kernels
+    cannot be compiled at all."""
+    fallbacks = (("cannot be used (%s: %s); compiling them afresh", _empty),
+                 ("cannot be written (%s: %s); compiling them without it", _drop))
+    for problem, fallback in fallbacks:
+        try:
+            run_each()
+            return True
+        except Exception as exc:
+            log.warning("the grid readers' compiled cache " + problem, type(exc).__name__, str(exc)[:200])
+        for dispatcher in _dispatchers:
+            fallback(dispatcher)
     try:
         run_each()
         return True
@@ -101,7 +93,14 @@ def _empty(dispatcher: Any) -> None:
     try:
         dispatcher._cache.flush()
     except OSError:
-        dispatcher._cache = NullCache()
+        _drop(dispatcher)
+
+
+def _drop(dispatcher: Any) -> None:
+    """Stop caching a kernel in this process: it is compiled at every start."""
+    global uncached
+    dispatcher._cache = NullCache()
+    uncached = True
 
 
 def settle() -> None:

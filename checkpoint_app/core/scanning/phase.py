@@ -6,7 +6,7 @@ edges must fall on multiples of K. The edge energy of the log image (ink against
 large ratio, a fold's shading a small one), weighted by a Gaussian around each lattice
 point and multiplied by the module-frequency carrier, has a phase that says how far the
 edges are off, modulo one module; its strength says how much to trust that. Weighted sums
-at the lattice points only, as matrix products: no full-image filtering."""
+at the lattice points only, in compiled loops (phase_kernels.py): no full-image filtering."""
 
 from __future__ import annotations
 

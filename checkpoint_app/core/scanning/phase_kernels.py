@@ -107,6 +107,9 @@ def measure(flat: np.ndarray, lut: np.ndarray, r0: int, r1: int, c1: int, rows_x
                 strength[a, i, c] = s
                 typical[a] += s
         typical[a] = typical[a] / (n_r * c1) + 1e-6
+    # trust: how much edge there is at a point, and how much of it is in step with the grid;
+    # a blank stretch (a finder's core, the quiet zone) has little, its phase is noise from
+    # edges further away, and it then follows its neighbours and the extrapolation
     trust = np.empty((2, n_r, c1), np.float32)
     for a in range(2):
         for i in range(n_r):
